@@ -1,0 +1,58 @@
+import type { Connection } from '@planetscale/database'
+import type { Redis } from '@upstash/redis/cloudflare'
+import * as v from 'valibot'
+import type { Session } from 'hono-sessions'
+import type { SessionUser, UpstashSessionStore } from './session/store'
+
+const seconds = (fallback: number) =>
+  v.pipe(
+    v.optional(v.string(), String(fallback)),
+    v.transform(Number),
+    v.integer(),
+    v.minValue(1)
+  )
+
+const EnvSchema = v.object({
+  SESSION_SECRET: v.pipe(v.string(), v.minLength(32, 'SESSION_SECRET must have at least 32 characters')),
+  UPSTASH_REDIS_REST_URL: v.pipe(v.string(), v.url()),
+  UPSTASH_REDIS_REST_TOKEN: v.pipe(v.string(), v.minLength(1)),
+  DATABASE_URL: v.pipe(v.string(), v.url()),
+  SESSION_IDLE_SECONDS: seconds(30 * 60),
+  SESSION_ABSOLUTE_SECONDS: seconds(24 * 60 * 60),
+  LOGIN_LIMIT_PER_ACCOUNT: seconds(5),
+  LOGIN_LIMIT_PER_ADDRESS: seconds(100),
+  LOGIN_LIMIT_WINDOW_SECONDS: seconds(15 * 60),
+  BACKEND_TIMEOUT_MS: seconds(2500),
+})
+
+export type Bindings = v.InferInput<typeof EnvSchema>
+export type Config = v.InferOutput<typeof EnvSchema>
+
+export interface AppEnv {
+  Bindings: Bindings
+  Variables: {
+    requestId: string
+    config: Config
+    redis: Redis
+    db: Connection
+    session: Session
+    sessionStore: UpstashSessionStore | undefined
+    /** Set by the session layer when the request carries a live session. */
+    user: SessionUser | null
+  }
+}
+
+const parsed = new WeakMap<object, Config>()
+
+/** Validates the bindings once per env object; throws a readable message listing what is wrong. */
+export function loadConfig(env: Bindings): Config {
+  const cached = parsed.get(env)
+  if (cached) return cached
+  const result = v.safeParse(EnvSchema, env)
+  if (!result.success) {
+    const problems = result.issues.map((issue) => `${v.getDotPath(issue) ?? '?'}: ${issue.message}`)
+    throw new Error(`invalid environment: ${problems.join('; ')}`)
+  }
+  parsed.set(env, result.output)
+  return result.output
+}

@@ -1,0 +1,60 @@
+import { Hono } from 'hono/tiny'
+import { bodyLimit } from 'hono/body-limit'
+import { requestId } from 'hono/request-id'
+import { secureHeaders } from 'hono/secure-headers'
+import type { AppEnv } from './env'
+import { AppError, notFound, onError } from './errors'
+import { csrfGuard } from './middleware/csrf-guard'
+import { accessLog } from './middleware/log'
+import { services } from './middleware/services'
+import { accountRoutes } from './routes/account'
+import { authRoutes } from './routes/auth'
+import { livenessRoutes, readinessRoutes } from './routes/health'
+import { logoutRoutes } from './routes/logout'
+import { pageRoutes } from './routes/pages'
+import { staticRoutes } from './routes/static'
+import { statusRoutes } from './routes/statuses'
+import { sessions } from './session/middleware'
+
+const MAX_BODY_BYTES = 16 * 1024
+
+const app = new Hono<AppEnv>()
+
+app.use(requestId())
+app.use(accessLog)
+app.use(
+  secureHeaders({
+    contentSecurityPolicy: {
+      defaultSrc: ["'self'"],
+      baseUri: ["'none'"],
+      formAction: ["'self'"],
+      frameAncestors: ["'none'"],
+      objectSrc: ["'none'"],
+    },
+  })
+)
+// Routes above the session middleware never touch Redis for the session.
+app.route('/', staticRoutes)
+app.route('/', livenessRoutes)
+app.use(csrfGuard)
+app.use(
+  bodyLimit({
+    maxSize: MAX_BODY_BYTES,
+    onError: () => {
+      throw new AppError(413, 'payload_too_large', 'The request body is too large (at most 16 KiB).')
+    },
+  })
+)
+app.use(services)
+app.route('/', readinessRoutes)
+app.route('/', logoutRoutes)
+app.use(sessions)
+app.route('/', pageRoutes)
+app.route('/', authRoutes)
+app.route('/', statusRoutes)
+app.route('/', accountRoutes)
+
+app.onError(onError)
+app.notFound(notFound)
+
+export default app

@@ -1,0 +1,81 @@
+import { Hono } from 'hono/tiny'
+import { hashPassword, verifyPassword } from '../auth/password'
+import { checkLimits, throttles } from '../auth/throttle'
+import { findUserById, updatePasswordHash } from '../db/users'
+import type { AppEnv } from '../env'
+import { AppError } from '../errors'
+import { redirectFormErrors, throttled } from '../http/form-errors'
+import { readInput } from '../http/input'
+import { seeOther, wantsHtml } from '../http/negotiate'
+import { PasswordChangeInput, RevokeInput } from '../http/schemas'
+import { requireUser } from '../middleware/require-user'
+import { deviceLabel } from '../session/device'
+import {
+  clearSessionCookie,
+  currentSessionRef,
+  issueSessionCookie,
+  sessionPolicy,
+} from '../session/middleware'
+import { endAllSessions, listSessions, revokeSession, startSession } from '../session/sessions'
+import { AccountPage } from '../views/account-page'
+import { pageMessages } from '../views/messages'
+
+export const accountRoutes = new Hono<AppEnv>()
+  .use('/account', requireUser)
+  .use('/account/*', requireUser)
+  .get('/account', async (c) => {
+    const sessions = await listSessions(c.var.redis, sessionPolicy(c.var.config), c.var.user.id)
+    const currentIdHash = currentSessionRef(c)?.idHash
+    if (!wantsHtml(c)) {
+      return c.json({
+        error: false,
+        message: sessions.map((session) => ({ ...session, current: session.idHash === currentIdHash })),
+      })
+    }
+    return c.html(
+      <AccountPage
+        user={c.var.user}
+        sessions={sessions}
+        currentIdHash={currentIdHash}
+        {...pageMessages(c.req.query())}
+      />
+    )
+  })
+  .post('/account/sessions/revoke', redirectFormErrors('/account'), async (c) => {
+    const input = await readInput(c, RevokeInput)
+    const revoked = await revokeSession(c.var.redis, c.var.user.id, input.session)
+    if (!revoked) throw new AppError(404, 'invalid_session', 'That session no longer exists.')
+    if (wantsHtml(c)) return seeOther(c, '/account?notice=revoked')
+    return c.json({ error: false, message: 'Session logged out.' })
+  })
+  .post('/account/logout-everywhere', async (c) => {
+    await endAllSessions(c.var.redis, c.var.user.id)
+    clearSessionCookie(c)
+    if (wantsHtml(c)) return seeOther(c, '/?notice=everywhere')
+    return c.json({ error: false, message: 'Logged out everywhere.' })
+  })
+  .post('/account/password', redirectFormErrors('/account'), async (c) => {
+    const input = await readInput(c, PasswordChangeInput)
+    const { redis, db, config, user } = c.var
+    const limits = throttles(redis, config)
+    const verdict = await checkLimits([[limits.loginAccount, user.email]])
+    if (!verdict.allowed) throw throttled(verdict.retryAfter)
+
+    const stored = await findUserById(db, user.id)
+    const check = await verifyPassword(input.current_password, stored?.passwordHash)
+    if (!stored || !check.ok) {
+      throw new AppError(403, 'wrong_password', 'Your current password is not correct.')
+    }
+    await updatePasswordHash(db, user.id, await hashPassword(input.new_password))
+    // Every session ends, this one included; this device continues with a fresh ID.
+    const sessionId = await startSession(
+      redis,
+      sessionPolicy(config),
+      user,
+      deviceLabel(c.req.header('user-agent')),
+      { endAllOthers: true }
+    )
+    await issueSessionCookie(c, sessionId)
+    if (wantsHtml(c)) return seeOther(c, '/account?notice=password_changed')
+    return c.json({ error: false, message: 'Password changed.' })
+  })

@@ -1,0 +1,31 @@
+import { Hono } from 'hono/tiny'
+import type { AppEnv } from '../env'
+
+const READY_TIMEOUT_MS = 1000
+
+function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
+  return Promise.race([
+    work,
+    new Promise<never>((_, reject) => setTimeout(() => reject(new Error('timeout')), ms)),
+  ])
+}
+
+const probe = (work: Promise<unknown>) =>
+  withTimeout(work, READY_TIMEOUT_MS).then(
+    () => 'ok' as const,
+    () => 'unavailable' as const
+  )
+
+/** Liveness: no I/O at all. */
+export const livenessRoutes = new Hono<AppEnv>().get('/healthz', (c) => c.json({ status: 'ok' }))
+
+/** Readiness: both backends answer within a second. */
+export const readinessRoutes = new Hono<AppEnv>().get('/readyz', async (c) => {
+  const [redis, sql] = await Promise.all([
+    probe(c.var.redis.ping()),
+    probe(c.var.db.execute('SELECT 1')),
+  ])
+  const ready = redis === 'ok' && sql === 'ok'
+  if (!ready) c.header('Retry-After', '5')
+  return c.json({ status: ready ? 'ok' : 'unavailable', redis, sql }, ready ? 200 : 503)
+})

@@ -1,0 +1,137 @@
+import type { Redis } from '@upstash/redis/cloudflare'
+import { hashSessionId, newSessionId, sessionKey, userSessionsKey } from './keys'
+import type { SessionPolicy, SessionUser, StoredSession } from './store'
+
+const SESSION_PREFIX = sessionKey('')
+
+// Logout knows only the session ID, not the user: one script deletes the entry and its index
+// membership in a single round trip (the index key comes from the stored value).
+const END_SESSION = `
+local value = redis.call('GET', KEYS[1])
+if not value then return 0 end
+redis.call('DEL', KEYS[1])
+local ok, session = pcall(cjson.decode, value)
+if ok and type(session) == 'table' and type(session.user) == 'table' then
+  redis.call('SREM', ARGV[1] .. tostring(session.user.id) .. ARGV[2], ARGV[3])
+end
+return 1`
+
+// The index and its entries in one round trip; members whose entry expired are pruned.
+const LIST_SESSIONS = `
+local out = {}
+for _, idHash in ipairs(redis.call('SMEMBERS', KEYS[1])) do
+  local key = ARGV[1] .. idHash
+  local value = redis.call('GET', key)
+  if value then
+    table.insert(out, idHash)
+    table.insert(out, value)
+    table.insert(out, redis.call('PTTL', key))
+  else
+    redis.call('SREM', KEYS[1], idHash)
+  end
+end
+return out`
+
+// Only a member of the caller's own index can be revoked.
+const REVOKE_SESSION = `
+if redis.call('SREM', KEYS[1], ARGV[1]) == 0 then return 0 end
+redis.call('DEL', KEYS[2])
+return 1`
+
+const END_ALL_SESSIONS = `
+local members = redis.call('SMEMBERS', KEYS[1])
+for _, idHash in ipairs(members) do redis.call('DEL', ARGV[1] .. idHash) end
+redis.call('DEL', KEYS[1])
+return #members`
+
+export interface ActiveSession {
+  idHash: string
+  device: string
+  createdAt: Date
+  lastSeenAt: Date
+}
+
+export interface StartOptions {
+  /** The session this login replaces (fresh ID at login: the old one dies). */
+  replaces?: { idHash: string; userId: string }
+  /** End every session of the user first (password change). */
+  endAllOthers?: boolean
+}
+
+/** Creates a session for a user in one pipeline: entry, index membership, index expiry. */
+export async function startSession(
+  redis: Redis,
+  policy: SessionPolicy,
+  user: SessionUser,
+  device: string,
+  options: StartOptions = {}
+): Promise<string> {
+  const sessionId = newSessionId()
+  const idHash = await hashSessionId(sessionId)
+  const index = userSessionsKey(user.id)
+  const stored: StoredSession = {
+    user,
+    createdAt: Date.now(),
+    device,
+    data: { _data: {}, _expire: null, _delete: false, _accessed: null },
+  }
+  const pipeline = redis.pipeline()
+  if (options.endAllOthers) pipeline.eval(END_ALL_SESSIONS, [index], [SESSION_PREFIX])
+  const old = options.replaces
+  if (old) pipeline.del(sessionKey(old.idHash)).srem(userSessionsKey(old.userId), old.idHash)
+  pipeline
+    .set(sessionKey(idHash), stored, { nx: true, ex: policy.idleSeconds })
+    .sadd(index, idHash)
+    .expire(index, policy.absoluteSeconds + policy.idleSeconds)
+  await pipeline.exec()
+  return sessionId
+}
+
+/** Logout: deletes the session and its index entry without reading it first. */
+export async function endSession(redis: Redis, sessionId: string): Promise<void> {
+  const idHash = await hashSessionId(sessionId)
+  const [prefix, suffix] = userSessionsKey('\n').split('\n')
+  await redis.eval(END_SESSION, [sessionKey(idHash)], [prefix, suffix, idHash])
+}
+
+export async function listSessions(
+  redis: Redis,
+  policy: SessionPolicy,
+  userId: string
+): Promise<ActiveSession[]> {
+  const flat = await redis.eval<string[], unknown[]>(
+    LIST_SESSIONS,
+    [userSessionsKey(userId)],
+    [SESSION_PREFIX]
+  )
+  const now = Date.now()
+  const sessions: ActiveSession[] = []
+  for (let i = 0; i + 2 < flat.length; i += 3) {
+    const value = flat[i + 1]
+    const stored = (typeof value === 'string' ? JSON.parse(value) : value) as StoredSession
+    const ttlMs = Number(flat[i + 2])
+    // Reads refresh the TTL to the idle timeout, so the time since the last refresh is idle - ttl.
+    const lastSeen = Math.max(stored.createdAt, now - (policy.idleSeconds * 1000 - ttlMs))
+    sessions.push({
+      idHash: String(flat[i]),
+      device: stored.device,
+      createdAt: new Date(stored.createdAt),
+      lastSeenAt: new Date(lastSeen),
+    })
+  }
+  return sessions.sort((a, b) => b.lastSeenAt.getTime() - a.lastSeenAt.getTime())
+}
+
+/** Returns false when the hash is not one of the user's sessions. */
+export async function revokeSession(redis: Redis, userId: string, idHash: string) {
+  const removed = await redis.eval<string[], number>(
+    REVOKE_SESSION,
+    [userSessionsKey(userId), sessionKey(idHash)],
+    [idHash]
+  )
+  return removed === 1
+}
+
+export async function endAllSessions(redis: Redis, userId: string): Promise<number> {
+  return redis.eval<string[], number>(END_ALL_SESSIONS, [userSessionsKey(userId)], [SESSION_PREFIX])
+}
