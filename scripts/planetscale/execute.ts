@@ -192,7 +192,10 @@ export class Executor {
     ctx: SqlErrorContext,
     reply: (claims: SessionClaims, error: ErrorJson | null) => string
   ): string {
-    const clean: SessionClaims = { ...newClaims(), lastInsertId: parsed.lastInsertId }
+    const clean: SessionClaims = {
+      ...newClaims(),
+      lastInsertId: parsed.verified ? parsed.lastInsertId : '0',
+    }
     if (parsed.inTransaction) {
       if (isPlainRollback(sql)) return reply(clean, null)
       const sticky: SessionClaims = parsed.verified ? parsed : { ...clean, inTransaction: true }
