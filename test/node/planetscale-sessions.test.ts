@@ -64,6 +64,12 @@ async function mysqlConnectionsTo(database: string): Promise<number> {
   }
 }
 
+interface Wire {
+  session: { signature: string; vitessSession: { SessionUUID: string; lastInsertId?: string } }
+  result?: { rows?: { lengths: string[]; values?: string }[] }
+  error?: { code: string; message: string }
+}
+
 async function post(body: unknown, auth = 'ps_sess:sess-secret') {
   const res = await fetch(`http://127.0.0.1:${gateway.port}/psdb.v1alpha1.Database/Execute`, {
     method: 'POST',
@@ -73,7 +79,7 @@ async function post(body: unknown, auth = 'ps_sess:sess-secret') {
     },
     body: JSON.stringify(body),
   })
-  return { status: res.status, json: (await res.json()) as Record<string, any> }
+  return { status: res.status, json: (await res.json()) as Wire }
 }
 
 describe('idle transaction reaper', () => {

@@ -43,7 +43,9 @@ async function wire(query: string) {
     },
     body: JSON.stringify({ query, session: null }),
   })
-  return (await res.json()) as { result: { fields: Record<string, unknown>[]; rows?: any[] } }
+  return (await res.json()) as {
+    result: { fields: Record<string, unknown>[]; rows?: { lengths: string[]; values?: string }[] }
+  }
 }
 
 describe('column types through the driver', () => {
