@@ -14,7 +14,10 @@ let gateway: RunningGateway
 let redis: Redis
 
 beforeAll(async () => {
-  gateway = await startUpstashGateway({ redisUrl: 'redis://127.0.0.1:6379', tokens: { [TOKEN]: 9 } })
+  gateway = await startUpstashGateway({
+    redisUrl: 'redis://127.0.0.1:6379',
+    tokens: { [TOKEN]: 9 },
+  })
   redis = new Redis({ url: gateway.url, token: TOKEN })
 })
 
@@ -54,7 +57,10 @@ describe('@upstash/ratelimit through the gateway', () => {
       const first = await ratelimit.limit('user')
       expect(first.success, 'first call').toBe(true)
       expect(first.remaining, 'remaining after the first call').toBe(2)
-      expect(seen, "first call: EVALSHA misses (unknown original hash), EVAL runs").toEqual([["evalsha"], ["eval"]])
+      expect(seen, 'first call: EVALSHA misses (unknown original hash), EVAL runs').toEqual([
+        ['evalsha'],
+        ['eval'],
+      ])
 
       seen.length = 0
       const second = await ratelimit.limit('user')
