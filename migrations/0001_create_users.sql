@@ -1,6 +1,6 @@
 -- Registered people. email holds the normalized (trimmed, lower-cased) address; the unique
 -- index is what decides a duplicate registration (no pre-check query).
-CREATE TABLE users (
+CREATE TABLE IF NOT EXISTS users (
   id BIGINT UNSIGNED NOT NULL AUTO_INCREMENT,
   email VARCHAR(254) NOT NULL,
   name VARCHAR(100) NOT NULL,
