@@ -13,6 +13,29 @@ export default defineConfig({
           hookTimeout: 60_000,
         },
       },
+      {
+        plugins: [
+          cloudflareTest(({ inject }) => ({
+            wrangler: { configPath: './wrangler.toml' },
+            miniflare: {
+              bindings: {
+                UPSTASH_REDIS_REST_URL: inject('upstashUrl'),
+                UPSTASH_REDIS_REST_TOKEN: inject('upstashToken'),
+                DATABASE_URL: inject('databaseUrl'),
+                SESSION_SECRET: 'worker-tests-session-secret-0123456789abcdef',
+              },
+            },
+          })),
+        ],
+        test: {
+          name: 'workers',
+          include: ['test/worker/**/*.test.{ts,tsx}'],
+          globalSetup: ['test/global-setup.ts'],
+          // Request budgets are read from the gateways' per-token counters: one file at a time.
+          fileParallelism: false,
+          testTimeout: 30_000,
+        },
+      },
     ],
   },
 })

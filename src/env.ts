@@ -1,19 +1,17 @@
 import type { Connection } from '@planetscale/database'
 import type { Redis } from '@upstash/redis/cloudflare'
-import * as v from 'valibot'
 import type { Session } from 'hono-sessions'
+import * as v from 'valibot'
 import type { SessionUser, UpstashSessionStore } from './session/store'
 
 const seconds = (fallback: number) =>
-  v.pipe(
-    v.optional(v.string(), String(fallback)),
-    v.transform(Number),
-    v.integer(),
-    v.minValue(1)
-  )
+  v.pipe(v.optional(v.string(), String(fallback)), v.transform(Number), v.integer(), v.minValue(1))
 
 const EnvSchema = v.object({
-  SESSION_SECRET: v.pipe(v.string(), v.minLength(32, 'SESSION_SECRET must have at least 32 characters')),
+  SESSION_SECRET: v.pipe(
+    v.string(),
+    v.minLength(32, 'SESSION_SECRET must have at least 32 characters')
+  ),
   UPSTASH_REDIS_REST_URL: v.pipe(v.string(), v.url()),
   UPSTASH_REDIS_REST_TOKEN: v.pipe(v.string(), v.minLength(1)),
   DATABASE_URL: v.pipe(v.string(), v.url()),

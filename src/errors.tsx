@@ -21,9 +21,15 @@ export class AppError extends Error {
 }
 
 export const backendUnavailable = () =>
-  new AppError(503, 'backend_unavailable', 'The service is briefly unavailable. Please try again in a few seconds.', 5)
+  new AppError(
+    503,
+    'backend_unavailable',
+    'The service is briefly unavailable. Please try again in a few seconds.',
+    5
+  )
 
 const BACKEND_ERROR_NAMES = new Set([
+  'BackendUnavailable',
   'UpstashError',
   'UpstashJSONParseError',
   'DatabaseError',
@@ -32,11 +38,8 @@ const BACKEND_ERROR_NAMES = new Set([
   'AbortError',
 ])
 
-/** Failures of Upstash or PlanetScale (HTTP errors, timeouts, network errors): a 503, not a 500. */
-function isBackendFailure(error: Error): boolean {
-  if (BACKEND_ERROR_NAMES.has(error.name)) return true
-  return error instanceof TypeError && /fetch|network|connect/i.test(error.message)
-}
+/** Failures of Upstash or PlanetScale (error replies, timeouts, network errors): 503, not 500. */
+const isBackendFailure = (error: Error) => BACKEND_ERROR_NAMES.has(error.name)
 
 const HTTP_MESSAGES: Record<number, [string, string]> = {
   403: ['forbidden', 'Cross-site form posts are not accepted.'],
@@ -46,7 +49,10 @@ const HTTP_MESSAGES: Record<number, [string, string]> = {
 function toAppError(error: Error): AppError | undefined {
   if (error instanceof AppError) return error
   if (error instanceof HTTPException) {
-    const [code, message] = HTTP_MESSAGES[error.status] ?? ['http_error', 'The request was rejected.']
+    const [code, message] = HTTP_MESSAGES[error.status] ?? [
+      'http_error',
+      'The request was rejected.',
+    ]
     return new AppError(error.status as ContentfulStatusCode, code, message)
   }
   if (isBackendFailure(error)) return backendUnavailable()

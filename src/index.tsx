@@ -1,7 +1,7 @@
-import { Hono } from 'hono/tiny'
 import { bodyLimit } from 'hono/body-limit'
 import { requestId } from 'hono/request-id'
 import { secureHeaders } from 'hono/secure-headers'
+import { Hono } from 'hono/tiny'
 import type { AppEnv } from './env'
 import { AppError, notFound, onError } from './errors'
 import { csrfGuard } from './middleware/csrf-guard'
@@ -41,16 +41,21 @@ app.use(
   bodyLimit({
     maxSize: MAX_BODY_BYTES,
     onError: () => {
-      throw new AppError(413, 'payload_too_large', 'The request body is too large (at most 16 KiB).')
+      throw new AppError(
+        413,
+        'payload_too_large',
+        'The request body is too large (at most 16 KiB).'
+      )
     },
   })
 )
 app.use(services)
 app.route('/', readinessRoutes)
+// Above the session middleware: these never read the current session (request budgets).
+app.route('/', authRoutes)
 app.route('/', logoutRoutes)
 app.use(sessions)
 app.route('/', pageRoutes)
-app.route('/', authRoutes)
 app.route('/', statusRoutes)
 app.route('/', accountRoutes)
 

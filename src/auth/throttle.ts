@@ -31,9 +31,7 @@ export function throttles(redis: Redis, config: Config) {
 }
 
 /** Checks all limits in one round trip (auto-pipelined); blocked if any limit is exhausted. */
-export async function checkLimits(
-  checks: Array<[Ratelimit, string]>
-): Promise<ThrottleVerdict> {
+export async function checkLimits(checks: Array<[Ratelimit, string]>): Promise<ThrottleVerdict> {
   const results = await Promise.all(checks.map(([limit, id]) => limit.limit(id)))
   const blocked = results.filter((result) => !result.success)
   if (blocked.length === 0) return { allowed: true, retryAfter: 0 }

@@ -23,7 +23,10 @@ export interface StatusPage {
 }
 
 export async function insertStatus(db: Db, userId: string, text: string): Promise<string> {
-  const result = await db.execute('INSERT INTO statuses (user_id, body) VALUES (?, ?)', [userId, text])
+  const result = await db.execute('INSERT INTO statuses (user_id, body) VALUES (?, ?)', [
+    userId,
+    text,
+  ])
   return result.insertId
 }
 
@@ -40,7 +43,11 @@ export async function listStatuses(
   const result = await db.execute<StatusRow>(sql, args)
   const rows = result.rows.slice(0, page.limit)
   return {
-    statuses: rows.map((row) => ({ id: row.id, text: row.body, createdAt: utcIso(row.created_at) })),
+    statuses: rows.map((row) => ({
+      id: row.id,
+      text: row.body,
+      createdAt: utcIso(row.created_at),
+    })),
     nextCursor: result.rows.length > page.limit ? (rows.at(-1)?.id ?? null) : null,
   }
 }

@@ -66,8 +66,8 @@ export async function findUserById(db: Db, id: string): Promise<User | null> {
 }
 
 export async function updatePasswordHash(db: Db, id: string, passwordHash: string): Promise<void> {
-  await db.execute('UPDATE users SET password_hash = ?, updated_at = CURRENT_TIMESTAMP(3) WHERE id = ?', [
-    passwordHash,
-    id,
-  ])
+  await db.execute(
+    'UPDATE users SET password_hash = ?, updated_at = CURRENT_TIMESTAMP(3) WHERE id = ?',
+    [passwordHash, id]
+  )
 }

@@ -17,5 +17,9 @@ export const redirectFormErrors = (path: string) =>
   })
 
 export const throttled = (retryAfter: number) =>
-  new AppError(429, 'throttled', 'Too many attempts. Please wait a few minutes and try again.', retryAfter)
-
+  new AppError(
+    429,
+    'throttled',
+    'Too many attempts. Please wait a few minutes and try again.',
+    retryAfter
+  )

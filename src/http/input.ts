@@ -31,7 +31,10 @@ async function readFields(c: Context): Promise<Record<string, unknown>> {
 }
 
 /** Reads and validates the body; the first failing field's message is what the user sees (422). */
-export async function readInput<S extends v.GenericSchema>(c: Context, schema: S): Promise<v.InferOutput<S>> {
+export async function readInput<S extends v.GenericSchema>(
+  c: Context,
+  schema: S
+): Promise<v.InferOutput<S>> {
   const result = v.safeParse(schema, await readFields(c))
   if (result.success) return result.output
   const [issue] = result.issues

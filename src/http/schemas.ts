@@ -28,7 +28,12 @@ export const RegisterInput = v.object({
 
 // Login never explains which rule failed: anything but a match is "wrong email or password".
 export const LoginInput = v.object({
-  user_email: v.pipe(v.string('Enter your email and password.'), v.trim(), v.toLowerCase(), v.maxLength(254)),
+  user_email: v.pipe(
+    v.string('Enter your email and password.'),
+    v.trim(),
+    v.toLowerCase(),
+    v.maxLength(254)
+  ),
   user_password: v.pipe(v.string('Enter your email and password.'), v.maxLength(1024)),
 })
 
@@ -52,7 +57,13 @@ export const RevokeInput = v.object({
 
 export const StatusPageQuery = v.object({
   limit: v.optional(
-    v.pipe(v.string(), v.regex(/^\d{1,3}$/, 'limit must be 1 to 100'), v.transform(Number), v.minValue(1, 'limit must be 1 to 100'), v.maxValue(100, 'limit must be 1 to 100')),
+    v.pipe(
+      v.string(),
+      v.regex(/^\d{1,3}$/, 'limit must be 1 to 100'),
+      v.transform(Number),
+      v.minValue(1, 'limit must be 1 to 100'),
+      v.maxValue(100, 'limit must be 1 to 100')
+    ),
     '50'
   ),
   cursor: v.optional(v.pipe(v.string(), v.regex(/^\d{1,20}$/, 'cursor must be a status id'))),

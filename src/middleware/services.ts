@@ -1,6 +1,7 @@
 import { connect } from '@planetscale/database'
-import { Redis } from '@upstash/redis/cloudflare'
+import { errors, Redis } from '@upstash/redis/cloudflare'
 import { createMiddleware } from 'hono/factory'
+import { BackendUnavailable } from '../backend'
 import { type AppEnv, loadConfig } from '../env'
 import { AppError } from '../errors'
 import { log } from './log'
@@ -16,22 +17,38 @@ export const services = createMiddleware<AppEnv>(async (c, next) => {
   }
   const timeout = config.BACKEND_TIMEOUT_MS
   c.set('config', config)
-  c.set(
-    'redis',
-    new Redis({
-      url: config.UPSTASH_REDIS_REST_URL,
-      token: config.UPSTASH_REDIS_REST_TOKEN,
-      signal: () => AbortSignal.timeout(timeout),
-      // The client retries only when fetch throws, which may follow a command Redis already ran.
-      retry: false,
-      enableTelemetry: false,
-    })
-  )
+  const redis = new Redis({
+    url: config.UPSTASH_REDIS_REST_URL,
+    token: config.UPSTASH_REDIS_REST_TOKEN,
+    // The function form gives each request its own deadline, and makes an abort throw.
+    signal: () => AbortSignal.timeout(timeout),
+    // The client retries only when fetch throws, which may follow a command Redis already ran.
+    // (`retry: false` would still retry once.)
+    retry: { retries: 0 },
+    enableTelemetry: false,
+  })
+  // Network failures and timeouts become BackendUnavailable; Redis's own replies (UpstashError)
+  // pass unchanged, since callers such as @upstash/ratelimit read them (NOSCRIPT).
+  redis.use(async (request, send) => {
+    try {
+      return await send(request)
+    } catch (error) {
+      if (error instanceof errors.UpstashError) throw error
+      throw new BackendUnavailable('upstash', error)
+    }
+  })
+  c.set('redis', redis)
   c.set(
     'db',
     connect({
       url: config.DATABASE_URL,
-      fetch: (input, init) => fetch(input, { ...init, signal: AbortSignal.timeout(timeout) }),
+      fetch: async (input, init) => {
+        try {
+          return await fetch(input, { ...init, signal: AbortSignal.timeout(timeout) })
+        } catch (error) {
+          throw new BackendUnavailable('planetscale', error)
+        }
+      },
     })
   )
   await next()

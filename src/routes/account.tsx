@@ -29,7 +29,10 @@ export const accountRoutes = new Hono<AppEnv>()
     if (!wantsHtml(c)) {
       return c.json({
         error: false,
-        message: sessions.map((session) => ({ ...session, current: session.idHash === currentIdHash })),
+        message: sessions.map((session) => ({
+          ...session,
+          current: session.idHash === currentIdHash,
+        })),
       })
     }
     return c.html(

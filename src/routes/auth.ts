@@ -9,11 +9,12 @@ import { readInput } from '../http/input'
 import { seeOther, wantsHtml } from '../http/negotiate'
 import { LoginInput, RegisterInput } from '../http/schemas'
 import { deviceLabel } from '../session/device'
-import { currentSessionRef, issueSessionCookie, sessionPolicy } from '../session/middleware'
+import { cookieSessionId, issueSessionCookie, sessionPolicy } from '../session/middleware'
 import { startSession } from '../session/sessions'
 
 const clientAddress = (header: string | undefined) => header ?? 'unknown'
 
+/** Neither route reads the current session; login ends it blindly in its session pipeline. */
 export const authRoutes = new Hono<AppEnv>()
   .post('/register', redirectFormErrors('/'), async (c) => {
     const input = await readInput(c, RegisterInput)
@@ -57,7 +58,7 @@ export const authRoutes = new Hono<AppEnv>()
         sessionPolicy(config),
         { id: user.id, name: user.name, email: user.email },
         deviceLabel(c.req.header('user-agent')),
-        { replaces: currentSessionRef(c) }
+        { replaces: await cookieSessionId(c) }
       ),
       limits.loginAccount.resetUsedTokens(input.user_email),
     ])

@@ -1,18 +1,16 @@
-import { Hono } from 'hono/tiny'
 import type { Context } from 'hono'
+import { Hono } from 'hono/tiny'
 import type { AppEnv } from '../env'
-import { clearSessionCookie, sealedSessionCookie, unsealSessionId } from '../session/middleware'
+import { clearSessionCookie, cookieSessionId, sealedSessionCookie } from '../session/middleware'
 import { endSession } from '../session/sessions'
 
 /**
- * Mounted before the session middleware: logout deletes without reading the session first, so it
- * costs one Upstash request. If Redis fails, the error (503) keeps the cookie: nobody is left
+ * Logout deletes without reading the session first, so it costs one Upstash request. If Redis fails, the error (503) keeps the cookie: nobody is left
  * believing they logged out while the session lives on.
  */
 async function logout(c: Context<AppEnv>, status: 302 | 303) {
-  const sealed = sealedSessionCookie(c)
-  if (sealed) {
-    const sessionId = await unsealSessionId(c, sealed)
+  if (sealedSessionCookie(c)) {
+    const sessionId = await cookieSessionId(c)
     if (sessionId) await endSession(c.var.redis, sessionId)
     clearSessionCookie(c)
   }

@@ -1,14 +1,20 @@
 import type { Context } from 'hono'
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie'
 import { createMiddleware } from 'hono/factory'
-import { decrypt, encrypt, sessionMiddleware } from 'hono-sessions'
 import type { CookieOptions } from 'hono/utils/cookie'
+import { decrypt, encrypt, sessionMiddleware } from 'hono-sessions'
 import type { AppEnv, Config } from '../env'
 import { type SessionPolicy, UpstashSessionStore } from './store'
 
 const COOKIE_NAME = 'sid'
 /** __Host- prefix: Secure, Path=/, no Domain. */
-const COOKIE_OPTIONS: CookieOptions = { prefix: 'host', httpOnly: true, secure: true, sameSite: 'Lax', path: '/' }
+const COOKIE_OPTIONS: CookieOptions = {
+  prefix: 'host',
+  httpOnly: true,
+  secure: true,
+  sameSite: 'Lax',
+  path: '/',
+}
 
 export const sessionPolicy = (config: Config): SessionPolicy => ({
   idleSeconds: config.SESSION_IDLE_SECONDS,
@@ -46,9 +52,15 @@ export const sessions = createMiddleware<AppEnv>(async (c, next) => {
   })
 })
 
-export async function issueSessionCookie<E extends AppEnv>(c: Context<E>, sessionId: string): Promise<void> {
+export async function issueSessionCookie<E extends AppEnv>(
+  c: Context<E>,
+  sessionId: string
+): Promise<void> {
   const sealed = await encrypt(c.var.config.SESSION_SECRET, sessionId)
-  setCookie(c, COOKIE_NAME, sealed, { ...COOKIE_OPTIONS, maxAge: c.var.config.SESSION_ABSOLUTE_SECONDS })
+  setCookie(c, COOKIE_NAME, sealed, {
+    ...COOKIE_OPTIONS,
+    maxAge: c.var.config.SESSION_ABSOLUTE_SECONDS,
+  })
 }
 
 export function clearSessionCookie<E extends AppEnv>(c: Context<E>): void {
@@ -61,8 +73,13 @@ export function currentSessionRef<E extends AppEnv>(c: Context<E>) {
   return loaded ? { idHash: loaded.idHash, userId: loaded.stored.user.id } : undefined
 }
 
-/** The session ID inside a sealed cookie, or null for a tampered or foreign value. */
-export async function unsealSessionId(c: Context<AppEnv>, sealed: string): Promise<string | null> {
+/**
+ * The session ID in the request's cookie, without asking Redis whether it is alive; null when
+ * there is no cookie or its value is tampered or foreign.
+ */
+export async function cookieSessionId(c: Context<AppEnv>): Promise<string | null> {
+  const sealed = sealedSessionCookie(c)
+  if (!sealed) return null
   try {
     const value = await decrypt(c.var.config.SESSION_SECRET, sealed)
     return typeof value === 'string' ? value : null

@@ -52,8 +52,8 @@ export interface ActiveSession {
 }
 
 export interface StartOptions {
-  /** The session this login replaces (fresh ID at login: the old one dies). */
-  replaces?: { idHash: string; userId: string }
+  /** The ID of the session this login replaces (fresh ID at login: the old one dies). */
+  replaces?: string | null
   /** End every session of the user first (password change). */
   endAllOthers?: boolean
 }
@@ -77,8 +77,10 @@ export async function startSession(
   }
   const pipeline = redis.pipeline()
   if (options.endAllOthers) pipeline.eval(END_ALL_SESSIONS, [index], [SESSION_PREFIX])
-  const old = options.replaces
-  if (old) pipeline.del(sessionKey(old.idHash)).srem(userSessionsKey(old.userId), old.idHash)
+  if (options.replaces) {
+    const oldHash = await hashSessionId(options.replaces)
+    pipeline.eval(END_SESSION, [sessionKey(oldHash)], endSessionArgs(oldHash))
+  }
   pipeline
     .set(sessionKey(idHash), stored, { nx: true, ex: policy.idleSeconds })
     .sadd(index, idHash)
@@ -87,11 +89,15 @@ export async function startSession(
   return sessionId
 }
 
+function endSessionArgs(idHash: string): string[] {
+  const [prefix = '', suffix = ''] = userSessionsKey('\n').split('\n')
+  return [prefix, suffix, idHash]
+}
+
 /** Logout: deletes the session and its index entry without reading it first. */
 export async function endSession(redis: Redis, sessionId: string): Promise<void> {
   const idHash = await hashSessionId(sessionId)
-  const [prefix, suffix] = userSessionsKey('\n').split('\n')
-  await redis.eval(END_SESSION, [sessionKey(idHash)], [prefix, suffix, idHash])
+  await redis.eval(END_SESSION, [sessionKey(idHash)], endSessionArgs(idHash))
 }
 
 export async function listSessions(

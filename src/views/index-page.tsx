@@ -11,7 +11,14 @@ export function IndexPage({ notice, error }: PageMessages) {
           <h2 id="login-title">Log in</h2>
           <form method="post" action="/login">
             <label for="login-email">Email</label>
-            <input id="login-email" name="user_email" type="email" autocomplete="username" required maxlength={254} />
+            <input
+              id="login-email"
+              name="user_email"
+              type="email"
+              autocomplete="username"
+              required
+              maxlength={254}
+            />
             <label for="login-password">Password</label>
             <input
               id="login-password"
@@ -30,7 +37,14 @@ export function IndexPage({ notice, error }: PageMessages) {
             <label for="signup-name">Name</label>
             <input id="signup-name" name="user_name" autocomplete="name" required maxlength={100} />
             <label for="signup-email">Email</label>
-            <input id="signup-email" name="user_email" type="email" autocomplete="email" required maxlength={254} />
+            <input
+              id="signup-email"
+              name="user_email"
+              type="email"
+              autocomplete="email"
+              required
+              maxlength={254}
+            />
             <label for="signup-password">Password</label>
             <input
               id="signup-password"

@@ -42,7 +42,13 @@ export function Layout({ title, children, userName }: LayoutProps) {
   )
 }
 
-export function Notice({ notice, error }: { notice?: string | undefined; error?: string | undefined }) {
+export function Notice({
+  notice,
+  error,
+}: {
+  notice?: string | undefined
+  error?: string | undefined
+}) {
   return (
     <>
       {error && (

@@ -30,9 +30,14 @@ export interface PageMessages {
   error?: string | undefined
 }
 
-export function pageMessages(query: { notice?: string | undefined; error?: string | undefined }): PageMessages {
+export function pageMessages(query: {
+  notice?: string | undefined
+  error?: string | undefined
+}): PageMessages {
   return {
     notice: query.notice ? NOTICES[query.notice] : undefined,
-    error: query.error ? (ERRORS[query.error] ?? 'That did not work. Please try again.') : undefined,
+    error: query.error
+      ? (ERRORS[query.error] ?? 'That did not work. Please try again.')
+      : undefined,
   }
 }

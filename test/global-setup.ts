@@ -1,0 +1,39 @@
+import { randomBytes } from 'node:crypto'
+import type { TestProject } from 'vitest/node'
+import { migrate } from '../scripts/migrate.ts'
+import { startPlanetScaleGateway } from '../scripts/planetscale/gateway.ts'
+import { startUpstashGateway } from '../scripts/upstash/gateway.ts'
+
+/** Redis logical database and MySQL schema used by the Worker tests, apart from dev data. */
+const TEST_REDIS_DB = 2
+const TEST_DATABASE = 'edge_status_test'
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    upstashUrl: string
+    upstashToken: string
+    databaseUrl: string
+  }
+}
+
+/** Starts both gateways on ephemeral ports in front of the real Redis and MariaDB, migrates. */
+export default async function setup(project: TestProject) {
+  const token = `test-${randomBytes(12).toString('hex')}`
+  const password = randomBytes(12).toString('hex')
+  const upstash = await startUpstashGateway({
+    redisUrl: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+    tokens: { [token]: TEST_REDIS_DB },
+  })
+  const planetscale = await startPlanetScaleGateway({
+    mysqlUrl: process.env.MYSQL_URL ?? 'mysql://root@127.0.0.1:3306',
+    users: { app_test: { password, database: TEST_DATABASE } },
+  })
+  const databaseUrl = `http://app_test:${password}@127.0.0.1:${planetscale.port}`
+  await migrate(databaseUrl)
+  project.provide('upstashUrl', upstash.url)
+  project.provide('upstashToken', token)
+  project.provide('databaseUrl', databaseUrl)
+  return async () => {
+    await Promise.all([upstash.close(), planetscale.close()])
+  }
+}

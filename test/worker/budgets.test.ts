@@ -1,0 +1,118 @@
+import { describe, expect, it } from 'vitest'
+import { Client, countRequests, loggedInClient, PASSWORD, uniqueEmail } from './helpers'
+
+/**
+ * Backend round trips per request, counted by the gateways (architecture doc, "Request budgets").
+ * These are exact: a regression in either direction fails here.
+ */
+describe('request budgets', () => {
+  const measure = async (work: () => Promise<Response>) => {
+    let status = 0
+    const used = await countRequests(async () => {
+      status = (await work()).status
+    })
+    return { status, ...used }
+  }
+
+  it('anonymous GET / : 0 Upstash, 0 PlanetScale', async () => {
+    const client = new Client()
+    expect(await measure(() => client.request('/', { browser: true }))).toEqual({
+      status: 200,
+      upstash: 0,
+      planetscale: 0,
+    })
+  })
+
+  it('authenticated GET /home and GET /fetchStatus: 1 Upstash, 1 PlanetScale', async () => {
+    const { client } = await loggedInClient('budget-read')
+    expect(await measure(() => client.request('/home', { browser: true }))).toEqual({
+      status: 200,
+      upstash: 1,
+      planetscale: 1,
+    })
+    expect(await measure(() => client.request('/fetchStatus'))).toEqual({
+      status: 200,
+      upstash: 1,
+      planetscale: 1,
+    })
+  })
+
+  it('POST /addStatus: 1 Upstash, 1 PlanetScale', async () => {
+    const { client } = await loggedInClient('budget-post')
+    expect(
+      await measure(() => client.request('/addStatus', { json: { status: 'budget' } }))
+    ).toEqual({
+      status: 201,
+      upstash: 1,
+      planetscale: 1,
+    })
+  })
+
+  it('POST /login: 3 Upstash (throttle, session pipeline, throttle reset), 1 PlanetScale', async () => {
+    const email = uniqueEmail('budget-login')
+    const client = new Client()
+    await client.register({ email })
+    await client.login(email) // loads the throttle scripts into Redis (first EVALSHA falls back to EVAL)
+    expect(
+      await measure(() =>
+        client.request('/login', { json: { user_email: email, user_password: PASSWORD } })
+      )
+    ).toEqual({ status: 200, upstash: 3, planetscale: 1 })
+  })
+
+  it('failed POST /login: 1 Upstash (throttle), 1 PlanetScale', async () => {
+    const email = uniqueEmail('budget-fail')
+    const client = new Client()
+    await client.register({ email })
+    expect(
+      await measure(() =>
+        client.request('/login', { json: { user_email: email, user_password: 'wrong one' } })
+      )
+    ).toEqual({ status: 401, upstash: 1, planetscale: 1 })
+  })
+
+  it('POST /register: 1 Upstash (throttle), 1 PlanetScale (the unique index decides)', async () => {
+    const client = new Client()
+    await client.register({ email: uniqueEmail('budget-warm') })
+    const json = { user_name: 'B', user_email: uniqueEmail('budget-reg'), user_password: PASSWORD }
+    expect(await measure(() => client.request('/register', { json }))).toEqual({
+      status: 201,
+      upstash: 1,
+      planetscale: 1,
+    })
+    expect(await measure(() => client.request('/register', { json }))).toEqual({
+      status: 409,
+      upstash: 1,
+      planetscale: 1,
+    })
+  })
+
+  it('logout: 1 Upstash, 0 PlanetScale', async () => {
+    const { client } = await loggedInClient('budget-logout')
+    expect(
+      await measure(() => client.request('/logout', { method: 'POST', browser: true }))
+    ).toEqual({
+      status: 303,
+      upstash: 1,
+      planetscale: 0,
+    })
+  })
+
+  it('GET /account: 2 Upstash (session, then index and entries), 0 PlanetScale', async () => {
+    const { client } = await loggedInClient('budget-account')
+    expect(await measure(() => client.request('/account', { browser: true }))).toEqual({
+      status: 200,
+      upstash: 2,
+      planetscale: 0,
+    })
+  })
+
+  it('requests without a session cost no Upstash call', async () => {
+    const client = new Client()
+    expect(await measure(() => client.request('/fetchStatus'))).toEqual({
+      status: 401,
+      upstash: 0,
+      planetscale: 0,
+    })
+  })
+})

@@ -1,0 +1,105 @@
+import { describe, expect, it } from 'vitest'
+import { Client, PASSWORD, sessionCookieOf, uniqueEmail } from './helpers'
+
+async function registered(client = new Client()) {
+  const email = uniqueEmail('login')
+  await client.register({ email })
+  return { client, email }
+}
+
+const attempt = (client: Client, email: string, password: string) =>
+  client.request('/login', { json: { user_email: email, user_password: password } })
+
+describe('POST /login', () => {
+  it('answers JSON and sets a __Host- session cookie that is HttpOnly, Secure and SameSite=Lax', async () => {
+    const { client, email } = await registered()
+    const response = await attempt(client, email, PASSWORD)
+    expect(response.status).toBe(200)
+    expect(await response.json()).toEqual({ error: false, message: 'Login success.' })
+    const cookie = response.headers.getSetCookie().find((line) => line.startsWith('__Host-sid='))
+    expect(cookie, 'session cookie').toBeDefined()
+    expect(cookie).toMatch(/; HttpOnly/i)
+    expect(cookie).toMatch(/; Secure/i)
+    expect(cookie).toMatch(/; SameSite=Lax/i)
+    expect(cookie).toMatch(/; Path=\//i)
+    expect(cookie).not.toMatch(/Domain=/i)
+  })
+
+  it('finds the account whatever the case and spacing of the email', async () => {
+    const { client, email } = await registered()
+    expect((await attempt(client, ` ${email.toUpperCase()} `, PASSWORD)).status).toBe(200)
+  })
+
+  it('redirects a browser to /home with the cookie', async () => {
+    const { client, email } = await registered()
+    const response = await client.request('/login', {
+      form: { user_email: email, user_password: PASSWORD },
+      browser: true,
+    })
+    expect(response.status).toBe(303)
+    expect(response.headers.get('location')).toBe('/home')
+    expect(sessionCookieOf(response)).toBeTruthy()
+  })
+
+  it('answers a wrong password and an unknown email with the same 401', async () => {
+    const { client, email } = await registered()
+    const wrong = await attempt(client, email, `${PASSWORD}!`)
+    const unknown = await attempt(new Client(), uniqueEmail('nobody'), PASSWORD)
+    expect(wrong.status).toBe(401)
+    expect(unknown.status).toBe(401)
+    const strip = ({ requestId: _, ...rest }: Record<string, unknown>) => rest
+    expect(strip(await wrong.json())).toEqual(strip(await unknown.json()))
+    expect(sessionCookieOf(wrong)).toBeUndefined()
+  })
+
+  it('accepts a 1,024-character password attempt and simply fails; longer is 422', async () => {
+    const { client, email } = await registered()
+    expect((await attempt(client, email, 'p'.repeat(1024))).status).toBe(401)
+    expect((await attempt(client, email, 'p'.repeat(1025))).status).toBe(422)
+  })
+
+  it('sends a browser back to / with an error code on failure', async () => {
+    const { client, email } = await registered()
+    const response = await client.request('/login', {
+      form: { user_email: email, user_password: 'wrong password here' },
+      browser: true,
+    })
+    expect(response.status).toBe(303)
+    expect(response.headers.get('location')).toBe('/?error=invalid_login')
+  })
+})
+
+describe('login throttling', () => {
+  it('blocks an account after 5 failures with 429 and Retry-After, even for the right password', async () => {
+    const { client, email } = await registered()
+    for (let i = 0; i < 5; i++) {
+      expect((await attempt(client, email, `wrong ${i}`)).status, `attempt ${i + 1}`).toBe(401)
+    }
+    const blocked = await attempt(client, email, PASSWORD)
+    expect(blocked.status).toBe(429)
+    expect(Number(blocked.headers.get('retry-after'))).toBeGreaterThan(0)
+    expect(await blocked.json()).toMatchObject({ error: true, code: 'throttled' })
+  })
+
+  it('resets the account counter on a successful login', async () => {
+    const { client, email } = await registered()
+    for (let i = 0; i < 4; i++) await attempt(client, email, `wrong ${i}`)
+    expect((await attempt(client, email, PASSWORD)).status).toBe(200)
+    for (let i = 0; i < 4; i++) {
+      expect(
+        (await attempt(client, email, `wrong again ${i}`)).status,
+        `after reset ${i + 1}`
+      ).toBe(401)
+    }
+  })
+
+  it('blocks one address that tries many accounts', async () => {
+    const client = new Client({ LOGIN_LIMIT_PER_ADDRESS: '3' })
+    for (let i = 0; i < 3; i++) {
+      expect((await attempt(client, uniqueEmail('spray'), PASSWORD)).status).toBe(401)
+    }
+    const blocked = await attempt(client, uniqueEmail('spray'), PASSWORD)
+    expect(blocked.status).toBe(429)
+    expect(blocked.headers.get('retry-after')).toMatch(/^\d+$/)
+  })
+})

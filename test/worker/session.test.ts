@@ -1,0 +1,179 @@
+import { env } from 'cloudflare:workers'
+import { Redis } from '@upstash/redis/cloudflare'
+import { decrypt, encrypt } from 'hono-sessions'
+import { describe, expect, it } from 'vitest'
+import { hashSessionId, sessionKey } from '../../src/session/keys'
+import { endSession } from '../../src/session/sessions'
+import { UpstashSessionStore } from '../../src/session/store'
+import { Client, countRequests, loggedInClient, sessionCookieOf, uniqueEmail } from './helpers'
+
+const redis = () =>
+  new Redis({ url: env.UPSTASH_REDIS_REST_URL, token: env.UPSTASH_REDIS_REST_TOKEN })
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+
+async function sessionIdOf(cookie: string | null): Promise<string> {
+  if (!cookie) throw new Error('no session cookie')
+  return (await decrypt(env.SESSION_SECRET, decodeURIComponent(cookie))) as string
+}
+
+const isLoggedIn = async (client: Client) => (await client.request('/fetchStatus')).status === 200
+
+describe('session storage in Redis', () => {
+  it('keeps only a hash of the ID: sess:<hash> holding JSON, with TTL = idle timeout', async () => {
+    const { client, email } = await loggedInClient('layout')
+    const sessionId = await sessionIdOf(client.cookie)
+    const key = sessionKey(await hashSessionId(sessionId))
+    const stored = await redis().get<{ user: { email: string } }>(key)
+    expect(stored?.user.email).toBe(email)
+    expect(key).not.toContain(sessionId)
+    const ttl = await redis().ttl(key)
+    expect(ttl).toBeGreaterThan(1790)
+    expect(ttl).toBeLessThanOrEqual(1800)
+  })
+
+  it('keeps arbitrary JSON values (nested objects) through the store', async () => {
+    const { client } = await loggedInClient('json')
+    const sessionId = await sessionIdOf(client.cookie)
+    const policy = { idleSeconds: 60, absoluteSeconds: 3600 }
+    const store = new UpstashSessionStore(redis(), policy)
+    const data = await store.getSessionById(sessionId)
+    if (!data) throw new Error('session not found')
+    data._data.prefs = {
+      value: { theme: 'dark', tags: ['a', 'b'], nested: { n: 1 } },
+      flash: false,
+    }
+    await store.persistSessionData(sessionId, data)
+    const again = await new UpstashSessionStore(redis(), policy).getSessionById(sessionId)
+    expect(again?._data.prefs?.value).toEqual({ theme: 'dark', tags: ['a', 'b'], nested: { n: 1 } })
+  })
+})
+
+describe('session lifecycle', () => {
+  it('issues a fresh ID at login and kills the previous one (no fixation)', async () => {
+    const { client, email } = await loggedInClient('fresh')
+    const before = client.cookie
+    await client.login(email)
+    expect(client.cookie).not.toBe(before)
+    const replay = new Client()
+    replay.cookie = before
+    expect(await isLoggedIn(replay), 'the pre-login session is dead').toBe(false)
+    expect(await isLoggedIn(client)).toBe(true)
+  })
+
+  it('never sends Set-Cookie on authenticated reads', async () => {
+    const { client } = await loggedInClient('nocookie')
+    for (const path of ['/home', '/fetchStatus', '/account', '/']) {
+      const response = await client.request(path, { browser: path !== '/fetchStatus' })
+      expect(response.headers.getSetCookie(), path).toEqual([])
+    }
+  })
+
+  it('treats a tampered cookie as no session, without a Redis call or a new cookie', async () => {
+    const { client } = await loggedInClient('tamper')
+    const cookie = client.cookie ?? ''
+    const tampered = new Client()
+    tampered.cookie = `${cookie.slice(0, 40)}${cookie[40] === 'A' ? 'B' : 'A'}${cookie.slice(41)}`
+    let response: Response | undefined
+    const used = await countRequests(async () => {
+      response = await tampered.request('/fetchStatus')
+    })
+    expect(response?.status).toBe(401)
+    expect(response?.headers.getSetCookie()).toEqual([])
+    expect(used.upstash).toBe(0)
+  })
+
+  it('treats a cookie sealed with another secret as no session', async () => {
+    const { client } = await loggedInClient('foreign')
+    const sessionId = await sessionIdOf(client.cookie)
+    const foreign = new Client()
+    foreign.cookie = encodeURIComponent(
+      await encrypt('another-secret-that-is-32-characters-long!', sessionId)
+    )
+    expect(await isLoggedIn(foreign)).toBe(false)
+  })
+
+  it('logout deletes the session server-side, clears the cookie, and a replay fails', async () => {
+    const { client } = await loggedInClient('logout')
+    const cookie = client.cookie
+    const key = sessionKey(await hashSessionId(await sessionIdOf(cookie)))
+    const response = await client.request('/logout', { method: 'POST', browser: true })
+    expect(response.status).toBe(303)
+    expect(response.headers.get('location')).toBe('/?notice=logged_out')
+    expect(sessionCookieOf(response)).toBeNull()
+    expect(await redis().exists(key)).toBe(0)
+    const replay = new Client()
+    replay.cookie = cookie
+    expect(await isLoggedIn(replay)).toBe(false)
+  })
+
+  it('GET /logout works for the tutorial link but not from another site', async () => {
+    const { client } = await loggedInClient('getlogout')
+    const crossSite = await client.request('/logout', {
+      headers: { 'sec-fetch-site': 'cross-site' },
+    })
+    expect(crossSite.status).toBe(302)
+    expect(await isLoggedIn(client), 'a cross-site GET is ignored').toBe(true)
+    const sameSite = await client.request('/logout')
+    expect(sameSite.status).toBe(302)
+    expect(sameSite.headers.get('location')).toBe('/?notice=logged_out')
+    expect(client.cookie).toBeNull()
+  })
+
+  it('a request in flight during logout cannot write the session back', async () => {
+    const { client } = await loggedInClient('inflight')
+    const sessionId = await sessionIdOf(client.cookie)
+    const store = new UpstashSessionStore(redis(), { idleSeconds: 60, absoluteSeconds: 3600 })
+    const data = await store.getSessionById(sessionId)
+    if (!data) throw new Error('session not found')
+    await endSession(redis(), sessionId)
+    data._data.late = { value: 'written after logout', flash: false }
+    await store.persistSessionData(sessionId, data)
+    expect(await redis().exists(sessionKey(await hashSessionId(sessionId)))).toBe(0)
+    expect(await isLoggedIn(client)).toBe(false)
+  })
+
+  it('expires after the idle timeout, and each read refreshes it', async () => {
+    const email = uniqueEmail('idle')
+    const client = new Client({ SESSION_IDLE_SECONDS: '2' })
+    await client.register({ email })
+    await client.login(email)
+    for (let i = 0; i < 3; i++) {
+      await sleep(1000)
+      expect(await isLoggedIn(client), `read ${i + 1} within the idle window`).toBe(true)
+    }
+    await sleep(3100)
+    expect(await isLoggedIn(client), 'after 3 s idle').toBe(false)
+  })
+
+  it('expires at the absolute lifetime even while in use', async () => {
+    const email = uniqueEmail('absolute')
+    const client = new Client({ SESSION_ABSOLUTE_SECONDS: '2' })
+    await client.register({ email })
+    await client.login(email)
+    expect(await isLoggedIn(client)).toBe(true)
+    await sleep(1200)
+    expect(await isLoggedIn(client)).toBe(true)
+    await sleep(1200)
+    expect(await isLoggedIn(client), 'past the absolute lifetime').toBe(false)
+  })
+
+  it('answers 503 with Retry-After when Redis is unreachable, keeping the cookie', async () => {
+    const { client } = await loggedInClient('down')
+    const broken = new Client({
+      UPSTASH_REDIS_REST_URL: 'http://127.0.0.1:9',
+      BACKEND_TIMEOUT_MS: '500',
+    })
+    broken.cookie = client.cookie
+    const api = await broken.request('/fetchStatus')
+    expect(api.status).toBe(503)
+    expect(api.headers.get('retry-after')).toMatch(/^\d+$/)
+    expect(api.headers.getSetCookie()).toEqual([])
+    const page = await broken.request('/home', { browser: true })
+    expect(page.status).toBe(503)
+    expect(page.headers.get('content-type')).toContain('text/html')
+    const logout = await broken.request('/logout', { method: 'POST', browser: true })
+    expect(logout.status, 'logout fails loudly instead of pretending').toBe(503)
+    expect(logout.headers.getSetCookie()).toEqual([])
+    expect(await isLoggedIn(client), 'the session survived').toBe(true)
+  })
+})

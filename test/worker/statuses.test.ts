@@ -1,0 +1,106 @@
+import { describe, expect, it } from 'vitest'
+import { Client, loggedInClient } from './helpers'
+
+interface StatusList {
+  error: boolean
+  message: Array<{ id: string; user_status: string; created_date: string }>
+  next_cursor: string | null
+}
+
+const post = (client: Client, status: string) => client.request('/addStatus', { json: { status } })
+const list = async (client: Client, query = '') =>
+  (await (await client.request(`/fetchStatus${query}`)).json()) as StatusList
+
+describe('POST /addStatus and GET /fetchStatus', () => {
+  it('stores statuses and lists only mine, newest first', async () => {
+    const { client } = await loggedInClient('poster')
+    const { client: other } = await loggedInClient('other')
+    expect((await post(client, 'first')).status).toBe(201)
+    expect((await post(client, 'second 🙂 二番目')).status).toBe(201)
+    expect((await post(other, 'not yours')).status).toBe(201)
+    const body = await list(client)
+    expect(body.error).toBe(false)
+    expect(body.message.map((s) => s.user_status)).toEqual(['second 🙂 二番目', 'first'])
+    expect(body.message[0]?.created_date).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/)
+    expect(body.next_cursor).toBeNull()
+  })
+
+  it('pages with a cursor', async () => {
+    const { client } = await loggedInClient('pager')
+    for (let i = 1; i <= 5; i++) await post(client, `status ${i}`)
+    const first = await list(client, '?limit=2')
+    expect(first.message.map((s) => s.user_status)).toEqual(['status 5', 'status 4'])
+    const second = await list(client, `?limit=2&cursor=${first.next_cursor}`)
+    expect(second.message.map((s) => s.user_status)).toEqual(['status 3', 'status 2'])
+    const last = await list(client, `?limit=2&cursor=${second.next_cursor}`)
+    expect(last.message.map((s) => s.user_status)).toEqual(['status 1'])
+    expect(last.next_cursor).toBeNull()
+  })
+
+  it.each(['?limit=0', '?limit=101', '?limit=abc', '?cursor=1;drop'])(
+    'rejects %s with 400',
+    async (query) => {
+      const { client } = await loggedInClient('badquery')
+      const response = await client.request(`/fetchStatus${query}`)
+      expect(response.status).toBe(400)
+    }
+  )
+
+  it.each([
+    ['empty', ''],
+    ['blank', '   '],
+    ['over 1,000 characters', 'x'.repeat(1001)],
+  ])('rejects an %s status with 422 and stores nothing', async (_label, status) => {
+    const { client } = await loggedInClient('badstatus')
+    const response = await post(client, status)
+    expect(response.status).toBe(422)
+    expect(await response.json()).toMatchObject({ error: true, code: 'invalid_status' })
+    expect((await list(client)).message).toEqual([])
+  })
+
+  it('accepts exactly 1,000 characters (emoji count as one)', async () => {
+    const { client } = await loggedInClient('long')
+    expect((await post(client, '🙂'.repeat(1000))).status).toBe(201)
+  })
+
+  it('answers 401 JSON without a session, and stores nothing', async () => {
+    const client = new Client()
+    const response = await post(client, 'anonymous')
+    expect(response.status).toBe(401)
+    expect(await response.json()).toMatchObject({ error: true, message: 'Please log in first.' })
+    expect((await client.request('/fetchStatus')).status).toBe(401)
+  })
+
+  it('redirects a browser post back to /home (Post/Redirect/Get)', async () => {
+    const { client } = await loggedInClient('prg')
+    const response = await client.request('/addStatus', {
+      form: { status: 'from a form' },
+      browser: true,
+    })
+    expect(response.status).toBe(303)
+    expect(response.headers.get('location')).toBe('/home?notice=posted')
+    const failed = await client.request('/addStatus', { form: { status: '' }, browser: true })
+    expect(failed.headers.get('location')).toBe('/home?error=invalid_status')
+  })
+})
+
+describe('GET /home', () => {
+  it('redirects to / without a session', async () => {
+    const response = await new Client().request('/home', { browser: true })
+    expect(response.status).toBe(302)
+    expect(response.headers.get('location')).toBe('/')
+  })
+
+  it('shows who is logged in and their statuses, escaped', async () => {
+    const { client, email } = await loggedInClient('home')
+    await post(client, '<script>alert(1)</script> & "quotes"')
+    const response = await client.request('/home', { browser: true })
+    expect(response.status).toBe(200)
+    const html = await response.text()
+    expect(html).toContain(email)
+    expect(html).toContain('&lt;script&gt;alert(1)&lt;/script&gt; &amp; &quot;quotes&quot;')
+    expect(html).not.toContain('<script>alert(1)')
+    expect(html).toContain('action="/logout"')
+    expect(html).toContain('href="/account"')
+  })
+})
