@@ -68,8 +68,7 @@ export async function startUpstashGateway(options: UpstashGatewayOptions): Promi
     const key = tenant ? (token as string) : ''
     const reply = (status: number, body: string) => {
       // The stats probe is not counted, so reading the counter does not move it.
-      if (route !== 'stats') count(key)
-      sendJson(res, status, body, closing)
+      if (sendJson(res, status, body, closing) && route !== 'stats') count(key)
     }
     try {
       const method = req.method ?? ''

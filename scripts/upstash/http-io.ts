@@ -11,8 +11,14 @@ export function nextSyncToken(): string {
   return (++syncSeq).toString(36)
 }
 
-export function sendJson(res: ServerResponse, status: number, body: string, close: boolean): void {
-  if (res.headersSent || res.destroyed) return
+/** Returns false when the client is already gone and nothing was sent. */
+export function sendJson(
+  res: ServerResponse,
+  status: number,
+  body: string,
+  close: boolean
+): boolean {
+  if (res.headersSent || res.destroyed) return false
   const headers: Record<string, string | number> = {
     'content-type': 'application/json',
     'content-length': Buffer.byteLength(body),
@@ -21,6 +27,7 @@ export function sendJson(res: ServerResponse, status: number, body: string, clos
   if (close) headers.connection = 'close'
   res.writeHead(status, headers)
   res.end(body)
+  return true
 }
 
 /**

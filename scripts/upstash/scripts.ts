@@ -29,13 +29,17 @@ export class ScriptRegistry {
     if (!script.startsWith('#!')) return { script }
     const cached = this.cache.get(script)
     if (cached) return cached
+    if (this.cache.size >= MAX_CACHED) {
+      // Forgetting costs a client one NOSCRIPT -> EVAL fallback, nothing more.
+      this.cache.clear()
+      this.aliases.clear()
+    }
     const rewritten = rewriteShebang(script)
     const result: Normalized = { script: rewritten }
     if (rewritten !== script) {
       result.originalSha = sha1(script)
       this.aliases.set(result.originalSha, sha1(rewritten))
     }
-    if (this.cache.size >= MAX_CACHED) this.cache.clear()
     this.cache.set(script, result)
     return result
   }
