@@ -1,0 +1,161 @@
+import { type ChildProcess, spawn } from 'node:child_process'
+import { randomBytes } from 'node:crypto'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { type BrowserContext, chromium } from 'playwright-core'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { RunningGateway } from '../../scripts/lib/gateway.ts'
+import { freePort } from '../../scripts/local/processes.ts'
+import { migrate } from '../../scripts/migrate.ts'
+import { startPlanetScaleGateway } from '../../scripts/planetscale/gateway.ts'
+import { startUpstashGateway } from '../../scripts/upstash/gateway.ts'
+
+const CHROMIUM = '/usr/bin/chromium'
+const E2E_REDIS_DB = 3
+const E2E_DATABASE = 'edge_status_e2e'
+
+let gateways: RunningGateway[] = []
+let wrangler: ChildProcess | undefined
+let browser: BrowserContext | undefined
+let appUrl = ''
+let profileDir = ''
+
+async function waitForHttp(url: string, ms: number) {
+  const deadline = Date.now() + ms
+  while (Date.now() < deadline) {
+    try {
+      if ((await fetch(url)).ok) return
+    } catch {}
+    await new Promise((resolve) => setTimeout(resolve, 250))
+  }
+  throw new Error(`${url} did not answer within ${ms} ms`)
+}
+
+/** The real thing a developer runs: wrangler dev, the gateways, Redis and MariaDB, and Chromium. */
+beforeAll(async () => {
+  const token = `e2e-${randomBytes(8).toString('hex')}`
+  const password = randomBytes(8).toString('hex')
+  const upstash = await startUpstashGateway({
+    redisUrl: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+    tokens: { [token]: E2E_REDIS_DB },
+  })
+  const planetscale = await startPlanetScaleGateway({
+    mysqlUrl: process.env.MYSQL_URL ?? 'mysql://root@127.0.0.1:3306',
+    users: { e2e: { password, database: E2E_DATABASE } },
+  })
+  gateways = [upstash, planetscale]
+  const databaseUrl = `http://e2e:${password}@127.0.0.1:${planetscale.port}`
+  await migrate(databaseUrl)
+
+  const port = await freePort()
+  appUrl = `http://127.0.0.1:${port}`
+  const vars = {
+    UPSTASH_REDIS_REST_URL: upstash.url,
+    UPSTASH_REDIS_REST_TOKEN: token,
+    DATABASE_URL: databaseUrl,
+    SESSION_SECRET: randomBytes(32).toString('hex'),
+  }
+  wrangler = spawn(
+    'npx',
+    [
+      'wrangler',
+      'dev',
+      '--ip',
+      '127.0.0.1',
+      '--port',
+      String(port),
+      '--inspector-port',
+      String(await freePort()),
+      ...Object.entries(vars).flatMap(([key, value]) => ['--var', `${key}:${value}`]),
+    ],
+    {
+      env: {
+        ...process.env,
+        CI: 'true',
+        WRANGLER_SEND_METRICS: 'false',
+        CLOUDFLARE_CF_FETCH_ENABLED: 'false',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+    }
+  )
+  let output = ''
+  wrangler.stdout?.on('data', (chunk) => (output += chunk))
+  wrangler.stderr?.on('data', (chunk) => (output += chunk))
+  try {
+    await waitForHttp(`${appUrl}/healthz`, 60_000)
+  } catch (error) {
+    throw new Error(`wrangler dev did not start: ${String(error)}\n${output.slice(-3000)}`)
+  }
+
+  profileDir = mkdtempSync(join(tmpdir(), 'e2e-chromium-'))
+  // A fresh profile (--user-data-dir) every run.
+  browser = await chromium.launchPersistentContext(profileDir, {
+    executablePath: CHROMIUM,
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  })
+}, 120_000)
+
+afterAll(async () => {
+  await browser?.close()
+  if (wrangler?.pid) {
+    try {
+      process.kill(-wrangler.pid, 'SIGTERM')
+    } catch {}
+  }
+  await Promise.all(gateways.map((gateway) => gateway.close()))
+  if (profileDir) rmSync(profileDir, { recursive: true, force: true })
+})
+
+describe('the tutorial journey in Chromium through wrangler dev', () => {
+  it('signs up, logs in, posts a status with <script> shown as text, and logs out', async () => {
+    if (!browser) throw new Error('no browser')
+    const page = await browser.newPage()
+    const dialogs: string[] = []
+    page.on('dialog', (dialog) => {
+      dialogs.push(dialog.message())
+      void dialog.dismiss()
+    })
+    const email = `e2e-${randomBytes(6).toString('hex')}@example.test`
+    const password = 'a long enough passphrase for e2e'
+
+    await page.goto(`${appUrl}/`)
+    await page.getByLabel('Name').fill('Ada E2E')
+    await page.locator('#signup-email').fill(email)
+    await page.locator('#signup-password').fill(password)
+    await page.getByRole('button', { name: 'Create account' }).click()
+    await expect
+      .poll(() => page.getByRole('status').textContent())
+      .toContain('Your account is ready')
+
+    await page.locator('#login-email').fill(email)
+    await page.locator('#login-password').fill(password)
+    await page.getByRole('button', { name: 'Log in' }).click()
+    await page.waitForURL(`${appUrl}/home`)
+    expect(await page.locator('h1').textContent()).toContain('Ada E2E')
+
+    const hostile = '<script>alert("xss")</script> hello'
+    await page.getByLabel("What's happening?").fill(hostile)
+    await page.getByRole('button', { name: 'Post' }).click()
+    await page.waitForURL(`${appUrl}/home?notice=posted`)
+    expect(await page.locator('.statuses li p').first().textContent()).toBe(hostile)
+    expect(await page.locator('.statuses script').count(), 'no script element was created').toBe(0)
+    expect(dialogs, 'no script ran').toEqual([])
+
+    await page.getByRole('button', { name: 'Log out' }).click()
+    await page.waitForURL(`${appUrl}/?notice=logged_out`)
+    expect(await page.getByRole('status').textContent()).toContain('You are logged out')
+    await page.goto(`${appUrl}/home`)
+    expect(new URL(page.url()).pathname, 'after logout /home sends us back').toBe('/')
+    await page.close()
+  }, 60_000)
+})
