@@ -62,7 +62,9 @@ export class RedisConnection {
       }
     })
     this.socket.on('timeout', () => {
-      if (this.queue.length > 0) {
+      if (!this.connected) {
+        this.destroy(this.socketError(new Error(`connect timed out after ${target.timeoutMs} ms`)))
+      } else if (this.queue.length > 0) {
         this.destroy(
           new GatewayError(504, `ERR Redis did not answer within ${target.timeoutMs} ms`)
         )

@@ -60,7 +60,7 @@ export async function startUpstashGateway(options: UpstashGatewayOptions): Promi
   let closing = false
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
-    const url = req.url ?? '/'
+    const url = originForm(req.url ?? '/')
     const q = url.indexOf('?')
     const route = ROUTES.get(q < 0 ? url : url.slice(0, q))
     const token = tokenOf(req, url, q)
@@ -99,6 +99,9 @@ export async function startUpstashGateway(options: UpstashGatewayOptions): Promi
   server.on('clientError', (error, socket) => {
     if (answerClientError(error, socket)) count('')
   })
+  server.on('checkExpectation', (_req, res: ServerResponse) => {
+    if (sendJson(res, 417, errorJson('ERR unsupported Expect header'), closing)) count('')
+  })
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject)
     server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => {
@@ -129,6 +132,17 @@ export async function startUpstashGateway(options: UpstashGatewayOptions): Promi
       })()
       return closed
     },
+  }
+}
+
+/** Accepts the absolute form (`POST http://host/pipeline`) some proxies send. */
+function originForm(target: string): string {
+  if (target.charCodeAt(0) === 47 /* / */) return target
+  try {
+    const url = new URL(target)
+    return url.pathname + url.search
+  } catch {
+    return target
   }
 }
 

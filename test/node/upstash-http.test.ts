@@ -488,6 +488,19 @@ describe('bad requests never crash the gateway', () => {
     expect(garbage).toContain('{"error":')
     const badLength = await rawHttp('POST / HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\n\r\n')
     expect(badLength).toMatch(/^HTTP\/1\.1 400 /)
+    const auth = `Authorization: Bearer ${TOKEN}\r\nContent-Length: 8\r\nConnection: close\r\n`
+    const expect417 = await rawHttp(
+      `POST / HTTP/1.1\r\nHost: x\r\nExpect: magic\r\n${auth}\r\n["ping"]`
+    )
+    expect(expect417).toMatch(/^HTTP\/1\.1 417 /)
+    expect(expect417).toMatch(/content-type: application\/json/i)
+    const absolute = await rawHttp(
+      `POST http://x/pipeline HTTP/1.1\r\nHost: x\r\n${auth}\r\n[["ping"]]`.replace(
+        'Length: 8',
+        'Length: 10'
+      )
+    )
+    expect(absolute, 'absolute-form request target').toMatch(/\[\{"result":"PONG"\}\]$/)
     await stillAnswers()
   })
 
