@@ -231,18 +231,24 @@ describe('misbehaving Redis', () => {
 })
 
 describe('close()', () => {
-  it('finishes in-flight requests, then refuses new connections', async () => {
-    const gateway = await startUpstashGateway({
-      redisUrl: 'redis://127.0.0.1:6379',
-      tokens: { [TOKEN]: 9 },
+  it('finishes in-flight requests, closes Redis sockets, then refuses new connections', async () => {
+    // A Redis that takes 200 ms per reply keeps a request in flight while close() runs.
+    const fake = await fakeRedis((_command, socket) => {
+      setTimeout(() => socket.write('+PONG\r\n'), 200)
+      return undefined
     })
-    const busy = 'local i = 0 while i < 20000000 do i = i + 1 end return i'
-    const inFlight = post(gateway, ['eval', busy, 0])
-    await new Promise((resolve) => setTimeout(resolve, 30))
+    const gateway = await startUpstashGateway({
+      redisUrl: `redis://127.0.0.1:${fake.port}`,
+      tokens: { [TOKEN]: 0 },
+    })
+    const inFlight = post(gateway, ['ping'])
+    await waitFor(() => fake.commands.length === 1, 'the command reached Redis')
     const closed = gateway.close()
     const answer = await inFlight
-    expect(answer.json, 'the in-flight request completed').toEqual({ result: 20000000 })
+    expect(answer.json, 'the in-flight request completed').toEqual({ result: 'PONG' })
+    expect(answer.ms, 'it was not cut short').toBeGreaterThanOrEqual(150)
     await closed
+    await waitFor(() => fake.closed === fake.connections, 'Redis connections closed')
     const error = await fetch(gateway.url, { method: 'POST', body: '["ping"]' }).catch(
       (e: unknown) => e
     )
