@@ -95,7 +95,13 @@ export class DbConn {
         if (settled) return
         settled = true
         this.pending = null
-        fn()
+        try {
+          fn()
+        } catch (err) {
+          // e.g. a result string beyond V8's limit: fail the call, not the process
+          reject(err)
+          this.destroy()
+        }
       }
       this.pending = (err) => settle(() => reject(err))
       const query = this.raw.query({ sql, rowsAsArray: true, typeCast: false })
@@ -107,13 +113,24 @@ export class DbConn {
         }
       })
       query.on('result', (row: unknown) => {
-        if (Array.isArray(row)) {
-          if (rows && !rows.push(row as (Buffer | null)[]) && !drain) {
-            // abandon the transfer: reading gigabytes just to discard them is worse
-            settle(() => resolve({ kind: 'too-large', limit: maxResultBytes }))
-            this.destroy()
-          }
-        } else if (!fields) ok = row as OkPacket
+        if (settled) return
+        if (!Array.isArray(row)) {
+          if (!fields) ok = row as OkPacket
+          return
+        }
+        let fits = true
+        try {
+          fits = !rows || rows.push(row as (Buffer | null)[])
+        } catch (err) {
+          settle(() => reject(err))
+          this.destroy()
+          return
+        }
+        if (!fits && !drain) {
+          // abandon the transfer: reading gigabytes just to discard them is worse
+          settle(() => resolve({ kind: 'too-large', limit: maxResultBytes }))
+          this.destroy()
+        }
       })
       query.on('error', (err: SqlErr) => {
         if (err.fatal || typeof err.errno !== 'number' || !err.sqlState) {
