@@ -141,6 +141,15 @@ describe('SQL errors', () => {
     expect(ok.rows).toEqual([{ two: '2' }])
   })
 
+  it('refuses multiple statements in one query (multi-statements are off)', async () => {
+    const t = await table('multi', 'id INT PRIMARY KEY')
+    const err = await caught(client.execute(`INSERT INTO ${t} VALUES (1); DROP TABLE ${t}`))
+    expect(err.body.code).toBe('INVALID_ARGUMENT')
+    expect(err.message).toMatch(/\(errno 1064\)/)
+    const rows = await client.execute(`SELECT COUNT(*) AS n FROM ${t}`)
+    expect(rows.rows, 'neither statement ran').toEqual([{ n: '0' }])
+  })
+
   it('maps other errnos from the spec table', async () => {
     const t = await table('errs', 'id INT PRIMARY KEY, name VARCHAR(3) NOT NULL, n TINYINT')
     const cases: [string, string, number][] = [
