@@ -4,10 +4,10 @@ import { createServer, type IncomingMessage, type ServerResponse, STATUS_CODES }
 import type { AddressInfo, Socket } from 'node:net'
 import type { GatewayStats, RunningGateway } from '../lib/gateway.ts'
 import { type AuthedUser, Authenticator } from './auth.ts'
+import { ensureDatabases, mysqlTarget, openDatabase } from './databases.ts'
 import { connectError, type HttpError } from './errors.ts'
 import { Executor } from './execute.ts'
 import { isJsonContentType, readBody, sendJson } from './http.ts'
-import { type DbConn, type MysqlTarget, openConnection } from './mysql.ts'
 import { Pool } from './pool.ts'
 import { newClaims, SessionCodec, SessionRegistry } from './sessions.ts'
 
@@ -237,64 +237,5 @@ export async function startPlanetScaleGateway(
       })()
       return closed
     },
-  }
-}
-
-function mysqlTarget(mysqlUrl: string, clientFoundRows: boolean): MysqlTarget {
-  const url = new URL(mysqlUrl)
-  return {
-    host: url.hostname.replace(/^\[|\]$/g, '') || '127.0.0.1',
-    port: Number(url.port || 3306),
-    user: decodeURIComponent(url.username || 'root'),
-    password: decodeURIComponent(url.password),
-    clientFoundRows,
-  }
-}
-
-function quoteIdent(name: string): string {
-  return `\`${name.replaceAll('`', '``')}\``
-}
-
-async function createDatabases(target: MysqlTarget, databases: string[]): Promise<void> {
-  const admin = await openConnection(target)
-  try {
-    for (const db of databases) {
-      const out = await admin.run(
-        `CREATE DATABASE IF NOT EXISTS ${quoteIdent(db)} CHARACTER SET utf8mb4`,
-        1024
-      )
-      if (out.kind === 'sql-error') {
-        const message = `cannot create database ${db}: ${out.message}`
-        throw Object.assign(new Error(message), { errno: out.errno })
-      }
-    }
-  } finally {
-    await admin.end()
-  }
-}
-
-/** At start; if MySQL is down the pools create the databases once it is back. */
-async function ensureDatabases(target: MysqlTarget, databases: string[]): Promise<void> {
-  try {
-    await createDatabases(target, databases)
-  } catch (err) {
-    const errno = (err as { errno?: unknown }).errno
-    if (typeof errno !== 'number' || errno < 1000) {
-      process.emitWarning(`planetscale gateway: MySQL not reachable yet (${String(err)})`)
-      return
-    }
-    throw err
-  }
-}
-
-const ER_BAD_DB_ERROR = 1049
-
-async function openDatabase(target: MysqlTarget, db: string): Promise<DbConn> {
-  try {
-    return await openConnection(target, db)
-  } catch (err) {
-    if ((err as { errno?: number }).errno !== ER_BAD_DB_ERROR) throw err
-    await createDatabases(target, [db])
-    return openConnection(target, db)
   }
 }
