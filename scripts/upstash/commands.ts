@@ -1,4 +1,4 @@
-import { RespError } from './resp.ts'
+import { type Reply, RespError } from './resp.ts'
 import type { ScriptRegistry } from './scripts.ts'
 
 // Commands that would block a shared connection, change its state (database, transaction,
@@ -60,8 +60,8 @@ const REFUSED = new Set([
 export interface Prepared {
   /** What to send to Redis (script text and hashes possibly rewritten). */
   args: string[]
-  /** Set when the gateway answers the command itself with this error. */
-  refused?: RespError
+  /** Set when the gateway answers the command itself (a refusal is a RespError). */
+  local?: Reply
   /** SCRIPT LOAD of a rewritten script: answer with the hash of the client's text. */
   loadSha?: string
 }
@@ -69,8 +69,10 @@ export interface Prepared {
 export function prepare(args: string[], scripts: ScriptRegistry): Prepared {
   const name = (args[0] as string).toLowerCase()
   const refusal = refusalOf(name, args)
-  if (refusal) return { args, refused: new RespError(refusal) }
+  if (refusal) return { args, local: new RespError(refusal) }
   switch (name) {
+    case 'client':
+      return { args, local: clientSetinfo(args) }
     case 'eval':
     case 'eval_ro':
       if (args.length > 1) args[1] = scripts.normalize(args[1] as string).script
@@ -81,6 +83,8 @@ export function prepare(args: string[], scripts: ScriptRegistry): Prepared {
       return { args }
     case 'script':
       return prepareScript(args, scripts)
+    case 'scan':
+      return { args: scanWithType(args) ?? args }
     default:
       return { args }
   }
@@ -99,7 +103,47 @@ function prepareScript(args: string[], scripts: ScriptRegistry): Prepared {
   return { args }
 }
 
+// SCAN … WITHTYPE is an Upstash extension (the client's scan({ withType: true })): keys come back
+// interleaved with their types. Redis does not know it, so a script does SCAN, then TYPE per key.
+const SCAN_WITH_TYPE = `local r = redis.call('SCAN', unpack(ARGV))
+local out = {}
+for _, key in ipairs(r[2]) do
+  out[#out + 1] = key
+  out[#out + 1] = redis.call('TYPE', key).ok
+end
+return {r[1], out}`
+
+function scanWithType(args: string[]): string[] | undefined {
+  const rest = [args[1] as string]
+  let found = false
+  for (let i = 2; i < args.length; i++) {
+    const arg = args[i] as string
+    const option = arg.toLowerCase()
+    if (option === 'withtype') {
+      found = true
+      continue
+    }
+    rest.push(arg)
+    // MATCH, COUNT and TYPE take a value, which may itself read "withtype".
+    if ((option === 'match' || option === 'count' || option === 'type') && i + 1 < args.length) {
+      rest.push(args[++i] as string)
+    }
+  }
+  return found ? ['EVAL', SCAN_WITH_TYPE, '0', ...rest] : undefined
+}
+
+// CLIENT SETINFO (exposed by the client as clientSetinfo()) labels a connection; ours are shared,
+// and Redis 7.0 lacks it, so the gateway acknowledges it itself.
+function clientSetinfo(args: string[]): Reply {
+  const attribute = args[2]?.toLowerCase()
+  if (args.length !== 4)
+    return new RespError("ERR wrong number of arguments for 'client|setinfo' command")
+  if (attribute !== 'lib-name' && attribute !== 'lib-ver') return new RespError('ERR syntax error')
+  return 'OK'
+}
+
 function refusalOf(name: string, args: string[]): string | undefined {
+  if (name === 'client' && args[1]?.toLowerCase() === 'setinfo') return undefined
   if (REFUSED.has(name)) {
     return `ERR Command is not available: '${name.toUpperCase()}'. Blocking, connection-state, cross-database and server administration commands are not supported by the REST API`
   }

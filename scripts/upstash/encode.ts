@@ -29,7 +29,7 @@ export function errorJson(message: string): string {
 }
 
 /** One pipeline or transaction entry: either {"result":…} or {"error":…}, never both. */
-export function entryJson(reply: Reply, base64: boolean): string {
+function entryJson(reply: Reply, base64: boolean): string {
   if (reply instanceof RespError) return errorJson(reply.message)
   return `{"result":${encodeReply(reply, base64, true)}}`
 }

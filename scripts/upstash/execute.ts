@@ -1,6 +1,6 @@
 import { type Prepared, prepare } from './commands.ts'
 import { GatewayError } from './connection.ts'
-import { encodeReply, entriesJson, entryJson, errorJson } from './encode.ts'
+import { encodeReply, entriesJson, errorJson } from './encode.ts'
 import { parseCommand, parseCommandList } from './json-body.ts'
 import type { TokenPool } from './pool.ts'
 import { type Reply, RespError } from './resp.ts'
@@ -17,27 +17,20 @@ export type Outcome = [number, string]
 /** POST /: 200 {"result":…} or 400 {"error":…} (spec §5.1). */
 export async function runSingle(tenant: Tenant, body: string, base64: boolean): Promise<Outcome> {
   const command = prepare(parseCommand(body), tenant.scripts)
-  if (command.refused) return [400, errorJson(command.refused.message)]
-  const [reply] = await tenant.pool.run([command.args])
-  const value = fixReply(command, reply as Reply)
-  if (value instanceof RespError) return [400, errorJson(value.message)]
-  return [200, `{"result":${encodeReply(value, base64, true)}}`]
+  const reply =
+    command.local !== undefined
+      ? command.local
+      : fixReply(command, (await tenant.pool.run([command.args]))[0] as Reply)
+  if (reply instanceof RespError) return [400, errorJson(reply.message)]
+  return [200, `{"result":${encodeReply(reply, base64, true)}}`]
 }
 
 /** POST /pipeline: always 200, one entry per command, errors included (spec §5.2). */
 export async function runPipeline(tenant: Tenant, body: string, base64: boolean): Promise<Outcome> {
   const commands = parseCommandList(body).map((args) => prepare(args, tenant.scripts))
-  const toSend: string[][] = []
-  for (const command of commands) if (!command.refused) toSend.push(command.args)
+  const toSend = remote(commands)
   const replies = toSend.length > 0 ? await tenant.pool.run(toSend) : []
-  let out = '['
-  let next = 0
-  for (let i = 0; i < commands.length; i++) {
-    const command = commands[i] as Prepared
-    const reply = command.refused ?? fixReply(command, replies[next++] as Reply)
-    out += (i > 0 ? ',' : '') + entryJson(reply, base64)
-  }
-  return [200, `${out}]`]
+  return [200, entriesJson(merge(commands, replies), base64)]
 }
 
 /**
@@ -46,20 +39,36 @@ export async function runPipeline(tenant: Tenant, body: string, base64: boolean)
  */
 export async function runMulti(tenant: Tenant, body: string, base64: boolean): Promise<Outcome> {
   const commands = parseCommandList(body).map((args) => prepare(args, tenant.scripts))
-  const refused = commands.find((command) => command.refused)
-  if (refused?.refused) return [400, errorJson(refused.refused.message)]
-  const batch = [['MULTI'], ...commands.map((command) => command.args), ['EXEC']]
+  for (const command of commands) {
+    if (command.local instanceof RespError) return [400, errorJson(command.local.message)]
+  }
+  const toSend = remote(commands)
+  if (toSend.length === 0) return [200, entriesJson(merge(commands, []), base64)]
+  const batch = [['MULTI'], ...toSend, ['EXEC']]
   const replies = await tenant.pool.exclusive((conn) => conn.send(batch))
   const multi = replies[0]
   if (multi instanceof RespError) return [400, errorJson(multi.message)]
   const exec = replies[replies.length - 1]
   if (exec instanceof RespError) return [400, errorJson(exec.message)]
   if (exec === null) return [400, errorJson('EXECABORT Transaction discarded')]
-  if (!Array.isArray(exec) || exec.length !== commands.length) {
+  if (!Array.isArray(exec) || exec.length !== toSend.length) {
     throw new GatewayError(502, 'ERR unexpected EXEC reply from Redis')
   }
-  const results = exec.map((reply, i) => fixReply(commands[i] as Prepared, reply))
-  return [200, entriesJson(results, base64)]
+  return [200, entriesJson(merge(commands, exec), base64)]
+}
+
+function remote(commands: Prepared[]): string[][] {
+  const out: string[][] = []
+  for (const command of commands) if (command.local === undefined) out.push(command.args)
+  return out
+}
+
+/** Puts the gateway's own answers and Redis's replies back in request order. */
+function merge(commands: Prepared[], replies: readonly Reply[]): Reply[] {
+  let next = 0
+  return commands.map((command) =>
+    command.local !== undefined ? command.local : fixReply(command, replies[next++] as Reply)
+  )
 }
 
 function fixReply(command: Prepared, reply: Reply): Reply {

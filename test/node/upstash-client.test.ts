@@ -337,3 +337,36 @@ describe('auth and hashes (§11.14, §11.16)', () => {
     expect(await redis.hgetall(key('nohash'))).toBeNull()
   })
 })
+
+describe('Upstash extensions', () => {
+  it('answers scan({ withType: true }) with keys and their types', async () => {
+    await redis.set(key('wt:str'), 'v')
+    await redis.sadd(key('wt:set'), 'm')
+    await redis.hset(key('wt:hash'), { f: 'v' })
+    const found: { key: string; type: string }[] = []
+    let cursor = '0'
+    do {
+      const [next, keys] = await redis.scan(cursor, {
+        match: `${key('wt:')}*`,
+        count: 1000,
+        withType: true,
+      })
+      cursor = String(next)
+      found.push(...(keys as unknown as { key: string; type: string }[]))
+    } while (cursor !== '0')
+    expect(found.sort((a, b) => a.key.localeCompare(b.key))).toEqual([
+      { key: key('wt:hash'), type: 'hash' },
+      { key: key('wt:set'), type: 'set' },
+      { key: key('wt:str'), type: 'string' },
+    ])
+    const [, plainKeys] = await redis.scan(0, { match: `${key('wt:s')}*`, count: 1000 })
+    expect(plainKeys.sort(), 'scan without withType is untouched').toEqual([
+      key('wt:set'),
+      key('wt:str'),
+    ])
+  })
+
+  it('accepts CLIENT SETINFO, which the client library exposes', async () => {
+    expect(await redis.clientSetinfo('LIB-NAME', 'edge-status')).toBe('OK')
+  })
+})

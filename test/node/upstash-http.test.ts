@@ -384,6 +384,16 @@ describe('refused commands', () => {
     expect((flush.json as { error: string }).error).toBe('ERR syntax error')
     await call('/', ['set', key('c1'), 'x'])
     expect((await call('/', ['copy', key('c1'), key('c2')])).json).toEqual({ result: 1 })
+    const setinfo = await call('/multi-exec', [
+      ['set', key('c3'), 'x'],
+      ['client', 'setinfo', 'lib-name', 'edge'],
+      ['get', key('c3')],
+    ])
+    expect(setinfo.json, 'CLIENT SETINFO answered in place').toEqual([
+      { result: 'OK' },
+      { result: 'OK' },
+      { result: 'x' },
+    ])
   })
 })
 
