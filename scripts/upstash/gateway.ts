@@ -72,8 +72,9 @@ export async function startUpstashGateway(options: UpstashGatewayOptions): Promi
     }
     try {
       const method = req.method ?? ''
-      if (route === undefined)
+      if (route === undefined) {
         return reply(404, errorJson(`ERR unknown endpoint ${url.slice(0, 100)}`))
+      }
       const allowed = route === 'stats' ? method === 'GET' : method === 'POST' || method === 'PUT'
       if (!allowed) return reply(405, errorJson(`ERR method ${method} not allowed`))
       if (tenant === undefined) return reply(401, errorJson('Unauthorized'))
