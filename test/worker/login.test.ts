@@ -1,4 +1,8 @@
+import { env } from 'cloudflare:workers'
+import { connect } from '@planetscale/database'
 import { describe, expect, it } from 'vitest'
+import { hashPassword, verifyPassword } from '../../src/auth/password'
+import { findUserByEmail, insertUser } from '../../src/db/users'
 import { Client, PASSWORD, sessionCookieOf, uniqueEmail } from './helpers'
 
 async function registered(client = new Client()) {
@@ -101,5 +105,18 @@ describe('login throttling', () => {
     const blocked = await attempt(client, uniqueEmail('spray'), PASSWORD)
     expect(blocked.status).toBe(429)
     expect(blocked.headers.get('retry-after')).toMatch(/^\d+$/)
+  })
+})
+
+describe('password hash upgrade', () => {
+  it('rehashes at the current parameters on the next successful login', async () => {
+    const db = connect({ url: env.DATABASE_URL })
+    const email = uniqueEmail('rehash')
+    const weak = await hashPassword(PASSWORD, { ln: 10, r: 8, p: 1 })
+    await insertUser(db, { name: 'Old Hash', email, passwordHash: weak })
+    await new Client().login(email)
+    const upgraded = await findUserByEmail(db, email)
+    expect(upgraded?.passwordHash).toMatch(/^\$scrypt\$ln=14,r=8,p=5\$/)
+    expect((await verifyPassword(PASSWORD, upgraded?.passwordHash)).ok).toBe(true)
   })
 })
