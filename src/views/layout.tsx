@@ -1,3 +1,4 @@
+import { raw } from 'hono/html'
 import type { Child } from 'hono/jsx'
 
 export interface LayoutProps {
@@ -10,7 +11,7 @@ export interface LayoutProps {
 export function Layout({ title, children, userName }: LayoutProps) {
   return (
     <>
-      {'<!doctype html>'}
+      {raw('<!doctype html>')}
       <html lang="en">
         <head>
           <meta charset="utf-8" />

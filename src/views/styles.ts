@@ -14,6 +14,7 @@ main { max-width: 56rem; margin: 0 auto; padding: 1rem; }
 a { color: var(--accent); }
 h1 { font-size: 1.6rem; margin: .5rem 0 1rem; }
 .columns { display: grid; gap: 1rem; grid-template-columns: repeat(auto-fit, minmax(16rem, 1fr)); }
+.card h2 { margin-top: 0; }
 .card { background: var(--card); border: 1px solid var(--border); border-radius: .5rem; padding: 1rem; margin-bottom: 1rem; }
 label { display: block; font-weight: 600; margin-top: .75rem; }
 input, textarea { width: 100%; padding: .5rem; font: inherit; color: inherit; background: var(--bg);
@@ -21,9 +22,9 @@ input, textarea { width: 100%; padding: .5rem; font: inherit; color: inherit; ba
 button { margin-top: 1rem; padding: .5rem 1rem; font: inherit; font-weight: 600; color: var(--accent-fg);
   background: var(--accent); border: 0; border-radius: .25rem; cursor: pointer; }
 button.secondary { color: var(--accent); background: transparent; border: 1px solid var(--accent); margin-top: 0; }
-button.link { margin: 0; padding: 0; color: var(--accent); background: none; text-decoration: underline; font-weight: 400; }
+button.link { margin: 0; padding: 0; color: var(--accent); background: none; text-decoration: underline; font-weight: 400; line-height: inherit; }
 :focus-visible { outline: 3px solid var(--accent); outline-offset: 2px; }
-form.inline { display: inline; }
+form.inline { display: inline-flex; }
 .hint { color: var(--muted); font-size: .9rem; margin: .25rem 0; }
 .message { padding: .75rem 1rem; border-radius: .25rem; border: 1px solid currentColor; }
 .message.error { color: var(--error); }

@@ -11,6 +11,7 @@ describe('GET /', () => {
     if (!response) throw new Error('no response')
     expect(response.status).toBe(200)
     const html = await response.text()
+    expect(html.startsWith('<!doctype html>'), html.slice(0, 40)).toBe(true)
     expect(html).toContain('action="/login"')
     expect(html).toContain('action="/register"')
     expect(html).toMatch(/<label for="signup-password">/)
