@@ -5,3 +5,56 @@ export class BackendUnavailable extends Error {
     this.name = 'BackendUnavailable'
   }
 }
+
+type Backend = 'upstash' | 'planetscale'
+
+/** Below this much time left, a read is not tried again: the answer would come too late anyway. */
+const MIN_RETRY_MS = 100
+
+/**
+ * One request's time for all its backend calls. Each call may take the per-call timeout or what
+ * is left of the request's budget, whichever is shorter; once the budget is spent, calls fail
+ * at once. So the request answers (503 at worst) within the budget, however the backends behave.
+ */
+export class RequestBudget {
+  private readonly deadline: number
+  private readonly perCallMs: number
+
+  constructor(totalMs: number, perCallMs: number) {
+    this.deadline = Date.now() + totalMs
+    this.perCallMs = perCallMs
+  }
+
+  /** The abort signal for one backend call. */
+  signal(backend: Backend): AbortSignal {
+    const left = this.deadline - Date.now()
+    if (left <= 0) throw new BackendUnavailable(backend, 'request budget spent')
+    return AbortSignal.timeout(Math.min(this.perCallMs, left))
+  }
+
+  /**
+   * Runs one backend call. A failure to get an answer (network error, timeout) becomes
+   * BackendUnavailable; an idempotent call (a read) is first tried once more if time is left,
+   * which also rides over a pooled connection the restarted backend has closed. A write is never
+   * repeated: it may have been carried out before its answer was lost. `isAnswer` tells the
+   * backend's own error replies, which pass unchanged and are never retried.
+   */
+  async call<T>(
+    backend: Backend,
+    idempotent: boolean,
+    attempt: () => Promise<T>,
+    isAnswer: (error: unknown) => boolean = () => false
+  ): Promise<T> {
+    for (let tries = idempotent ? 2 : 1; ; ) {
+      try {
+        return await attempt()
+      } catch (error) {
+        if (isAnswer(error) || error instanceof BackendUnavailable) throw error
+        tries--
+        if (tries === 0 || this.deadline - Date.now() < MIN_RETRY_MS) {
+          throw new BackendUnavailable(backend, error)
+        }
+      }
+    }
+  }
+}

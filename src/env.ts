@@ -20,7 +20,10 @@ const EnvSchema = v.object({
   LOGIN_LIMIT_PER_ACCOUNT: seconds(5),
   LOGIN_LIMIT_PER_ADDRESS: seconds(100),
   LOGIN_LIMIT_WINDOW_SECONDS: seconds(15 * 60),
+  /** Longest wait for one Upstash or PlanetScale call. */
   BACKEND_TIMEOUT_MS: seconds(2500),
+  /** Longest time a request spends on backend calls in all: it answers (503 at worst) by then. */
+  REQUEST_BUDGET_MS: seconds(5000),
 })
 
 export type Bindings = v.InferInput<typeof EnvSchema>
