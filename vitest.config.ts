@@ -30,7 +30,8 @@ export default defineConfig({
         test: {
           name: 'workers',
           include: ['test/worker/**/*.test.{ts,tsx}'],
-          globalSetup: ['test/global-setup.ts'],
+          // The second one lets fault tests start, kill and freeze processes (started on demand).
+          globalSetup: ['test/global-setup.ts', 'test/node/faults/control.ts'],
           // Request budgets are read from the gateways' per-token counters: one file at a time.
           fileParallelism: false,
           testTimeout: 30_000,

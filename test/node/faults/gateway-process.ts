@@ -1,0 +1,35 @@
+// One gateway in its own process, so a fault test can kill it: node gateway-process.ts '<json>'.
+import type { RunningGateway } from '../../../scripts/lib/gateway.ts'
+import { startPlanetScaleGateway } from '../../../scripts/planetscale/gateway.ts'
+import { startUpstashGateway } from '../../../scripts/upstash/gateway.ts'
+
+type Spec =
+  | { kind: 'upstash'; port: number; redisUrl: string; tokens: Record<string, number> }
+  | {
+      kind: 'planetscale'
+      port: number
+      mysqlUrl: string
+      users: Record<string, { password: string; database: string }>
+    }
+
+const spec = JSON.parse(process.argv[2] ?? '{}') as Spec
+let gateway: RunningGateway
+if (spec.kind === 'upstash') {
+  gateway = await startUpstashGateway({
+    redisUrl: spec.redisUrl,
+    tokens: spec.tokens,
+    port: spec.port,
+    // A frozen Redis is noticed well within the test's patience.
+    commandTimeoutMs: 2000,
+  })
+} else {
+  gateway = await startPlanetScaleGateway({
+    mysqlUrl: spec.mysqlUrl,
+    users: spec.users,
+    port: spec.port,
+  })
+}
+console.log(`${spec.kind} gateway at ${gateway.url}`)
+process.once('SIGTERM', () => {
+  void gateway.close().then(() => process.exit(0))
+})

@@ -1,0 +1,213 @@
+// Issue #5.1: every backend call is bounded, reads are retried once, writes never, and a request
+// answers within its total budget: 503 + Retry-After, never a hang, a 500, a logout or a new cookie.
+// Proxies in front of the test gateways (test/node/faults/proxy.ts) stall, slow, drop and cut.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { type FaultProxy, INTERNALS, proxiedBindings } from './fault-control'
+import { Client, loggedInClient, type RequestOptions, uniqueEmail } from './helpers'
+
+const TIMEOUT_MS = 300
+const BUDGET_MS = 800
+/** Scheduling, scrypt and the proxy hop on a busy 2-core machine. */
+const SLACK_MS = 400
+
+let upstash: FaultProxy
+let planetscale: FaultProxy
+let bindings: Record<string, string>
+
+beforeAll(async () => {
+  const proxied = await proxiedBindings()
+  upstash = proxied.upstash
+  planetscale = proxied.planetscale
+  bindings = {
+    ...proxied.bindings,
+    BACKEND_TIMEOUT_MS: String(TIMEOUT_MS),
+    REQUEST_BUDGET_MS: String(BUDGET_MS),
+  }
+})
+afterAll(async () => {
+  await Promise.all([upstash?.close(), planetscale?.close()])
+})
+
+/** A logged-in client whose later requests go through the proxies. */
+async function proxiedUser(label: string) {
+  const { client, email } = await loggedInClient(label)
+  const proxied = new Client(bindings)
+  proxied.cookie = client.cookie
+  return { client: proxied, direct: client, email }
+}
+
+async function timed(client: Client, path: string, options?: RequestOptions) {
+  const started = Date.now()
+  const response = await client.request(path, options)
+  const text = await response.text()
+  return { response, text, ms: Date.now() - started }
+}
+
+/** 503 with Retry-After, in the client's format, nothing internal, no cookie change. */
+function expectUnavailable(
+  result: { response: Response; text: string; ms: number },
+  format: 'json' | 'html',
+  context: string
+) {
+  const { response, text, ms } = result
+  expect(response.status, `${context}: ${text.slice(0, 200)}`).toBe(503)
+  expect(response.headers.get('retry-after'), context).toMatch(/^\d+$/)
+  expect(response.headers.getSetCookie(), `${context}: no cookie change`).toEqual([])
+  expect(ms, `${context}: answered within the budget`).toBeLessThan(BUDGET_MS + SLACK_MS)
+  expect(text, `${context}: nothing internal`).not.toMatch(INTERNALS)
+  if (format === 'json') {
+    expect(response.headers.get('content-type'), context).toContain('application/json')
+    expect(Object.keys(JSON.parse(text)).sort(), context).toEqual([
+      'code',
+      'error',
+      'message',
+      'requestId',
+    ])
+  } else {
+    expect(response.headers.get('content-type'), context).toContain('text/html')
+  }
+}
+
+async function statusTexts(client: Client): Promise<string[]> {
+  const response = await client.request('/fetchStatus?limit=100')
+  expect(response.status).toBe(200)
+  const body = (await response.json()) as { message: { user_status: string }[] }
+  return body.message.map((status) => status.user_status)
+}
+
+describe('a stalled backend', () => {
+  it('Upstash: 503 within the budget after one retry of the session read; still logged in', async () => {
+    const { client, direct } = await proxiedUser('stall-redis')
+    await upstash.set({ mode: 'stall' })
+    const before = (await upstash.stats()).received
+    try {
+      expectUnavailable(await timed(client, '/fetchStatus'), 'json', 'GET /fetchStatus')
+      const reads = (await upstash.stats()).received - before
+      expect(reads, 'GETEX is a read: tried twice').toBe(2)
+      expectUnavailable(await timed(client, '/home', { browser: true }), 'html', 'GET /home')
+      expectUnavailable(
+        await timed(client, '/logout', { method: 'POST', browser: true }),
+        'html',
+        'POST /logout'
+      )
+    } finally {
+      await upstash.set({ mode: 'pass' })
+    }
+    expect((await client.request('/fetchStatus')).status, 'the session survived').toBe(200)
+    expect((await direct.request('/fetchStatus')).status).toBe(200)
+  })
+
+  it('PlanetScale: a post is sent once and answers 503; a read is tried twice', async () => {
+    const { client } = await proxiedUser('stall-sql')
+    await planetscale.set({ mode: 'stall' })
+    const before = (await planetscale.stats()).received
+    try {
+      const post = await timed(client, '/addStatus', { json: { status: 'never stored' } })
+      expectUnavailable(post, 'json', 'POST /addStatus')
+      expect((await planetscale.stats()).received - before, 'an INSERT is never repeated').toBe(1)
+      expectUnavailable(await timed(client, '/fetchStatus'), 'json', 'GET /fetchStatus')
+      expect((await planetscale.stats()).received - before, 'SELECT tried twice').toBe(3)
+    } finally {
+      await planetscale.set({ mode: 'pass' })
+    }
+    expect(await statusTexts(client)).toEqual([])
+  })
+
+  it('login and register answer 503 without a cookie', async () => {
+    const email = uniqueEmail('stall-login')
+    const direct = new Client()
+    await direct.register({ email })
+    const client = new Client(bindings)
+    await upstash.set({ mode: 'stall' })
+    try {
+      const login = await timed(client, '/login', {
+        json: { user_email: email, user_password: 'correct horse battery staple' },
+      })
+      expectUnavailable(login, 'json', 'POST /login')
+      const register = await timed(client, '/register', {
+        form: {
+          user_name: 'N',
+          user_email: uniqueEmail('stall-reg'),
+          user_password: 'x'.repeat(20),
+        },
+        browser: true,
+      })
+      expectUnavailable(register, 'html', 'POST /register (browser)')
+    } finally {
+      await upstash.set({ mode: 'pass' })
+    }
+    expect(client.cookie).toBeNull()
+  })
+})
+
+describe('the total budget', () => {
+  it('cuts the last of several slow calls: login answers 503 at the budget, not later', async () => {
+    const email = uniqueEmail('slow-login')
+    await new Client().register({ email })
+    // Each Upstash call takes 350 ms, within the 1 s per-call timeout; login makes two in a row
+    // (throttle, then the session pipeline), which together overrun the 600 ms budget.
+    const client = new Client({ ...bindings, BACKEND_TIMEOUT_MS: '1000', REQUEST_BUDGET_MS: '600' })
+    await upstash.set({ mode: 'slow', ms: 350 })
+    try {
+      const started = Date.now()
+      const login = await client.request('/login', {
+        json: { user_email: email, user_password: 'correct horse battery staple' },
+      })
+      const ms = Date.now() - started
+      expect(login.status, await login.text()).toBe(503)
+      expect(login.headers.getSetCookie()).toEqual([])
+      expect(ms, 'answered at the budget').toBeLessThan(600 + SLACK_MS)
+    } finally {
+      await upstash.set({ mode: 'pass' })
+    }
+    // The same login with room to spare succeeds: it was the budget, not the backend.
+    await upstash.set({ mode: 'slow', ms: 100 })
+    try {
+      await client.login(email)
+    } finally {
+      await upstash.set({ mode: 'pass' })
+    }
+  })
+})
+
+describe('a dropped connection (a restarted gateway behind a pooled connection)', () => {
+  it('a read is retried and succeeds', async () => {
+    const { client } = await proxiedUser('reset-read')
+    await upstash.set({ mode: 'reset', count: 1 })
+    await planetscale.set({ mode: 'reset', count: 1 })
+    const response = await client.request('/fetchStatus')
+    expect(response.status, await response.text()).toBe(200)
+  })
+
+  it('a write is not retried: 503, and the status is not stored', async () => {
+    const { client } = await proxiedUser('reset-write')
+    const before = (await planetscale.stats()).received
+    await planetscale.set({ mode: 'reset', count: 1 })
+    expectUnavailable(
+      await timed(client, '/addStatus', { json: { status: 'dropped' } }),
+      'json',
+      'POST /addStatus'
+    )
+    expect((await planetscale.stats()).received - before).toBe(1)
+    expect(await statusTexts(client)).toEqual([])
+  })
+})
+
+describe('an answer cut off halfway', () => {
+  it('a read is retried; a write that was carried out is stored once and answers 503', async () => {
+    const { client } = await proxiedUser('truncate')
+    await planetscale.set({ mode: 'truncate', count: 1 })
+    expect((await client.request('/fetchStatus')).status).toBe(200)
+
+    await planetscale.set({ mode: 'truncate', count: 1 })
+    expectUnavailable(
+      await timed(client, '/addStatus', { json: { status: 'answer lost' } }),
+      'json',
+      'POST /addStatus with a cut answer'
+    )
+    expect(await statusTexts(client), 'carried out once, never repeated').toEqual(['answer lost'])
+
+    await upstash.set({ mode: 'truncate', count: 1 })
+    expect((await client.request('/fetchStatus')).status, 'GETEX retried').toBe(200)
+  })
+})

@@ -1,0 +1,89 @@
+// Test-side client of test/node/faults/control.ts (processes and proxies live in Node).
+import { env } from 'cloudflare:workers'
+import { inject } from 'vitest'
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    faultControlUrl: string
+  }
+}
+
+type FaultMode = 'pass' | 'reset' | 'stall' | 'slow' | 'truncate'
+export interface FaultSetting {
+  mode: FaultMode
+  count?: number
+  ms?: number
+}
+export interface ProxyStats {
+  received: number
+  forwarded: number
+  bodies: string[]
+}
+export type Part = 'redis' | 'mariadb' | 'upstash' | 'planetscale'
+export type Action = 'kill' | 'start' | 'pause' | 'resume'
+export interface ClusterInfo {
+  upstashUrl: string
+  upstashToken: string
+  databaseUrl: string
+}
+
+/** What a stack trace, a backend's error message or an address would show in a response. */
+export const INTERNALS =
+  /\bat \S+ \(|\.tsx?:\d|node_modules|[A-Z][a-z]+Error\b|BackendUnavailable|upstash|planetscale|errno|127\.0\.0\.1/
+
+async function control<T>(method: string, path: string, body?: unknown): Promise<T> {
+  const response = await fetch(`${inject('faultControlUrl')}${path}`, {
+    method,
+    headers: { 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  })
+  const text = await response.text()
+  if (!response.ok) throw new Error(`fault control ${method} ${path}: ${response.status} ${text}`)
+  return JSON.parse(text) as T
+}
+
+export class FaultProxy {
+  readonly id: string
+  readonly url: string
+  constructor(id: string, url: string) {
+    this.id = id
+    this.url = url
+  }
+  set(setting: FaultSetting) {
+    return control<unknown>('POST', `/proxy/${this.id}`, setting)
+  }
+  stats() {
+    return control<ProxyStats>('GET', `/proxy/${this.id}`)
+  }
+  close() {
+    return control<unknown>('DELETE', `/proxy/${this.id}`)
+  }
+}
+
+export async function proxy(target: string): Promise<FaultProxy> {
+  const { id, url } = await control<{ id: string; url: string }>('POST', '/proxy', { target })
+  return new FaultProxy(id, url)
+}
+
+/** Proxies in front of the shared test gateways, and the bindings that route the app through them. */
+export async function proxiedBindings() {
+  const database = new URL(env.DATABASE_URL)
+  const upstash = await proxy(env.UPSTASH_REDIS_REST_URL)
+  const planetscale = await proxy(`${database.protocol}//${database.host}`)
+  const viaProxy = new URL(planetscale.url)
+  viaProxy.username = database.username
+  viaProxy.password = database.password
+  return {
+    upstash,
+    planetscale,
+    bindings: {
+      UPSTASH_REDIS_REST_URL: upstash.url,
+      DATABASE_URL: viaProxy.toString().replace(/\/$/, ''),
+    },
+  }
+}
+
+export const startCluster = () => control<ClusterInfo>('POST', '/cluster')
+
+export const fault = (part: Part, action: Action) =>
+  control<{ ms: number }>('POST', `/cluster/${part}/${action}`)
