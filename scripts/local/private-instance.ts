@@ -1,0 +1,288 @@
+import { createHash } from 'node:crypto'
+import {
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
+import { type Probe, probeMysql, probeRedis } from './probes.ts'
+import {
+  abortError,
+  commandLine,
+  type Daemon,
+  freePort,
+  isAlive,
+  isRunning,
+  sleep,
+  startDaemon,
+  terminate,
+} from './processes.ts'
+
+/** A Redis or MariaDB server of our own, data under the git-ignored .local/ folder. */
+export interface PrivateInstance {
+  url: string
+  pid: number
+  /** false when another live `npm run services` started it; then stop() leaves it running. */
+  owned: boolean
+  stop(): Promise<void>
+}
+
+export interface PrivateOptions {
+  /** e.g. <repo>/.local */
+  localDir: string
+  log: (line: string) => void
+  signal?: AbortSignal
+}
+
+/** Written beside each instance so a later run can find one whose owner died (kill -9, crash). */
+interface InstanceRecord {
+  pid: number
+  port: number
+  owner: number
+}
+
+interface Kind {
+  name: 'redis' | 'mariadb'
+  url(port: number): string
+  probe(url: string): Promise<Probe>
+  /** Is this command line the instance the record describes? (guards against pid reuse) */
+  matches(command: string, record: InstanceRecord): boolean
+  start(port: number): Daemon
+  logFile: string
+  startupMs: number
+  stopGraceMs: number
+}
+
+const PORT_IN_USE = /address already in use|bind on tcp\/ip port/i
+
+export async function startPrivateRedis(
+  redisServer: string,
+  options: PrivateOptions
+): Promise<PrivateInstance> {
+  const dir = resolve(options.localDir, 'redis')
+  mkdirSync(dir, { recursive: true })
+  const logFile = join(dir, 'redis.log')
+  const kind: Kind = {
+    name: 'redis',
+    url: (port) => `redis://127.0.0.1:${port}`,
+    probe: (url) => probeRedis(url, 500),
+    // redis-server rewrites its title to "redis-server 127.0.0.1:PORT".
+    matches: (command, record) =>
+      command.includes('redis-server') && command.includes(`:${record.port}`),
+    start: (port) =>
+      startDaemon(
+        redisServer,
+        ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'].concat([
+          '--dir',
+          dir,
+          '--daemonize',
+          'no',
+        ]),
+        logFile
+      ),
+    logFile,
+    startupMs: 10_000,
+    stopGraceMs: 10_000,
+  }
+  // Several Redis instances may share the folder: nothing is persisted.
+  await sweep(kind, options)
+  return launch(kind, options)
+}
+
+export interface MariadbBinaries {
+  mariadbd: string
+  /** needed only the first time, to create the data folder */
+  installDb: string | undefined
+}
+
+export async function startPrivateMariadb(
+  binaries: MariadbBinaries,
+  options: PrivateOptions
+): Promise<PrivateInstance> {
+  const localDir = resolve(options.localDir)
+  const datadir = join(localDir, 'mysql')
+  const logFile = join(localDir, 'mysql.log')
+  mkdirSync(localDir, { recursive: true })
+  const asRoot = process.getuid?.() === 0
+  // Unix sockets are limited to ~104 bytes; mariadbd needs its own one so it never touches the system one.
+  let socket = join(localDir, 'mysql.sock')
+  if (Buffer.byteLength(socket) > 100) {
+    const hash = createHash('sha256').update(localDir).digest('hex').slice(0, 12)
+    socket = join(tmpdir(), `edge-status-${hash}.sock`)
+  }
+  const kind: Kind = {
+    name: 'mariadb',
+    url: (port) => `mysql://root@127.0.0.1:${port}`,
+    probe: (url) => probeMysql(url, 1000),
+    matches: (command) => command.includes(`--datadir=${datadir}`),
+    start: (port) =>
+      startDaemon(
+        binaries.mariadbd,
+        [
+          // --no-defaults must come first: never read /etc/mysql/my.cnf (system paths, users, ports).
+          '--no-defaults',
+          `--datadir=${datadir}`,
+          `--socket=${socket}`,
+          `--port=${port}`,
+          '--bind-address=127.0.0.1',
+          `--pid-file=${join(localDir, 'mysql.pid')}`,
+          '--skip-name-resolve',
+          '--skip-log-bin',
+          '--innodb-buffer-pool-size=64M',
+          ...(asRoot ? ['--user=root'] : []),
+        ],
+        logFile
+      ),
+    logFile,
+    startupMs: 60_000,
+    stopGraceMs: 30_000,
+  }
+  // One datadir, one server: a live instance of another services process is shared, not doubled.
+  const shared = await sweep(kind, options)
+  for (const record of shared) {
+    const url = kind.url(record.port)
+    if ((await kind.probe(url)).status === 'up') {
+      options.log(`using the private MariaDB of process ${record.owner} at ${url}`)
+      return { url, pid: record.pid, owned: false, stop: async () => {} }
+    }
+  }
+  if (!existsSync(join(datadir, 'mysql'))) {
+    if (!binaries.installDb)
+      throw new Error('mariadb-install-db not found (it comes with mariadbd)')
+    await install(binaries.installDb, datadir, localDir, asRoot, options)
+  }
+  return launch(kind, options)
+}
+
+/** mariadb-install-db into a temporary folder, renamed on success: a half-made datadir never stays. */
+async function install(
+  installDb: string,
+  datadir: string,
+  localDir: string,
+  asRoot: boolean,
+  options: PrivateOptions
+): Promise<void> {
+  const temporary = `${datadir}.installing`
+  rmSync(temporary, { recursive: true, force: true })
+  rmSync(datadir, { recursive: true, force: true })
+  const logFile = join(localDir, 'mysql-install.log')
+  options.log(`creating a MariaDB data folder in ${datadir}`)
+  const installer = startDaemon(
+    installDb,
+    [
+      '--no-defaults',
+      `--datadir=${temporary}`,
+      // root@localhost/127.0.0.1 with no password, whatever user runs this.
+      '--auth-root-authentication-method=normal',
+      '--skip-test-db',
+      ...(asRoot ? ['--user=root'] : []),
+    ],
+    logFile
+  )
+  const outcome = await Promise.race([installer.exited, aborted(options.signal)])
+  if (outcome === ABORTED) {
+    await installer.stop()
+    rmSync(temporary, { recursive: true, force: true })
+    throw abortError(options.signal)
+  }
+  if (outcome !== 0) {
+    throw new Error(`mariadb-install-db failed (${outcome}):\n${tail(logFile)}`)
+  }
+  renameSync(temporary, datadir)
+}
+
+async function launch(kind: Kind, options: PrivateOptions): Promise<PrivateInstance> {
+  const runDir = join(resolve(options.localDir), 'run')
+  mkdirSync(runDir, { recursive: true })
+  const recordFile = join(runDir, `${kind.name}-${process.pid}.json`)
+  for (let attempt = 1; ; attempt++) {
+    const port = await freePort()
+    const url = kind.url(port)
+    const daemon = kind.start(port)
+    writeFileSync(recordFile, JSON.stringify({ pid: daemon.pid, port, owner: process.pid }))
+    const stop = async () => {
+      await daemon.stop(kind.stopGraceMs)
+      rmSync(recordFile, { force: true })
+    }
+    try {
+      await waitUntilUp(kind, url, daemon, options.signal)
+    } catch (error) {
+      await stop()
+      const log = tail(kind.logFile)
+      if (!(error instanceof StartError)) throw error
+      if (attempt < 3 && PORT_IN_USE.test(log)) continue
+      throw new Error(`${error.message}; last lines of ${kind.logFile}:\n${log}`)
+    }
+    options.log(`started a private ${kind.name} (pid ${daemon.pid}) at ${url}`)
+    return { url, pid: daemon.pid, owned: true, stop }
+  }
+}
+
+class StartError extends Error {}
+
+async function waitUntilUp(kind: Kind, url: string, daemon: Daemon, signal?: AbortSignal) {
+  const deadline = Date.now() + kind.startupMs
+  let exit: number | string | undefined
+  void daemon.exited.then((code) => {
+    exit = code
+  })
+  for (;;) {
+    if ((await kind.probe(url)).status === 'up') return
+    if (exit !== undefined) throw new StartError(`${kind.name} exited (${exit}) while starting`)
+    if (Date.now() > deadline) {
+      throw new StartError(`${kind.name} did not answer within ${kind.startupMs / 1000} s`)
+    }
+    await sleep(100, signal)
+  }
+}
+
+/** Stops instances whose owner died; returns those whose owner is alive. */
+async function sweep(kind: Kind, options: PrivateOptions): Promise<InstanceRecord[]> {
+  const runDir = join(resolve(options.localDir), 'run')
+  if (!existsSync(runDir)) return []
+  const live: InstanceRecord[] = []
+  for (const name of readdirSync(runDir)) {
+    if (!name.startsWith(`${kind.name}-`) || !name.endsWith('.json')) continue
+    const file = join(runDir, name)
+    let record: InstanceRecord
+    try {
+      record = JSON.parse(readFileSync(file, 'utf8')) as InstanceRecord
+    } catch {
+      rmSync(file, { force: true })
+      continue
+    }
+    const running = isAlive(record.pid) && kind.matches(await commandLine(record.pid), record)
+    if (running && record.owner !== process.pid && (await isRunning(record.owner))) {
+      live.push(record)
+      continue
+    }
+    if (running) {
+      options.log(`stopping a ${kind.name} left running by an earlier run (pid ${record.pid})`)
+      await terminate(record.pid, kind.stopGraceMs)
+    }
+    rmSync(file, { force: true })
+  }
+  return live
+}
+
+const ABORTED = Symbol('aborted')
+
+function aborted(signal: AbortSignal | undefined): Promise<typeof ABORTED> {
+  return new Promise((resolve) => {
+    if (signal?.aborted) resolve(ABORTED)
+    signal?.addEventListener('abort', () => resolve(ABORTED), { once: true })
+  })
+}
+
+function tail(file: string, lines = 15): string {
+  try {
+    return readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n')
+  } catch {
+    return '(no log)'
+  }
+}
