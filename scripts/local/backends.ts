@@ -50,7 +50,7 @@ async function ensure(
   if (result.status === 'up') return external(url)
   if (result.status === 'error') {
     throw new ServicesError(
-      `${what} at ${url} answers but fails: ${result.reason} (check ${variable})`
+      `something answers at ${url}, but not as a usable ${what}: ${result.reason} (check ${variable})`
     )
   }
   const unreachable = `${what} does not answer at ${url} (${result.reason})`

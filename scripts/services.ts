@@ -1,0 +1,309 @@
+// Local backing services for `npm run dev`, the tests and the bench: Redis and MariaDB (a private
+// instance under .local/ when none is running), the Upstash and PlanetScale gateways in front of
+// them, and the migrations.
+//   npm run services      start everything, print the .dev.vars lines, stop on Ctrl-C
+import { dirname, join, resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import type { RunningGateway } from './lib/gateway.ts'
+import { type Backend, ensureMysql, ensureRedis, ServicesError } from './local/backends.ts'
+import { type Probe, probePlanetScale, probeUpstash } from './local/probes.ts'
+import { killOwned } from './local/processes.ts'
+import { migrate } from './migrate.ts'
+import { startPlanetScaleGateway } from './planetscale/gateway.ts'
+import { startUpstashGateway } from './upstash/gateway.ts'
+
+export { ServicesError }
+
+export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..')
+export const DEV_UPSTASH_TOKEN = 'dev-token'
+export const DEV_DB_USER = 'app'
+export const DEV_DB_PASSWORD = 'app-dev-password'
+export const DEV_DATABASE = 'edge_status'
+/** Fixed so wrangler.toml (UPSTASH_REDIS_REST_URL) and .dev.vars (DATABASE_URL) can name them. */
+export const DEFAULT_UPSTASH_PORT = 8079
+export const DEFAULT_PLANETSCALE_PORT = 8078
+
+export interface ServicesOptions {
+  /** default env REDIS_URL, else redis://127.0.0.1:6379 */
+  redisUrl?: string
+  /** default env MYSQL_URL, else mysql://root@127.0.0.1:3306 */
+  mysqlUrl?: string
+  /** default env UPSTASH_PORT, else 8079; 0 = any free port (then never reuses a running gateway) */
+  upstashPort?: number
+  /** default env PLANETSCALE_PORT, else 8078; 0 as above */
+  planetscalePort?: number
+  /** Redis logical database behind the dev token, default 0 */
+  redisDb?: number
+  /** MySQL database behind the dev user, default edge_status (created if missing) */
+  database?: string
+  /** Where private Redis/MariaDB instances keep their files, default <repo>/.local */
+  localDir?: string
+  /** Start a private Redis/MariaDB when none answers on this machine, default true */
+  privateInstances?: boolean
+  /** Reuse a gateway already answering on a fixed port, default true */
+  reuse?: boolean
+  /** Apply migrations/*.sql, default true */
+  migrate?: boolean
+  migrationsDir?: string
+  /** Progress lines, default console.log with a "services: " prefix */
+  log?: (line: string) => void
+  /** Aborting stops whatever was started so far and rejects. */
+  signal?: AbortSignal
+}
+
+export interface Services {
+  upstashUrl: string
+  upstashToken: string
+  /** http://app:app-dev-password@127.0.0.1:PORT, for @planetscale/database */
+  databaseUrl: string
+  /** The backends in use; undefined when the gateway in front was reused (its backend is unknown). */
+  redisUrl: string | undefined
+  mysqlUrl: string | undefined
+  /** Gateways started by this call (for stats()); undefined when an already running one was reused. */
+  gateways: { upstash: RunningGateway | undefined; planetscale: RunningGateway | undefined }
+  /** Migrations applied by this call. */
+  migrations: string[]
+  /** Stops everything this call started (gateways, then private instances); reused ones stay. */
+  stop(): Promise<void>
+}
+
+interface GatewaySpec {
+  name: 'Upstash' | 'PlanetScale'
+  variable: 'UPSTASH_PORT' | 'PLANETSCALE_PORT'
+  port: number
+  probe(baseUrl: string): Promise<Probe>
+}
+
+export async function startServices(options: ServicesOptions = {}): Promise<Services> {
+  const log = options.log ?? ((line: string) => console.log(`services: ${line}`))
+  const signal = options.signal
+  const env = process.env
+  const redisUrl = options.redisUrl ?? env.REDIS_URL ?? 'redis://127.0.0.1:6379'
+  const mysqlUrl = options.mysqlUrl ?? env.MYSQL_URL ?? 'mysql://root@127.0.0.1:3306'
+  const database = options.database ?? DEV_DATABASE
+  const redisDb = options.redisDb ?? 0
+  const reuse = options.reuse ?? true
+  const credentials = `${DEV_DB_USER}:${DEV_DB_PASSWORD}`
+  const databaseUrlAt = (base: string) => base.replace('://', `://${credentials}@`)
+  const upstash: GatewaySpec = {
+    name: 'Upstash',
+    variable: 'UPSTASH_PORT',
+    port: options.upstashPort ?? portFromEnv('UPSTASH_PORT', DEFAULT_UPSTASH_PORT),
+    probe: (base) => probeUpstash(base, DEV_UPSTASH_TOKEN),
+  }
+  const planetscale: GatewaySpec = {
+    name: 'PlanetScale',
+    variable: 'PLANETSCALE_PORT',
+    port: options.planetscalePort ?? portFromEnv('PLANETSCALE_PORT', DEFAULT_PLANETSCALE_PORT),
+    probe: (base) => probePlanetScale(databaseUrlAt(base)),
+  }
+
+  // Undone in reverse order by stop(), or right away when a later step fails or is aborted.
+  const cleanups: (() => Promise<void>)[] = []
+  let stopped: Promise<void> | undefined
+  const stop = () => {
+    stopped ??= (async () => {
+      for (const cleanup of cleanups.splice(0).reverse()) {
+        await cleanup().catch((error: unknown) => log(`while stopping: ${String(error)}`))
+      }
+    })()
+    return stopped
+  }
+
+  try {
+    const upstashRunning = reuse ? await findRunning(upstash, log) : undefined
+    const planetscaleRunning = reuse ? await findRunning(planetscale, log) : undefined
+    signal?.throwIfAborted()
+
+    // Backends only for the gateways we start; started side by side (MariaDB may take seconds).
+    const backendOptions = {
+      allowPrivate: options.privateInstances ?? true,
+      localDir: resolve(options.localDir ?? join(ROOT, '.local')),
+      log,
+      signal,
+    }
+    const [redis, mysql] = await settleAll(
+      [
+        upstashRunning ? undefined : ensureRedis(redisUrl, backendOptions),
+        planetscaleRunning ? undefined : ensureMysql(mysqlUrl, backendOptions),
+      ],
+      cleanups
+    )
+    signal?.throwIfAborted()
+
+    let upstashGateway: RunningGateway | undefined
+    let upstashUrl = upstashRunning
+    if (!upstashUrl && redis) {
+      upstashGateway = await startGateway(upstash, log, (port) =>
+        startUpstashGateway({ redisUrl: redis.url, tokens: { [DEV_UPSTASH_TOKEN]: redisDb }, port })
+      )
+      if (upstashGateway) cleanups.push(() => upstashGateway?.close() ?? Promise.resolve())
+      upstashUrl = upstashGateway?.url ?? baseUrl(upstash.port)
+    }
+    signal?.throwIfAborted()
+
+    let planetscaleGateway: RunningGateway | undefined
+    let planetscaleUrl = planetscaleRunning
+    if (!planetscaleUrl && mysql) {
+      const users = { [DEV_DB_USER]: { password: DEV_DB_PASSWORD, database } }
+      planetscaleGateway = await startGateway(planetscale, log, (port) =>
+        startPlanetScaleGateway({ mysqlUrl: mysql.url, users, port })
+      )
+      if (planetscaleGateway) cleanups.push(() => planetscaleGateway?.close() ?? Promise.resolve())
+      planetscaleUrl = planetscaleGateway?.url ?? baseUrl(planetscale.port)
+    }
+    signal?.throwIfAborted()
+    if (!upstashUrl || !planetscaleUrl) throw new Error('unreachable: a gateway has no URL')
+
+    const databaseUrl = databaseUrlAt(planetscaleUrl)
+    let migrations: string[] = []
+    if (options.migrate ?? true) {
+      const dir = options.migrationsDir ?? join(ROOT, 'migrations')
+      const result = await migrate(databaseUrl, dir, { log: (line) => log(`migrations: ${line}`) })
+      migrations = result.applied
+    }
+    signal?.throwIfAborted()
+
+    return {
+      upstashUrl,
+      upstashToken: DEV_UPSTASH_TOKEN,
+      databaseUrl,
+      redisUrl: redis?.url,
+      mysqlUrl: mysql?.url,
+      gateways: { upstash: upstashGateway, planetscale: planetscaleGateway },
+      migrations,
+      stop,
+    }
+  } catch (error) {
+    await stop()
+    throw error
+  }
+}
+
+function portFromEnv(variable: string, fallback: number): number {
+  const raw = process.env[variable]
+  if (raw === undefined || raw === '') return fallback
+  const port = Number(raw)
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new ServicesError(`${variable} must be a port number, got ${JSON.stringify(raw)}`)
+  }
+  return port
+}
+
+const baseUrl = (port: number) => `http://127.0.0.1:${port}`
+
+/** The base URL of our gateway if it already answers on the fixed port; throws if a stranger does. */
+async function findRunning(spec: GatewaySpec, log: (line: string) => void) {
+  if (spec.port === 0) return undefined
+  const url = baseUrl(spec.port)
+  const probe = await spec.probe(url)
+  if (probe.status === 'down') return undefined
+  if (probe.status === 'error') {
+    throw new ServicesError(
+      `port ${spec.port} is in use, but not by our ${spec.name} gateway (${probe.reason}); ` +
+        `stop that program or set ${spec.variable} to another port`
+    )
+  }
+  log(`${spec.name} gateway already running at ${url}: reusing it`)
+  return url
+}
+
+/** undefined: the port was taken meanwhile by another run of this command, whose gateway we reuse. */
+async function startGateway(
+  spec: GatewaySpec,
+  log: (line: string) => void,
+  start: (port: number) => Promise<RunningGateway>
+): Promise<RunningGateway | undefined> {
+  try {
+    const gateway = await start(spec.port)
+    log(`${spec.name} gateway listening on ${gateway.url}`)
+    return gateway
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw error
+    if (await findRunning(spec, log)) return undefined
+    throw new ServicesError(
+      `port ${spec.port} is in use; stop that program or set ${spec.variable}`
+    )
+  }
+}
+
+/** Like Promise.all, but every backend that did start is registered for cleanup even if one fails. */
+async function settleAll(
+  pending: (Promise<Backend> | undefined)[],
+  cleanups: (() => Promise<void>)[]
+): Promise<(Backend | undefined)[]> {
+  const results = await Promise.allSettled(pending.map((p) => p ?? Promise.resolve(undefined)))
+  for (const result of results) {
+    if (result.status === 'fulfilled' && result.value) cleanups.push(result.value.stop)
+  }
+  const failure = results.find((r) => r.status === 'rejected')
+  if (failure) throw failure.reason
+  return results.map((r) => (r.status === 'fulfilled' ? r.value : undefined))
+}
+
+/** Handles Ctrl-C/SIGTERM: the first stops cleanly via onStop, a second one kills at once. */
+export function onInterrupt(onStop: (signal: NodeJS.Signals) => void): void {
+  let interrupted = false
+  for (const name of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+    process.on(name, () => {
+      if (interrupted) {
+        console.error('stopping now')
+        killOwned('SIGKILL')
+        process.exit(130)
+      }
+      interrupted = true
+      onStop(name)
+    })
+  }
+}
+
+/** What an expected failure prints: the message alone; anything else with its stack. */
+export function describeFailure(error: unknown): string {
+  if (error instanceof ServicesError) return error.message
+  if (error instanceof Error) return error.stack ?? error.message
+  return String(error)
+}
+
+async function main(): Promise<void> {
+  const controller = new AbortController()
+  let services: Services | undefined
+  let stopping = false
+  onInterrupt((name) => {
+    stopping = true
+    console.log(`\nservices: ${name}, stopping…`)
+    controller.abort(new ServicesError(`interrupted by ${name}`))
+    void services?.stop().then(() => process.exit(0))
+  })
+  try {
+    services = await startServices({ signal: controller.signal })
+  } catch (error) {
+    if (stopping) process.exit(0)
+    console.error(`services: ${describeFailure(error)}`)
+    process.exit(1)
+  }
+  const { upstashUrl, upstashToken, databaseUrl, gateways, redisUrl, mysqlUrl } = services
+  const behind = (url: string | undefined) => (url ? ` -> ${url}` : ' (already running)')
+  console.log(
+    [
+      '',
+      `Upstash REST      ${upstashUrl}${behind(redisUrl)}`,
+      `PlanetScale HTTP  ${databaseUrl}${behind(mysqlUrl)}`,
+      '',
+      '# .dev.vars (npm run dev writes these, plus a SESSION_SECRET)',
+      `UPSTASH_REDIS_REST_TOKEN=${upstashToken}`,
+      `DATABASE_URL=${databaseUrl}`,
+      '# wrangler.toml [vars]',
+      `UPSTASH_REDIS_REST_URL=${upstashUrl}`,
+      '',
+    ].join('\n')
+  )
+  if (!gateways.upstash && !gateways.planetscale) {
+    console.log(
+      'services: both gateways were already running elsewhere; nothing to keep running here'
+    )
+    process.exit(0)
+  }
+  console.log('services: ready. Press Ctrl-C to stop.')
+}
+
+if (import.meta.main) void main()
