@@ -241,20 +241,30 @@ async function settleAll(
   return results.map((r) => (r.status === 'fulfilled' ? r.value : undefined))
 }
 
-/** Handles Ctrl-C/SIGTERM: the first stops cleanly via onStop, a second one kills at once. */
-export function onInterrupt(onStop: (signal: NodeJS.Signals) => void): void {
+/**
+ * Handles Ctrl-C, SIGTERM and SIGHUP: the first stops cleanly via onStop, a second one kills at once.
+ * Also stops when the parent goes away: `kill <npm pid>` ends npm's `sh -c` but not us.
+ */
+export function onInterrupt(onStop: (reason: string) => void): void {
   let interrupted = false
-  for (const name of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
-    process.on(name, () => {
-      if (interrupted) {
-        console.error('stopping now')
-        killOwned('SIGKILL')
-        process.exit(130)
-      }
-      interrupted = true
-      onStop(name)
-    })
+  const interrupt = (reason: string) => {
+    if (interrupted) {
+      console.error('stopping now')
+      killOwned('SIGKILL')
+      process.exit(130)
+    }
+    interrupted = true
+    onStop(reason)
   }
+  for (const name of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const)
+    process.on(name, () => interrupt(name))
+  const parent = process.ppid
+  const watch = setInterval(() => {
+    if (process.ppid === parent) return
+    clearInterval(watch)
+    interrupt('parent process exited')
+  }, 1000)
+  watch.unref()
 }
 
 /** What an expected failure prints: the message alone; anything else with its stack. */
@@ -268,10 +278,10 @@ async function main(): Promise<void> {
   const controller = new AbortController()
   let services: Services | undefined
   let stopping = false
-  onInterrupt((name) => {
+  onInterrupt((reason) => {
     stopping = true
-    console.log(`\nservices: ${name}, stopping…`)
-    controller.abort(new ServicesError(`interrupted by ${name}`))
+    console.log(`\nservices: ${reason}, stopping…`)
+    controller.abort(new ServicesError(`interrupted: ${reason}`))
     void services?.stop().then(() => process.exit(0))
   })
   try {

@@ -1,4 +1,4 @@
-import { type ChildProcess, execFile, spawn } from 'node:child_process'
+import { type ChildProcess, execFile, type SpawnOptions, spawn } from 'node:child_process'
 import { accessSync, closeSync, constants, openSync, statSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { delimiter, join } from 'node:path'
@@ -31,27 +31,44 @@ export function killOwned(signal: NodeJS.Signals): void {
   for (const pid of owned) signalGroup(pid, signal)
 }
 
+/** Our daemons lead their own group (detached), so the group id is their pid. */
 function signalGroup(pid: number, signal: NodeJS.Signals): void {
   try {
     process.kill(-pid, signal)
   } catch {
-    try {
-      process.kill(pid, signal)
-    } catch {
-      // already gone
-    }
+    // the whole group is gone
+  }
+}
+
+function groupAlive(pid: number): boolean {
+  try {
+    process.kill(-pid, 0)
+    return true
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM'
   }
 }
 
 /** Starts `command args` detached into its own group; stdout and stderr replace logFile. */
 export function startDaemon(command: string, args: string[], logFile: string): Daemon {
   const fd = openSync(logFile, 'w')
-  let child: ChildProcess
   try {
-    child = spawn(command, args, { stdio: ['ignore', fd, fd], detached: true })
+    return spawnOwned(command, args, { stdio: ['ignore', fd, fd] })
   } finally {
     closeSync(fd)
   }
+}
+
+/**
+ * Spawns a child in its own process group (so signals reach its own children too: wrangler's
+ * workerd), tracked so that exit and a second Ctrl-C still end it.
+ */
+export function spawnOwned(
+  command: string,
+  args: string[],
+  options: Omit<SpawnOptions, 'detached'>
+): Daemon {
+  const child = spawn(command, args, { ...options, detached: true })
   const exited = new Promise<number | string>((resolve) => {
     child.once('exit', (code, signal) => resolve(code ?? signal ?? 'unknown'))
     child.once('error', (error) => resolve(error.message))
@@ -60,17 +77,27 @@ export function startDaemon(command: string, args: string[], logFile: string): D
   if (pid === undefined) throw new Error(`could not start ${command}`)
   owned.add(pid)
   installExitHook()
-  void exited.then(() => owned.delete(pid))
+  void exited.then(() => {
+    if (!groupAlive(pid)) owned.delete(pid)
+  })
+  let stopping: Promise<void> | undefined
   return {
     child,
     pid,
     exited,
-    async stop(graceMs = 15_000) {
-      if (!owned.has(pid)) return
-      signalGroup(pid, 'SIGTERM')
-      const force = setTimeout(() => signalGroup(pid, 'SIGKILL'), graceMs)
-      await exited
-      clearTimeout(force)
+    stop(graceMs = 15_000) {
+      stopping ??= (async () => {
+        signalGroup(pid, 'SIGTERM')
+        const deadline = Date.now() + graceMs
+        const force = setTimeout(() => signalGroup(pid, 'SIGKILL'), graceMs)
+        await exited
+        clearTimeout(force)
+        // The leader may exit before its own children (wrangler before workerd).
+        while (groupAlive(pid) && Date.now() < deadline) await sleep(50)
+        if (groupAlive(pid)) signalGroup(pid, 'SIGKILL')
+        owned.delete(pid)
+      })()
+      return stopping
     },
   }
 }

@@ -1,0 +1,128 @@
+// npm run dev: the local services (started, or reused when already running), .dev.vars, the
+// migrations, then `wrangler dev` on http://127.0.0.1:8787. Ctrl-C stops all of it.
+import { createServer } from 'node:net'
+import { join } from 'node:path'
+import { ensureDevVars } from './local/dev-vars.ts'
+import { type Daemon, sleep, spawnOwned } from './local/processes.ts'
+import {
+  DEFAULT_UPSTASH_PORT,
+  describeFailure,
+  onInterrupt,
+  ROOT,
+  type Services,
+  ServicesError,
+  startServices,
+} from './services.ts'
+
+const HOST = '127.0.0.1'
+const APP_PORT = 8787
+const APP_URL = `http://${HOST}:${APP_PORT}`
+
+const say = (line: string) => console.log(`dev: ${line}`)
+
+/** Fails early, before anything starts, when another app (often an earlier `npm run dev`) holds the port. */
+function assertPortFree(port: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const server = createServer()
+    server.once('error', (error: NodeJS.ErrnoException) =>
+      reject(
+        error.code === 'EADDRINUSE'
+          ? new ServicesError(`port ${port} is in use (is another npm run dev running?)`)
+          : error
+      )
+    )
+    server.listen(port, HOST, () => server.close(() => resolve()))
+  })
+}
+
+function startWrangler(services: Services): Daemon {
+  const args = ['dev', '--ip', HOST, '--port', String(APP_PORT)]
+  // No hotkeys: Ctrl-C must stay a signal to this process group, not a keypress wrangler handles.
+  args.push('--show-interactive-dev-session=false')
+  // wrangler.toml names the default port; another UPSTASH_PORT needs the var overridden.
+  if (services.upstashUrl !== `http://${HOST}:${DEFAULT_UPSTASH_PORT}`) {
+    args.push('--var', `UPSTASH_REDIS_REST_URL:${services.upstashUrl}`)
+  }
+  const bin = join(ROOT, 'node_modules', 'wrangler', 'bin', 'wrangler.js')
+  return spawnOwned(process.execPath, [bin, ...args], {
+    cwd: ROOT,
+    stdio: ['ignore', 'inherit', 'inherit'],
+    env: { ...process.env, WRANGLER_SEND_METRICS: 'false', CLOUDFLARE_CF_FETCH_ENABLED: 'false' },
+  })
+}
+
+/** Polls until the app answers anything at all (even a 500 is wrangler up and serving). */
+async function waitForApp(wrangler: Daemon, signal: AbortSignal): Promise<boolean> {
+  let exited = false
+  void wrangler.exited.then(() => {
+    exited = true
+  })
+  while (!exited && !signal.aborted) {
+    try {
+      await fetch(`${APP_URL}/`, { redirect: 'manual', signal: AbortSignal.timeout(2000) })
+      return true
+    } catch {
+      await sleep(300, signal).catch(() => {})
+    }
+  }
+  return false
+}
+
+async function main(): Promise<void> {
+  const controller = new AbortController()
+  let services: Services | undefined
+  let wrangler: Daemon | undefined
+  let stopping = false
+  let startup: Promise<Services | undefined> = Promise.resolve(undefined)
+
+  const shutdown = async (code: number) => {
+    // An interrupted startup first undoes its own steps (startServices stops what it started).
+    await startup.catch(() => {})
+    await wrangler?.stop(10_000)
+    await services?.stop()
+    process.exit(code)
+  }
+  onInterrupt((reason) => {
+    stopping = true
+    say(`${reason}, stopping…`)
+    controller.abort(new ServicesError(`interrupted: ${reason}`))
+    void shutdown(0)
+  })
+
+  startup = (async () => {
+    await assertPortFree(APP_PORT)
+    services = await startServices({
+      signal: controller.signal,
+      log: (line) => console.log(`services: ${line}`),
+    })
+    const plan = ensureDevVars(ROOT, {
+      UPSTASH_REDIS_REST_TOKEN: services.upstashToken,
+      DATABASE_URL: services.databaseUrl,
+    })
+    for (const change of plan.changes) say(`.dev.vars: ${change}`)
+    for (const warning of plan.warnings) say(`.dev.vars: warning: ${warning}`)
+    controller.signal.throwIfAborted()
+    return services
+  })()
+  let ready: Services | undefined
+  try {
+    ready = await startup
+  } catch (error) {
+    if (!stopping) console.error(`dev: ${describeFailure(error)}`)
+  }
+  if (!ready) return stopping ? undefined : shutdown(1)
+
+  const running = startWrangler(ready)
+  wrangler = running
+  void running.exited.then((code) => {
+    if (stopping) return
+    stopping = true
+    console.error(`dev: wrangler exited (${code}); stopping the services`)
+    void shutdown(typeof code === 'number' && code !== 0 ? code : 1)
+  })
+  if (await waitForApp(running, controller.signal)) {
+    console.log(`\nApp: ${APP_URL}\n`)
+  }
+}
+
+void main()
