@@ -199,11 +199,11 @@ async function install(
 async function launch(kind: Kind, options: PrivateOptions): Promise<PrivateInstance> {
   const runDir = join(resolve(options.localDir), 'run')
   mkdirSync(runDir, { recursive: true })
-  const recordFile = join(runDir, `${kind.name}-${process.pid}.json`)
   for (let attempt = 1; ; attempt++) {
     const port = await freePort()
     const url = kind.url(port)
     const daemon = kind.start(port)
+    const recordFile = join(runDir, `${kind.name}-${daemon.pid}.json`)
     writeFileSync(recordFile, JSON.stringify({ pid: daemon.pid, port, owner: process.pid }))
     const stop = async () => {
       await daemon.stop(kind.stopGraceMs)
@@ -257,7 +257,8 @@ async function sweep(kind: Kind, options: PrivateOptions): Promise<InstanceRecor
       continue
     }
     const running = isAlive(record.pid) && kind.matches(await commandLine(record.pid), record)
-    if (running && record.owner !== process.pid && (await isRunning(record.owner))) {
+    // This process counts as a live owner too: startServices() may run twice in one test process.
+    if (running && (await isRunning(record.owner))) {
       live.push(record)
       continue
     }

@@ -2,7 +2,15 @@
 // of running gateways, and private instances under a temporary .local/ when a server is missing.
 import { spawn } from 'node:child_process'
 import { randomUUID } from 'node:crypto'
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs'
 import { createServer, type Server } from 'node:http'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -185,7 +193,13 @@ describe('private instances', () => {
     expect(privateUrl, log.join(' | ')).toMatch(/^redis:\/\/127\.0\.0\.1:\d+$/)
     expect(privateUrl).not.toBe(missing)
     expect((await probeRedis(privateUrl)).status, `${privateUrl} answers`).toBe('up')
-    expect(readdirSync(join(dir, 'run')), 'instance record').toEqual([`redis-${process.pid}.json`])
+    const records = readdirSync(join(dir, 'run'))
+    expect(records, 'one instance record').toHaveLength(1)
+    const record = JSON.parse(readFileSync(join(dir, 'run', records[0] ?? ''), 'utf8'))
+    expect(record, 'the record names its owner and port').toMatchObject({
+      owner: process.pid,
+      port: Number(new URL(privateUrl).port),
+    })
     await roundTrip(services)
 
     await services.stop()
@@ -216,7 +230,7 @@ describe('private instances', () => {
     const run = join(dir, 'run')
     mkdirSync(run)
     writeFileSync(
-      join(run, `redis-${deadOwner.pid}.json`),
+      join(run, `redis-${orphanPid}.json`),
       JSON.stringify({ pid: orphanPid, port, owner: deadOwner.pid })
     )
 
@@ -229,7 +243,7 @@ describe('private instances', () => {
     expect(log.join(' | ')).toContain(`left running by an earlier run (pid ${orphanPid})`)
     await new Promise((resolve) => setTimeout(resolve, 200))
     expect(isAlive(orphanPid), 'the orphan is gone').toBe(false)
-    expect(existsSync(join(run, `redis-${deadOwner.pid}.json`)), 'its record is gone').toBe(false)
+    expect(existsSync(join(run, `redis-${orphanPid}.json`)), 'its record is gone').toBe(false)
   })
 
   it('creates a MariaDB data folder once, starts a private MariaDB, and stops it', async () => {
@@ -261,5 +275,16 @@ describe('private instances', () => {
     })
     expect(log2.join(' | ')).not.toContain('creating a MariaDB data folder')
     expect(again.migrations, 'nothing left to apply').toEqual([])
+
+    // One data folder, one server: a second start while it runs shares it and leaves it running.
+    const { services: sharing, log: log3 } = await start({
+      mysqlUrl: missing,
+      privateInstances: true,
+      localDir: dir,
+    })
+    expect(sharing.mysqlUrl, log3.join(' | ')).toBe(again.mysqlUrl)
+    expect(log3.join(' | ')).toContain(`using the private MariaDB of process ${process.pid}`)
+    await sharing.stop()
+    expect((await probeMysql(again.mysqlUrl ?? '')).status, 'still up for its owner').toBe('up')
   }, 60_000)
 })
