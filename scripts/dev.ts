@@ -2,12 +2,11 @@
 // migrations, then `wrangler dev` on http://127.0.0.1:8787. Ctrl-C stops all of it.
 import { createServer } from 'node:net'
 import { join } from 'node:path'
+import { describeFailure, onInterrupt } from './local/cli.ts'
 import { ensureDevVars } from './local/dev-vars.ts'
 import { type Daemon, sleep, spawnOwned } from './local/processes.ts'
 import {
   DEFAULT_UPSTASH_PORT,
-  describeFailure,
-  onInterrupt,
   ROOT,
   type Services,
   ServicesError,

@@ -6,8 +6,8 @@ import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { RunningGateway } from './lib/gateway.ts'
 import { type Backend, ensureMysql, ensureRedis, ServicesError } from './local/backends.ts'
+import { describeFailure, onInterrupt } from './local/cli.ts'
 import { type Probe, probePlanetScale, probeUpstash } from './local/probes.ts'
-import { killOwned } from './local/processes.ts'
 import { migrate } from './migrate.ts'
 import { startPlanetScaleGateway } from './planetscale/gateway.ts'
 import { startUpstashGateway } from './upstash/gateway.ts'
@@ -239,39 +239,6 @@ async function settleAll(
   const failure = results.find((r) => r.status === 'rejected')
   if (failure) throw failure.reason
   return results.map((r) => (r.status === 'fulfilled' ? r.value : undefined))
-}
-
-/**
- * Handles Ctrl-C, SIGTERM and SIGHUP: the first stops cleanly via onStop, a second one kills at once.
- * Also stops when the parent goes away: `kill <npm pid>` ends npm's `sh -c` but not us.
- */
-export function onInterrupt(onStop: (reason: string) => void): void {
-  let interrupted = false
-  const interrupt = (reason: string) => {
-    if (interrupted) {
-      console.error('stopping now')
-      killOwned('SIGKILL')
-      process.exit(130)
-    }
-    interrupted = true
-    onStop(reason)
-  }
-  for (const name of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const)
-    process.on(name, () => interrupt(name))
-  const parent = process.ppid
-  const watch = setInterval(() => {
-    if (process.ppid === parent) return
-    clearInterval(watch)
-    interrupt('parent process exited')
-  }, 1000)
-  watch.unref()
-}
-
-/** What an expected failure prints: the message alone; anything else with its stack. */
-export function describeFailure(error: unknown): string {
-  if (error instanceof ServicesError) return error.message
-  if (error instanceof Error) return error.stack ?? error.message
-  return String(error)
 }
 
 async function main(): Promise<void> {
