@@ -1,0 +1,46 @@
+// Process facts from /proc (Linux): the workerd child Miniflare starts, and resident memory.
+import { readdirSync, readFileSync } from 'node:fs'
+
+/** Direct children of a process, optionally only those whose command name is `name`. */
+export function childPids(parent: number, name?: string): number[] {
+  const children: number[] = []
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8')
+      // pid (comm) state ppid …; comm may contain spaces or parentheses: split after the last ')'.
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1])
+      const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'))
+      if (ppid === parent && (name === undefined || comm === name)) children.push(Number(entry))
+    } catch {
+      // exited while we looked
+    }
+  }
+  return children
+}
+
+/** Resident set size in bytes, undefined when the process is gone. */
+export function rssOf(pid: number): number | undefined {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8')
+    const kib = /^VmRSS:\s+(\d+)\s+kB/m.exec(status)
+    return kib ? Number(kib[1]) * 1024 : undefined
+  } catch {
+    return undefined
+  }
+}
+
+const CLOCK_TICKS_PER_SECOND = 100
+
+/** CPU time (user + system) a process has used so far, in ms; undefined when it is gone. */
+export function cpuMs(pid: number): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+    // Fields after "(comm) ": state is field 3, utime 14 and stime 15 (1-based).
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+    const ticks = Number(fields[11]) + Number(fields[12])
+    return (ticks * 1000) / CLOCK_TICKS_PER_SECOND
+  } catch {
+    return undefined
+  }
+}

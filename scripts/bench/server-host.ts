@@ -1,0 +1,190 @@
+// Child process that runs one server for the bench: an Upstash or PlanetScale gateway, a bare
+// node:http server answering a fixed body (the HTTP floor), or the built Worker in workerd through
+// Miniflare. A process of its own keeps the server's event loop (and Miniflare's log handling)
+// away from the load generator and makes its memory measurable on its own.
+// Started by hosts.ts with an IPC channel and --expose-gc; not meant to be run by hand.
+import { readFile } from 'node:fs/promises'
+import { createServer, type Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import type { RunningGateway } from '../lib/gateway.ts'
+import { startPlanetScaleGateway } from '../planetscale/gateway.ts'
+import { startUpstashGateway } from '../upstash/gateway.ts'
+import { childPids, rssOf } from './procfs.ts'
+
+export type HostSpec =
+  | { role: 'upstash'; redisUrl: string; tokens: Record<string, number> }
+  | {
+      role: 'planetscale'
+      mysqlUrl: string
+      users: Record<string, { password: string; database: string }>
+      poolSize?: number
+    }
+  | { role: 'bare' }
+  | {
+      role: 'worker'
+      /** the built module (wrangler deploy --dry-run --outdir) */
+      mainModule: string
+      /** wrangler.toml, for the compatibility date, flags and [vars] */
+      wranglerConfig: string
+      /** on top of [vars]: secrets and overrides */
+      bindings: Record<string, string>
+    }
+
+export interface HostMemory {
+  rss: number
+  heapUsed: number
+  heapTotal: number
+  external: number
+  /** worker role: resident memory of the workerd process */
+  workerdRss?: number
+}
+
+export type HostRequest =
+  | { id: number; op: 'start'; spec: HostSpec }
+  | { id: number; op: 'stats' }
+  | { id: number; op: 'memory'; gc: boolean }
+  | { id: number; op: 'setBody'; body: string }
+  | { id: number; op: 'close' }
+
+export type HostReply = { id: number; result: unknown } | { id: number; error: string }
+
+interface Address {
+  url: string
+  port: number
+  /** worker role: the workerd process Miniflare started */
+  workerdPid?: number
+}
+
+let gateway: RunningGateway | undefined
+let bare: Server | undefined
+let bareBody = Buffer.from('{}')
+let disposeWorker: (() => Promise<void>) | undefined
+let workerdPid: number | undefined
+
+function startBare(): Promise<Address> {
+  const server = createServer((req, res) => {
+    req.resume()
+    req.on('end', () => {
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': bareBody.length })
+      res.end(bareBody)
+    })
+  })
+  bare = server
+  return new Promise((resolve) =>
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as AddressInfo
+      resolve({ url: `http://127.0.0.1:${port}`, port })
+    })
+  )
+}
+
+async function startWorker(spec: Extract<HostSpec, { role: 'worker' }>): Promise<Address> {
+  // Both are large; only this role needs them.
+  const { Miniflare } = await import('miniflare')
+  const { unstable_readConfig } = await import('wrangler')
+  const config = unstable_readConfig({ config: spec.wranglerConfig })
+  const vars: Record<string, string> = {}
+  for (const [name, value] of Object.entries(config.vars ?? {})) vars[name] = String(value)
+  Object.assign(vars, spec.bindings)
+  const before = new Set(childPids(process.pid, 'workerd'))
+  const mf = new Miniflare({
+    host: '127.0.0.1',
+    port: 0,
+    // The app logs one JSON line per request; they are read here and dropped.
+    handleStructuredLogs: () => {},
+    workers: [
+      {
+        config: {
+          name: config.name ?? 'worker',
+          compatibilityDate: config.compatibility_date ?? '2026-10-01',
+          compatibilityFlags: config.compatibility_flags ?? [],
+          manifest: {
+            mainModule: 'index.js',
+            modules: {
+              'index.js': { type: 'esm', contents: await readFile(spec.mainModule, 'utf8') },
+            },
+          },
+          env: Object.fromEntries(
+            Object.entries(vars).map(([name, value]) => [name, { type: 'text', value }])
+          ),
+        },
+      },
+    ],
+  })
+  const url = await mf.ready
+  workerdPid = childPids(process.pid, 'workerd').find((pid) => !before.has(pid))
+  disposeWorker = () => mf.dispose()
+  return { url: url.origin, port: Number(url.port), ...(workerdPid ? { workerdPid } : {}) }
+}
+
+async function start(spec: HostSpec): Promise<Address> {
+  if (spec.role === 'bare') return startBare()
+  if (spec.role === 'worker') return startWorker(spec)
+  gateway =
+    spec.role === 'upstash'
+      ? await startUpstashGateway({ redisUrl: spec.redisUrl, tokens: spec.tokens })
+      : await startPlanetScaleGateway({
+          mysqlUrl: spec.mysqlUrl,
+          users: spec.users,
+          ...(spec.poolSize ? { poolSize: spec.poolSize } : {}),
+        })
+  return { url: gateway.url, port: gateway.port }
+}
+
+function memory(gc: boolean): HostMemory {
+  if (gc) globalThis.gc?.()
+  const { rss, heapUsed, heapTotal, external } = process.memoryUsage()
+  const workerdRss = workerdPid === undefined ? undefined : rssOf(workerdPid)
+  return { rss, heapUsed, heapTotal, external, ...(workerdRss ? { workerdRss } : {}) }
+}
+
+let closed: Promise<void> | undefined
+function close(): Promise<void> {
+  closed ??= (async () => {
+    await gateway?.close()
+    await disposeWorker?.()
+    if (bare) {
+      const server = bare
+      server.closeAllConnections()
+      await new Promise<void>((resolve) => server.close(() => resolve()))
+    }
+  })()
+  return closed
+}
+
+async function handle(request: HostRequest): Promise<unknown> {
+  switch (request.op) {
+    case 'start':
+      return start(request.spec)
+    case 'stats':
+      return gateway?.stats() ?? { requests: {} }
+    case 'memory':
+      return memory(request.gc)
+    case 'setBody':
+      bareBody = Buffer.from(request.body)
+      return null
+    case 'close':
+      await close()
+      return null
+  }
+}
+
+if (process.send) {
+  process.on('message', (request: HostRequest) => {
+    handle(request).then(
+      (result) => {
+        process.send?.({ id: request.id, result } satisfies HostReply)
+        if (request.op === 'close') process.disconnect()
+      },
+      (error: unknown) =>
+        process.send?.({
+          id: request.id,
+          error: error instanceof Error ? error.message : String(error),
+        } satisfies HostReply)
+    )
+  })
+  // The parent went away without closing us: do not linger.
+  process.on('disconnect', () => {
+    close().finally(() => process.exit(0))
+  })
+}
