@@ -1,0 +1,261 @@
+// Section "gateways" (issue 2): each gateway with its official client at 1 and 16 callers, next
+// to the same operation sent directly (RESP socket / mysql2) and to a bare node:http server that
+// answers the gateway's own response bytes, loaded through the same official client (the HTTP
+// floor). The load generator is this process; each server runs in a child process (hosts.ts), so
+// generator and server never share an event loop, and the three variants are loaded alike.
+import { isDeepStrictEqual } from 'node:util'
+import { Client } from '@planetscale/database'
+import { Redis } from '@upstash/redis'
+import { createConnection, createPool } from 'mysql2/promise'
+import { migrate } from '../migrate.ts'
+import {
+  type Backends,
+  BENCH_DATABASE,
+  BENCH_REDIS_DB,
+  databaseUrlFor,
+  planetscaleUsers,
+  RespSocket,
+  resetBenchData,
+} from './backends.ts'
+import { Host } from './hosts.ts'
+import { closedLoop, type LoadResult } from './measure.ts'
+import { printTable, ratio, say } from './table.ts'
+
+export const GATEWAY_TARGETS = { minRpsShareOfBare: 0.6, maxP50OverheadMs: 0.5 }
+const LEVELS = [1, 16]
+const VALUE = 'v'.repeat(100)
+const GET_KEY = 'bench:gw:get'
+const PK_SQL = 'SELECT id, name, email FROM users WHERE id = ?'
+
+export type Variant = 'direct' | 'bare HTTP' | 'gateway'
+
+export interface GatewayRow extends LoadResult {
+  op: string
+  variant: Variant
+  callers: number
+}
+
+export interface GatewaySummary {
+  op: string
+  /** gateway rps / bare-HTTP rps at 16 callers */
+  rpsShareOfBare: number | null
+  /** gateway p50 − direct p50 at 1 caller, ms */
+  p50OverheadMs: number | null
+  pass: boolean
+}
+
+export interface GatewaysResult {
+  rows: GatewayRow[]
+  summary: GatewaySummary[]
+  targets: typeof GATEWAY_TARGETS
+}
+
+interface Op {
+  name: string
+  /** raw request to the gateway whose response the bare server then replays */
+  capture: () => Promise<string>
+  direct: (callers: number) => Promise<{ call: (i: number) => Promise<unknown>; close(): void }>
+  viaHttp: (baseUrl: string, callers: number) => (i: number) => Promise<unknown>
+}
+
+async function capture(url: string, headers: Record<string, string>, body: string) {
+  const res = await fetch(url, { method: 'POST', headers, body })
+  const text = await res.text()
+  if (!res.ok) throw new Error(`capture ${url}: HTTP ${res.status} ${text.slice(0, 200)}`)
+  return text
+}
+
+function redisOps(backends: Backends, upstash: Host): Op[] {
+  const token = backends.upstashToken
+  const headers = { authorization: `Bearer ${token}`, 'upstash-encoding': 'base64' }
+  const sockets = async (callers: number) =>
+    Array.from({ length: callers }, () => new RespSocket(backends.redisUrl, BENCH_REDIS_DB))
+  // One client per caller, default options (auto-pipelining on), as each Worker request has its own.
+  const clients = (url: string, callers: number) =>
+    Array.from({ length: callers }, () => new Redis({ url, token }))
+  const setKey = (i: number) => `bench:gw:set:${i}`
+  return [
+    {
+      name: 'upstash GET',
+      capture: () =>
+        capture(`${upstash.url}/pipeline`, headers, JSON.stringify([['get', GET_KEY]])),
+      direct: async (callers) => {
+        const s = await sockets(callers)
+        return {
+          call: (i) => (s[i] as RespSocket).command('GET', GET_KEY),
+          close: () => {
+            for (const socket of s) socket.close()
+          },
+        }
+      },
+      viaHttp: (url, callers) => {
+        const c = clients(url, callers)
+        return (i) => (c[i] as Redis).get(GET_KEY)
+      },
+    },
+    {
+      name: 'upstash SET',
+      capture: () =>
+        capture(`${upstash.url}/pipeline`, headers, JSON.stringify([['set', setKey(0), VALUE]])),
+      direct: async (callers) => {
+        const s = await sockets(callers)
+        return {
+          call: (i) => (s[i] as RespSocket).command('SET', setKey(i), VALUE),
+          close: () => {
+            for (const socket of s) socket.close()
+          },
+        }
+      },
+      viaHttp: (url, callers) => {
+        const c = clients(url, callers)
+        return (i) => (c[i] as Redis).set(setKey(i), VALUE)
+      },
+    },
+  ]
+}
+
+function sqlOp(backends: Backends, planetscale: Host, userId: string): Op {
+  const password = backends.dbPassword
+  return {
+    name: 'planetscale SELECT by PK',
+    capture: () =>
+      capture(
+        `${planetscale.url}/psdb.v1alpha1.Database/Execute`,
+        {
+          'content-type': 'application/json',
+          authorization: `Basic ${btoa(`bench:${password}`)}`,
+        },
+        JSON.stringify({ query: PK_SQL.replace('?', userId), session: null })
+      ),
+    direct: async (callers) => {
+      const pool = createPool({
+        uri: backends.mysqlUrl,
+        database: BENCH_DATABASE,
+        connectionLimit: callers,
+      })
+      return { call: () => pool.query(PK_SQL, [userId]), close: () => void pool.end() }
+    },
+    viaHttp: (url, callers) => {
+      const withAuth = url.replace('://', `://bench:${password}@`)
+      const c = Array.from({ length: callers }, () => new Client({ url: withAuth }))
+      return (i) => (c[i] as Client).execute(PK_SQL, [userId])
+    },
+  }
+}
+
+export async function benchGateways(
+  backends: Backends,
+  durationMs: number
+): Promise<GatewaysResult> {
+  const upstash = await Host.start({
+    role: 'upstash',
+    redisUrl: backends.redisUrl,
+    tokens: { [backends.upstashToken]: BENCH_REDIS_DB },
+  })
+  // As many MySQL connections as mysql2-direct gets at 16 callers.
+  const planetscale = await Host.start({
+    role: 'planetscale',
+    mysqlUrl: backends.mysqlUrl,
+    users: planetscaleUsers(backends),
+    poolSize: Math.max(...LEVELS),
+  })
+  const bare = await Host.start({ role: 'bare' })
+  const rows: GatewayRow[] = []
+  try {
+    await migrate(databaseUrlFor(backends, planetscale.port))
+    await resetBenchData(backends)
+    const seed = new RespSocket(backends.redisUrl, BENCH_REDIS_DB)
+    await seed.command('SET', GET_KEY, VALUE)
+    seed.close()
+    const mysql = await createConnection({ uri: backends.mysqlUrl, database: BENCH_DATABASE })
+    const [inserted] = await mysql.query(
+      'INSERT INTO users (email, name, password_hash) VALUES (?, ?, ?)',
+      ['gateway-bench@bench.invalid', 'Gateway Bench', 'x']
+    )
+    await mysql.end()
+    const userId = String((inserted as { insertId: number }).insertId)
+
+    for (const op of [...redisOps(backends, upstash), sqlOp(backends, planetscale, userId)]) {
+      const gatewayUrl = op.name.startsWith('upstash') ? upstash.url : planetscale.url
+      await bare.setBody(await op.capture())
+      // The floor must answer what the gateway answers, or it is not the same work for the client.
+      const [fromGateway, fromBare] = await Promise.all([
+        op.viaHttp(gatewayUrl, 1)(0),
+        op.viaHttp(bare.url, 1)(0),
+      ])
+      const comparable = (v: unknown) => (v && typeof v === 'object' && 'rows' in v ? v.rows : v)
+      if (!isDeepStrictEqual(comparable(fromGateway), comparable(fromBare))) {
+        throw new Error(`${op.name}: the bare server's replayed answer differs from the gateway's`)
+      }
+      for (const callers of LEVELS) {
+        const direct = await op.direct(callers)
+        const variants: [Variant, (i: number) => Promise<unknown>][] = [
+          ['direct', direct.call],
+          ['bare HTTP', op.viaHttp(bare.url, callers)],
+          ['gateway', op.viaHttp(gatewayUrl, callers)],
+        ]
+        for (const [variant, call] of variants) {
+          const result = await closedLoop({ callers, durationMs, call })
+          rows.push({ op: op.name, variant, callers, ...result })
+        }
+        direct.close()
+      }
+    }
+  } finally {
+    await Promise.all([upstash.close(), planetscale.close(), bare.close()])
+  }
+  return { rows, summary: summarize(rows), targets: GATEWAY_TARGETS }
+}
+
+function summarize(rows: GatewayRow[]): GatewaySummary[] {
+  const ops = [...new Set(rows.map((r) => r.op))]
+  const find = (op: string, variant: Variant, callers: number) =>
+    rows.find((r) => r.op === op && r.variant === variant && r.callers === callers)
+  return ops.map((op) => {
+    const share = ratio(find(op, 'gateway', 16)?.rps, find(op, 'bare HTTP', 16)?.rps)
+    const g1 = find(op, 'gateway', 1)
+    const d1 = find(op, 'direct', 1)
+    const overhead = g1 && d1 ? g1.p50ms - d1.p50ms : null
+    const pass =
+      share !== null &&
+      overhead !== null &&
+      share >= GATEWAY_TARGETS.minRpsShareOfBare &&
+      overhead <= GATEWAY_TARGETS.maxP50OverheadMs
+    return { op, rpsShareOfBare: share, p50OverheadMs: overhead, pass }
+  })
+}
+
+export function printGateways(result: GatewaysResult): void {
+  printTable(
+    'Gateways: official client vs direct Node client vs bare node:http (closed loop)',
+    [
+      { header: 'operation' },
+      { header: 'variant' },
+      { header: 'callers' },
+      { header: 'req/s' },
+      { header: 'p50 ms', digits: 3 },
+      { header: 'p99 ms', digits: 3 },
+      { header: 'errors' },
+    ],
+    result.rows.map((r) => [r.op, r.variant, r.callers, r.rps, r.p50ms, r.p99ms, r.errors])
+  )
+  const { minRpsShareOfBare, maxP50OverheadMs } = result.targets
+  printTable(
+    `Gateway ratios (targets: gateway/bare req/s at 16 >= ${minRpsShareOfBare * 100}%, p50 overhead vs direct at 1 <= ${maxP50OverheadMs} ms)`,
+    [
+      { header: 'operation' },
+      { header: 'gateway/bare req/s @16', digits: 0, suffix: '%' },
+      { header: 'p50 overhead @1 ms', digits: 3 },
+      { header: 'verdict' },
+    ],
+    result.summary.map((s) => [
+      s.op,
+      s.rpsShareOfBare === null ? null : s.rpsShareOfBare * 100,
+      s.p50OverheadMs,
+      s.pass ? 'meets targets' : 'MISSES target',
+    ])
+  )
+  const firstError = result.rows.find((r) => r.firstError)
+  if (firstError)
+    say(`first error (${firstError.op}, ${firstError.variant}): ${firstError.firstError}`)
+}
