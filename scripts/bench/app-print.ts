@@ -1,0 +1,103 @@
+// Terminal tables of the app section.
+import type { AppResult, AppRow } from './app.ts'
+import { CONNECTIONS } from './app.ts'
+import { printTable, ratio } from './table.ts'
+
+/** The tutorial's figures (architecture.md), for the peer's rows. */
+const TUTORIAL_BACKEND_CALLS: Record<string, string> = {
+  'GET / (anonymous)': '0 / 0',
+  'GET /fetchStatus': '2 / 1',
+  'POST /addStatus': '2 / 1',
+  'POST /login': '1 / 1',
+}
+
+function budgetText(row: AppRow): string {
+  if (row.server === 'peer') return `${TUTORIAL_BACKEND_CALLS[row.scenario] ?? '?'} (tutorial, doc)`
+  if (!row.budget) return ''
+  const over =
+    (row.upstashPerRequest ?? 0) > row.budget[0] + 0.05 ||
+    (row.planetscalePerRequest ?? 0) > row.budget[1] + 0.05
+  return `<= ${row.budget[0]} / ${row.budget[1]}${over ? ' OVER BUDGET' : ''}`
+}
+
+export function printApp(result: AppResult): void {
+  const durations = [...new Set(result.rows.map((r) => r.durationS))].join(' / ')
+  printTable(
+    `App vs tutorial: autocannon, ${durations} s per run; ours = ${result.server}; peer = ${result.peer ?? 'none'}`,
+    [
+      { header: 'scenario' },
+      { header: 'server' },
+      { header: 'conns' },
+      { header: 'req/s' },
+      { header: 'p50 ms', digits: 1 },
+      { header: 'p99 ms', digits: 1 },
+      { header: 'non-2xx' },
+      { header: 'errors' },
+      { header: 'upstash/req', digits: 2 },
+      { header: 'sql/req', digits: 2 },
+      { header: 'budget upstash / sql' },
+    ],
+    result.rows.map((r) => [
+      r.scenario,
+      r.server,
+      r.connections,
+      r.rps,
+      r.p50ms,
+      r.p99ms,
+      r.non2xx,
+      r.errors,
+      r.upstashPerRequest,
+      r.planetscalePerRequest,
+      budgetText(r),
+    ])
+  )
+  const ours = result.rows.filter((r) => r.server === 'ours')
+  const peerOf = (r: AppRow) =>
+    result.rows.find(
+      (p) => p.server === 'peer' && p.scenario === r.scenario && p.connections === r.connections
+    )
+  if (result.rows.some((r) => r.server === 'peer')) {
+    printTable(
+      'Ours / tutorial (req/s: higher is better for us; latency: lower is better for us)',
+      [
+        { header: 'scenario' },
+        { header: 'conns' },
+        { header: 'ours req/s' },
+        { header: 'peer req/s' },
+        { header: 'req/s ours/peer', digits: 2 },
+        { header: 'p50 ours/peer', digits: 2 },
+        { header: 'p99 ours/peer', digits: 2 },
+      ],
+      ours.map((r) => {
+        const p = peerOf(r)
+        return [
+          r.scenario,
+          r.connections,
+          r.rps,
+          p?.rps,
+          ratio(r.rps, p?.rps),
+          ratio(r.p50ms, p?.p50ms),
+          ratio(r.p99ms, p?.p99ms),
+        ]
+      })
+    )
+  }
+  const top = Math.max(...CONNECTIONS)
+  const atTop = result.rows.filter((r) => r.connections === top)
+  const names = [...new Set(atTop.flatMap((r) => Object.keys(r.cpuMsPerRequest)))]
+  printTable(
+    `CPU ms per request by process at ${top} connections (from /proc; Redis and MariaDB not included)`,
+    [
+      { header: 'scenario' },
+      { header: 'server' },
+      ...names.map((name) => ({ header: name, digits: 2 })),
+      { header: 'total', digits: 2 },
+    ],
+    atTop.map((r) => [
+      r.scenario,
+      r.server,
+      ...names.map((name) => r.cpuMsPerRequest[name]),
+      Object.values(r.cpuMsPerRequest).reduce((a, b) => a + b, 0),
+    ])
+  )
+}

@@ -1,0 +1,144 @@
+// The comparison peer: the 2015 tutorial app (shared/peers/tutorial-app), copied to a private
+// folder, installed with `npm ci`, its schema applied, started with its own start.sh on a free
+// port. It talks to Redis and MariaDB directly (Redis database 0, schema redis_demo).
+import { spawn } from 'node:child_process'
+import { cp, mkdir, readFile, rm } from 'node:fs/promises'
+import { createServer } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
+import { createConnection } from 'mysql2/promise'
+import { sleep } from './measure.ts'
+
+export interface RunningPeer {
+  url: string
+  /** 'tutorial app (started by the bench)' or the --peer URL */
+  label: string
+  /** when the bench started it: its process, for CPU accounting */
+  pid?: number
+  stop(): Promise<void>
+}
+
+const TUTORIAL_DIR = join(tmpdir(), 'edge-status-bench-tutorial-app')
+
+function run(command: string, args: string[], options: { cwd: string; env?: NodeJS.ProcessEnv }) {
+  return new Promise<string>((resolvePromise, reject) => {
+    const child = spawn(command, args, { ...options, stdio: ['ignore', 'pipe', 'pipe'] })
+    let output = ''
+    child.stdout.on('data', (chunk: Buffer) => {
+      output += chunk
+    })
+    child.stderr.on('data', (chunk: Buffer) => {
+      output += chunk
+    })
+    child.on('error', reject)
+    child.on('close', (code) =>
+      code === 0
+        ? resolvePromise(output)
+        : reject(
+            new Error(`${command} ${args.join(' ')} exited with ${code}:\n${output.slice(-2000)}`)
+          )
+    )
+  })
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolvePromise, reject) => {
+    const server = createServer()
+    server.once('error', reject)
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address()
+      const port = typeof address === 'object' && address ? address.port : 0
+      server.close(() => resolvePromise(port))
+    })
+  })
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch {
+    return false
+  }
+}
+
+async function stopPid(pid: number): Promise<void> {
+  if (!isAlive(pid)) return
+  process.kill(pid, 'SIGTERM')
+  for (let i = 0; i < 50 && isAlive(pid); i++) await sleep(100)
+  if (isAlive(pid)) process.kill(pid, 'SIGKILL')
+}
+
+/** Copies, installs (only when its lockfile changed), applies the schema, starts it. */
+export async function startTutorial(
+  sourceDir: string,
+  mysqlUrl: string,
+  log: (line: string) => void
+): Promise<RunningPeer> {
+  const source = resolve(sourceDir)
+  const lock = await readFile(join(source, 'package-lock.json'), 'utf8')
+  const installedLock = await readFile(join(TUTORIAL_DIR, 'package-lock.json'), 'utf8').catch(
+    () => ''
+  )
+  const pidFile = join(TUTORIAL_DIR, 'run', 'seed.pid')
+  // A bench run that died left its tutorial running in our private folder: it is ours to stop.
+  const stale = Number(await readFile(pidFile, 'utf8').catch(() => '0'))
+  if (stale > 0) await stopPid(stale)
+  await rm(join(TUTORIAL_DIR, 'run'), { recursive: true, force: true })
+  await mkdir(TUTORIAL_DIR, { recursive: true })
+  await cp(source, TUTORIAL_DIR, {
+    recursive: true,
+    filter: (path) => !/[\\/](node_modules|run)([\\/]|$)/.test(path.slice(source.length)),
+  })
+  if (
+    installedLock !== lock ||
+    !(await readFile(join(TUTORIAL_DIR, 'node_modules', '.package-lock.json')).catch(() => null))
+  ) {
+    log(`tutorial app: npm ci in ${TUTORIAL_DIR}`)
+    await run('npm', ['ci', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: TUTORIAL_DIR })
+  }
+  const schema = await readFile(join(TUTORIAL_DIR, 'schema.sql'), 'utf8')
+  const mysql = await createConnection({ uri: mysqlUrl, multipleStatements: true })
+  try {
+    await mysql.query(schema)
+  } finally {
+    await mysql.end()
+  }
+  const port = await freePort()
+  const mysqlHost = new URL(mysqlUrl)
+  const env = {
+    ...process.env,
+    PORT: String(port),
+    NODE: process.execPath,
+    MYSQL_HOST: mysqlHost.hostname,
+    MYSQL_PORT: mysqlHost.port || '3306',
+  }
+  await run('bash', ['start.sh'], { cwd: TUTORIAL_DIR, env })
+  const pid = Number(await readFile(pidFile, 'utf8'))
+  log(`tutorial app: pid ${pid} on 127.0.0.1:${port}`)
+  return {
+    url: `http://127.0.0.1:${port}`,
+    label: 'tutorial app (Express, started by the bench)',
+    pid,
+    stop: () => stopPid(pid),
+  }
+}
+
+export function externalPeer(url: string): RunningPeer {
+  return { url: url.replace(/\/$/, ''), label: `peer at ${url}`, stop: async () => {} }
+}
+
+/** Removes the bench's users (by email domain) and their statuses from the tutorial schema. */
+export async function cleanTutorialData(mysqlUrl: string, emailSuffix: string): Promise<void> {
+  const mysql = await createConnection({ uri: mysqlUrl, database: 'redis_demo' })
+  try {
+    const pattern = `%${emailSuffix}`
+    await mysql.query(
+      'DELETE s FROM user_status s JOIN user_login u ON u.user_id = s.user_id WHERE u.user_email LIKE ?',
+      [pattern]
+    )
+    await mysql.query('DELETE FROM user_login WHERE user_email LIKE ?', [pattern])
+  } finally {
+    await mysql.end()
+  }
+}
