@@ -1,0 +1,339 @@
+// Section "soak" (issue 5): a bounded mixed journey (register, log in, post, fetch, log out) at
+// modest concurrency for N minutes against the Worker and the gateways, each in a child process.
+// Every few seconds: requests, errors, p50/p99 of that interval, and the gateways' memory (after a
+// forced GC, so heapUsed is what they retain), with a verdict on whether it stayed flat.
+import { randomBytes } from 'node:crypto'
+import { join } from 'node:path'
+import { migrate } from '../migrate.ts'
+import {
+  type Backends,
+  BENCH_REDIS_DB,
+  databaseUrlFor,
+  planetscaleUsers,
+  RespSocket,
+  resetBenchData,
+} from './backends.ts'
+import { Host, type HostMemory } from './hosts.ts'
+import { Visitor } from './journey.ts'
+import { quantile, sleep } from './measure.ts'
+import { printTable, say } from './table.ts'
+
+export interface SoakOptions {
+  backends: Backends
+  mainModule: string
+  root: string
+  minutes: number
+  users: number
+  sampleSeconds: number
+  log: (line: string) => void
+}
+
+export interface SoakSample {
+  /** seconds since the start */
+  t: number
+  requests: number
+  errors: number
+  journeys: number
+  rps: number
+  p50ms: number
+  p99ms: number
+  upstash: HostMemory
+  planetscale: HostMemory
+  worker: HostMemory
+  redisKeys: number
+  firstError?: string
+}
+
+export interface MemoryVerdict {
+  process: string
+  metric: 'heapUsed' | 'rss'
+  firstThirdMiB: number
+  lastThirdMiB: number
+  growthPercent: number
+  flat: boolean
+  /** shown, not part of the verdict */
+  informational?: boolean
+}
+
+export interface SoakResult {
+  minutes: number
+  users: number
+  sampleSeconds: number
+  warmupSamples: number
+  samples: SoakSample[]
+  totals: { requests: number; errors: number; journeys: number }
+  verdicts: MemoryVerdict[]
+  /** heap within this share (or 1 MiB) counts as flat; RSS gets twice the margin */
+  tolerancePercent: number
+  flat: boolean
+}
+
+const TOLERANCE_PERCENT = 10
+const MiB = 1024 * 1024
+
+class Window {
+  latencies: number[] = []
+  errors = 0
+  journeys = 0
+  firstError: string | undefined
+  take() {
+    const taken = {
+      latencies: this.latencies,
+      errors: this.errors,
+      journeys: this.journeys,
+      firstError: this.firstError,
+    }
+    this.latencies = []
+    this.errors = 0
+    this.journeys = 0
+    this.firstError = undefined
+    return taken
+  }
+}
+
+async function journey(
+  url: string,
+  vu: number,
+  n: number,
+  run: string,
+  window: Window,
+  deadline: number
+) {
+  const visitor = new Visitor(url, `198.51.100.${vu + 1}`)
+  const account = {
+    user_name: `Soak ${vu}-${n}`,
+    user_email: `soak-${run}-${vu}-${n}@bench.invalid`,
+    user_password: `soak-password-${run}-${vu}-${n}`,
+  }
+  const steps: [string, () => Promise<unknown>][] = [
+    ['register', () => visitor.register(account)],
+    ['login', () => visitor.login(account)],
+    ['addStatus', () => visitor.addStatus(`status 1 of journey ${n}`)],
+    ['addStatus', () => visitor.addStatus(`status 2 of journey ${n}`)],
+    ['fetchStatus', () => visitor.fetchStatus()],
+    ['fetchStatus', () => visitor.fetchStatus()],
+    ['logout', () => visitor.expect('POST', '/logout', [303])],
+  ]
+  for (const [name, step] of steps) {
+    if (Date.now() >= deadline) return
+    const started = performance.now()
+    try {
+      await step()
+    } catch (error) {
+      window.errors++
+      window.firstError ??= `${name}: ${error instanceof Error ? error.message : String(error)}`
+      window.latencies.push(performance.now() - started)
+      return
+    }
+    window.latencies.push(performance.now() - started)
+  }
+  window.journeys++
+}
+
+export function memoryVerdicts(samples: SoakSample[], warmup: number): MemoryVerdict[] {
+  const steady = samples.slice(warmup)
+  const third = Math.max(1, Math.floor(steady.length / 3))
+  const mean = (values: number[]) => values.reduce((a, b) => a + b, 0) / Math.max(1, values.length)
+  const verdict = (
+    process: string,
+    metric: MemoryVerdict['metric'],
+    of: (s: SoakSample) => number,
+    informational = false
+  ): MemoryVerdict => {
+    const first = mean(steady.slice(0, third).map(of))
+    const last = mean(steady.slice(-third).map(of))
+    const growth = first > 0 ? ((last - first) / first) * 100 : 0
+    const margin = metric === 'rss' ? 2 * TOLERANCE_PERCENT : TOLERANCE_PERCENT
+    return {
+      process,
+      metric,
+      firstThirdMiB: first / MiB,
+      lastThirdMiB: last / MiB,
+      growthPercent: growth,
+      flat: growth <= margin || last - first <= MiB,
+      ...(informational ? { informational } : {}),
+    }
+  }
+  const verdicts: MemoryVerdict[] = []
+  for (const [name, key] of [
+    ['upstash gateway', 'upstash'],
+    ['planetscale gateway', 'planetscale'],
+  ] as const) {
+    for (const metric of ['heapUsed', 'rss'] as const) {
+      verdicts.push(verdict(name, metric, (s) => s[key][metric]))
+    }
+  }
+  // workerd's heap cannot be collected on demand from here: its RSS is shown, not judged.
+  if (steady.some((s) => s.worker.workerdRss !== undefined)) {
+    verdicts.push(verdict('workerd', 'rss', (s) => s.worker.workerdRss ?? 0, true))
+  }
+  return verdicts
+}
+
+export async function benchSoak(options: SoakOptions): Promise<SoakResult> {
+  const { backends, log } = options
+  const upstash = await Host.start({
+    role: 'upstash',
+    redisUrl: backends.redisUrl,
+    tokens: { [backends.upstashToken]: BENCH_REDIS_DB },
+  })
+  const planetscale = await Host.start({
+    role: 'planetscale',
+    mysqlUrl: backends.mysqlUrl,
+    users: planetscaleUsers(backends),
+  })
+  let worker: Host | undefined
+  const redis = new RespSocket(backends.redisUrl, BENCH_REDIS_DB)
+  const samples: SoakSample[] = []
+  const totals = { requests: 0, errors: 0, journeys: 0 }
+  try {
+    const databaseUrl = databaseUrlFor(backends, planetscale.port)
+    await migrate(databaseUrl)
+    await resetBenchData(backends)
+    worker = await Host.start({
+      role: 'worker',
+      mainModule: options.mainModule,
+      wranglerConfig: join(options.root, 'wrangler.toml'),
+      bindings: {
+        UPSTASH_REDIS_REST_URL: upstash.url,
+        UPSTASH_REDIS_REST_TOKEN: backends.upstashToken,
+        DATABASE_URL: databaseUrl,
+        SESSION_SECRET: randomBytes(32).toString('base64url'),
+        LOGIN_LIMIT_PER_ACCOUNT: '1000000000',
+        LOGIN_LIMIT_PER_ADDRESS: '1000000000',
+      },
+    })
+    const url = worker.url
+    const run = Date.now().toString(36)
+    const started = Date.now()
+    const deadline = started + options.minutes * 60_000
+    const window = new Window()
+    const vus = Array.from({ length: options.users }, async (_, vu) => {
+      for (let n = 0; Date.now() < deadline; n++) await journey(url, vu, n, run, window, deadline)
+    })
+    let sampling = true
+    const sampler = (async () => {
+      let last = performance.now()
+      while (sampling) {
+        await sleep(Math.min(options.sampleSeconds * 1000, Math.max(0, deadline - Date.now())))
+        const now = performance.now()
+        const taken = window.take()
+        const sorted = Float64Array.from(taken.latencies).sort()
+        const [up, ps, wk, keys] = await Promise.all([
+          upstash.memory(true),
+          planetscale.memory(true),
+          (worker as Host).memory(false),
+          redis.command('DBSIZE'),
+        ])
+        const sample: SoakSample = {
+          t: Math.round((Date.now() - started) / 100) / 10,
+          requests: taken.latencies.length,
+          errors: taken.errors,
+          journeys: taken.journeys,
+          rps: taken.latencies.length / ((now - last) / 1000),
+          p50ms: quantile(sorted, 0.5),
+          p99ms: quantile(sorted, 0.99),
+          upstash: up,
+          planetscale: ps,
+          worker: wk,
+          redisKeys: Number(keys),
+          ...(taken.firstError ? { firstError: taken.firstError } : {}),
+        }
+        last = now
+        samples.push(sample)
+        totals.requests += sample.requests
+        totals.errors += sample.errors
+        totals.journeys += sample.journeys
+        log(
+          `soak ${sample.t.toFixed(0).padStart(5)} s: ${sample.requests} req, ${sample.errors} err, ` +
+            `p99 ${sample.p99ms.toFixed(0)} ms, upstash heap ${(up.heapUsed / MiB).toFixed(1)} MiB, ` +
+            `planetscale heap ${(ps.heapUsed / MiB).toFixed(1)} MiB` +
+            (sample.firstError ? ` (${sample.firstError})` : '')
+        )
+        if (Date.now() >= deadline) break
+      }
+    })()
+    await Promise.all(vus)
+    sampling = false
+    await sampler
+  } finally {
+    redis.close()
+    await worker?.close()
+    await Promise.all([upstash.close(), planetscale.close()])
+  }
+  // Warm-up: the first 30 s or the first fifth of the samples, whichever is more.
+  const warmupSamples = Math.min(
+    Math.max(Math.ceil(30 / options.sampleSeconds), Math.ceil(samples.length / 5)),
+    Math.max(0, samples.length - 3)
+  )
+  const verdicts = memoryVerdicts(samples, warmupSamples)
+  return {
+    minutes: options.minutes,
+    users: options.users,
+    sampleSeconds: options.sampleSeconds,
+    warmupSamples,
+    samples,
+    totals,
+    verdicts,
+    tolerancePercent: TOLERANCE_PERCENT,
+    flat: verdicts.every((v) => v.flat || v.informational),
+  }
+}
+
+export function printSoak(result: SoakResult): void {
+  const mib = (bytes: number | undefined) => (bytes === undefined ? null : bytes / MiB)
+  printTable(
+    `Soak: ${result.minutes} min, ${result.users} users, a sample every ${result.sampleSeconds} s (memory after forced GC)`,
+    [
+      { header: 't s' },
+      { header: 'req' },
+      { header: 'err' },
+      { header: 'req/s', digits: 1 },
+      { header: 'p50 ms', digits: 0 },
+      { header: 'p99 ms', digits: 0 },
+      { header: 'upstash heap MiB', digits: 1 },
+      { header: 'upstash rss MiB', digits: 1 },
+      { header: 'ps heap MiB', digits: 1 },
+      { header: 'ps rss MiB', digits: 1 },
+      { header: 'workerd rss MiB', digits: 1 },
+      { header: 'redis keys' },
+    ],
+    result.samples.map((s) => [
+      s.t,
+      s.requests,
+      s.errors,
+      s.rps,
+      s.p50ms,
+      s.p99ms,
+      mib(s.upstash.heapUsed),
+      mib(s.upstash.rss),
+      mib(s.planetscale.heapUsed),
+      mib(s.planetscale.rss),
+      mib(s.worker.workerdRss),
+      s.redisKeys,
+    ])
+  )
+  printTable(
+    `Memory verdict (after ${result.warmupSamples} warm-up samples: last third vs first third; flat = heap within ${result.tolerancePercent}%, RSS within ${2 * result.tolerancePercent}%, or under 1 MiB)`,
+    [
+      { header: 'process' },
+      { header: 'metric' },
+      { header: 'first third MiB', digits: 2 },
+      { header: 'last third MiB', digits: 2 },
+      { header: 'growth', digits: 1, suffix: '%' },
+      { header: 'verdict' },
+    ],
+    result.verdicts.map((v) => [
+      v.process,
+      v.metric,
+      v.firstThirdMiB,
+      v.lastThirdMiB,
+      v.growthPercent,
+      `${v.flat ? 'flat' : 'GROWING'}${v.informational ? ' (not judged: no forced GC)' : ''}`,
+    ])
+  )
+  const { requests, errors, journeys } = result.totals
+  say(
+    `soak totals: ${requests} requests, ${errors} errors, ${journeys} complete journeys; memory ${result.flat ? 'stayed flat' : 'GREW'}`
+  )
+}
