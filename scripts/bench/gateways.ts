@@ -18,11 +18,13 @@ import {
   resetBenchData,
 } from './backends.ts'
 import { Host } from './hosts.ts'
-import { closedLoop, type LoadResult } from './measure.ts'
-import { printTable, ratio, say } from './table.ts'
+import { type LoadResult, type LoopSamples, summarize as merge, runLoop } from './measure.ts'
+import { cpuMs } from './procfs.ts'
+import { ratio } from './table.ts'
 
 export const GATEWAY_TARGETS = { minRpsShareOfBare: 0.6, maxP50OverheadMs: 0.5 }
 const LEVELS = [1, 16]
+const ROUNDS = 3
 const VALUE = 'v'.repeat(100)
 const GET_KEY = 'bench:gw:get'
 const PK_SQL = 'SELECT id, name, email FROM users WHERE id = ?'
@@ -189,14 +191,38 @@ export async function benchGateways(
       }
       for (const callers of LEVELS) {
         const direct = await op.direct(callers)
-        const variants: [Variant, (i: number) => Promise<unknown>][] = [
-          ['direct', direct.call],
-          ['bare HTTP', op.viaHttp(bare.url, callers)],
-          ['gateway', op.viaHttp(gatewayUrl, callers)],
+        const server = op.name.startsWith('upstash') ? upstash : planetscale
+        const variants: [Variant, (i: number) => Promise<unknown>, number | undefined][] = [
+          ['direct', direct.call, undefined],
+          ['bare HTTP', op.viaHttp(bare.url, callers), bare.pid],
+          ['gateway', op.viaHttp(gatewayUrl, callers), server.pid],
         ]
-        for (const [variant, call] of variants) {
-          const result = await closedLoop({ callers, durationMs, call })
-          rows.push({ op: op.name, variant, callers, ...result })
+        // Short interleaved rounds, rotating the order, so background load on a shared machine
+        // falls on all three variants alike.
+        const runs = new Map<Variant, LoopSamples[]>(variants.map(([v]) => [v, []]))
+        for (let round = 0; round < ROUNDS; round++) {
+          for (let k = 0; k < variants.length; k++) {
+            const [variant, call, pid] = variants[
+              (round + k) % variants.length
+            ] as (typeof variants)[0]
+            const samples = await runLoop({
+              callers,
+              durationMs: durationMs / ROUNDS,
+              warmupMs: Math.min(250, durationMs / ROUNDS / 4),
+              call,
+              cpu: {
+                client: () => {
+                  const { user, system } = process.cpuUsage()
+                  return (user + system) / 1000
+                },
+                ...(pid === undefined ? {} : { server: () => cpuMs(pid) }),
+              },
+            })
+            runs.get(variant)?.push(samples)
+          }
+        }
+        for (const [variant] of variants) {
+          rows.push({ op: op.name, variant, callers, ...merge(runs.get(variant) ?? []) })
         }
         direct.close()
       }
@@ -223,39 +249,4 @@ function summarize(rows: GatewayRow[]): GatewaySummary[] {
       overhead <= GATEWAY_TARGETS.maxP50OverheadMs
     return { op, rpsShareOfBare: share, p50OverheadMs: overhead, pass }
   })
-}
-
-export function printGateways(result: GatewaysResult): void {
-  printTable(
-    'Gateways: official client vs direct Node client vs bare node:http (closed loop)',
-    [
-      { header: 'operation' },
-      { header: 'variant' },
-      { header: 'callers' },
-      { header: 'req/s' },
-      { header: 'p50 ms', digits: 3 },
-      { header: 'p99 ms', digits: 3 },
-      { header: 'errors' },
-    ],
-    result.rows.map((r) => [r.op, r.variant, r.callers, r.rps, r.p50ms, r.p99ms, r.errors])
-  )
-  const { minRpsShareOfBare, maxP50OverheadMs } = result.targets
-  printTable(
-    `Gateway ratios (targets: gateway/bare req/s at 16 >= ${minRpsShareOfBare * 100}%, p50 overhead vs direct at 1 <= ${maxP50OverheadMs} ms)`,
-    [
-      { header: 'operation' },
-      { header: 'gateway/bare req/s @16', digits: 0, suffix: '%' },
-      { header: 'p50 overhead @1 ms', digits: 3 },
-      { header: 'verdict' },
-    ],
-    result.summary.map((s) => [
-      s.op,
-      s.rpsShareOfBare === null ? null : s.rpsShareOfBare * 100,
-      s.p50OverheadMs,
-      s.pass ? 'meets targets' : 'MISSES target',
-    ])
-  )
-  const firstError = result.rows.find((r) => r.firstError)
-  if (firstError)
-    say(`first error (${firstError.op}, ${firstError.variant}): ${firstError.firstError}`)
 }

@@ -10,6 +10,8 @@ export interface LoadResult {
   p99ms: number
   /** first error message, to say what went wrong */
   firstError?: string
+  /** CPU ms per call, by clock (e.g. client, server) */
+  cpuMsPerRequest?: Record<string, number>
 }
 
 export interface ClosedLoopOptions {
@@ -18,9 +20,21 @@ export interface ClosedLoopOptions {
   /** default min(500, durationMs / 4) */
   warmupMs?: number
   call: (caller: number) => Promise<unknown>
+  /** CPU clocks (ms so far) read when the measured window opens and when the last call is done */
+  cpu?: Record<string, () => number | undefined>
 }
 
-export async function closedLoop(options: ClosedLoopOptions): Promise<LoadResult> {
+/** The raw outcome of one closed-loop run, so several short runs can be merged. */
+export interface LoopSamples {
+  latencies: number[]
+  errors: number
+  durationMs: number
+  /** CPU ms spent per clock over the measured window */
+  cpuMs: Record<string, number>
+  firstError?: string
+}
+
+export async function runLoop(options: ClosedLoopOptions): Promise<LoopSamples> {
   const warmupMs = options.warmupMs ?? Math.min(500, options.durationMs / 4)
   const latencies: number[] = []
   let errors = 0
@@ -28,6 +42,11 @@ export async function closedLoop(options: ClosedLoopOptions): Promise<LoadResult
   const start = performance.now()
   const measureFrom = start + warmupMs
   const deadline = measureFrom + options.durationMs
+  const clocks = Object.entries(options.cpu ?? {})
+  let cpuStart: (number | undefined)[] = []
+  const opened = setTimeout(() => {
+    cpuStart = clocks.map(([, read]) => read())
+  }, warmupMs)
   const caller = async (id: number) => {
     for (;;) {
       const began = performance.now()
@@ -45,15 +64,45 @@ export async function closedLoop(options: ClosedLoopOptions): Promise<LoadResult
     }
   }
   await Promise.all(Array.from({ length: options.callers }, (_, id) => caller(id)))
-  const sorted = Float64Array.from(latencies).sort()
+  clearTimeout(opened)
+  const cpuMs: Record<string, number> = {}
+  clocks.forEach(([name, read], i) => {
+    const [from, to] = [cpuStart[i], read()]
+    if (from !== undefined && to !== undefined) cpuMs[name] = to - from
+  })
   return {
-    requests: latencies.length,
+    latencies,
     errors,
-    rps: latencies.length / (options.durationMs / 1000),
+    durationMs: options.durationMs,
+    cpuMs,
+    ...(firstError === undefined ? {} : { firstError }),
+  }
+}
+
+/** Merges runs of the same variant: requests over the summed measured time, pooled percentiles. */
+export function summarize(runs: LoopSamples[]): LoadResult {
+  const sorted = Float64Array.from(runs.flatMap((r) => r.latencies)).sort()
+  const durationMs = runs.reduce((sum, r) => sum + r.durationMs, 0)
+  const firstError = runs.find((r) => r.firstError)?.firstError
+  const cpuMsPerRequest: Record<string, number> = {}
+  for (const run of runs) {
+    for (const [name, ms] of Object.entries(run.cpuMs)) {
+      cpuMsPerRequest[name] = (cpuMsPerRequest[name] ?? 0) + ms / Math.max(1, sorted.length)
+    }
+  }
+  return {
+    cpuMsPerRequest,
+    requests: sorted.length,
+    errors: runs.reduce((sum, r) => sum + r.errors, 0),
+    rps: sorted.length / (durationMs / 1000),
     p50ms: quantile(sorted, 0.5),
     p99ms: quantile(sorted, 0.99),
     ...(firstError === undefined ? {} : { firstError }),
   }
+}
+
+export async function closedLoop(options: ClosedLoopOptions): Promise<LoadResult> {
+  return summarize([await runLoop(options)])
 }
 
 /** Nearest-rank quantile of an ascending array; 0 when empty. */
