@@ -1,7 +1,7 @@
 // Terminal tables of the app section.
 import type { AppResult, AppRow } from './app.ts'
 import { CONNECTIONS } from './app.ts'
-import { printTable, ratio } from './table.ts'
+import { printTable, ratio, say } from './table.ts'
 
 /** The tutorial's figures (architecture.md), for the peer's rows. */
 const TUTORIAL_BACKEND_CALLS: Record<string, string> = {
@@ -21,6 +21,12 @@ function budgetText(row: AppRow): string {
 }
 
 export function printApp(result: AppResult): void {
+  say(
+    "Layout: autocannon in this process; the Worker in workerd with Miniflare's Node side in a " +
+      'child process; each gateway in its own child process; the tutorial in its own Node process. ' +
+      'Latency percentiles from per-response hrtime; backend calls per request from the gateway ' +
+      'counters over 10 sequential requests (exact).'
+  )
   const durations = [...new Set(result.rows.map((r) => r.durationS))].join(' / ')
   printTable(
     `App vs tutorial: autocannon, ${durations} s per run; ours = ${result.server}; peer = ${result.peer ?? 'none'}`,

@@ -26,7 +26,13 @@ import {
 } from './backends.ts'
 import { Host } from './hosts.ts'
 import { type Account, seedAccount, Visitor } from './journey.ts'
-import { cleanTutorialData, externalPeer, type RunningPeer, startTutorial } from './peer.ts'
+import {
+  cleanTutorialData,
+  cleanTutorialSessions,
+  externalPeer,
+  type RunningPeer,
+  startTutorial,
+} from './peer.ts'
 
 export const CONNECTIONS = [2, 10]
 export const SEEDED_STATUSES = 20
@@ -229,6 +235,8 @@ export async function benchApp(options: AppOptions): Promise<AppResult> {
       await peer.stop()
       if (options.peer === undefined) {
         await cleanTutorialData(backends.mysqlUrl, `@${EMAIL_DOMAIN}`)
+        const sessions = await cleanTutorialSessions(backends.redisUrl, `@${EMAIL_DOMAIN}`)
+        log(`app: removed ${sessions} tutorial sessions of bench users from Redis database 0`)
       }
     }
   }

@@ -7,6 +7,7 @@ import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { createConnection } from 'mysql2/promise'
+import { RespSocket } from './backends.ts'
 import { sleep } from './measure.ts'
 
 export interface RunningPeer {
@@ -141,4 +142,36 @@ export async function cleanTutorialData(mysqlUrl: string, emailSuffix: string): 
   } finally {
     await mysql.end()
   }
+}
+
+/**
+ * The tutorial keeps its sessions in Redis database 0 (connect-redis, TTL 260 s), next to dev
+ * data: delete the ones whose stored user has the bench's email domain, not waiting for the TTL.
+ */
+export async function cleanTutorialSessions(
+  redisUrl: string,
+  emailSuffix: string
+): Promise<number> {
+  const redis = new RespSocket(redisUrl, 0)
+  let deleted = 0
+  try {
+    let cursor = '0'
+    for (let round = 0; round < 10_000; round++) {
+      const reply = (await redis.command('SCAN', cursor, 'MATCH', 'sess:*', 'COUNT', '1000')) as [
+        Buffer,
+        Buffer[],
+      ]
+      cursor = reply[0].toString()
+      const keys = reply[1].map((key) => key.toString())
+      if (keys.length > 0) {
+        const values = (await redis.command('MGET', ...keys)) as (Buffer | null)[]
+        const ours = keys.filter((_, i) => values[i]?.toString().includes(emailSuffix))
+        if (ours.length > 0) deleted += Number(await redis.command('DEL', ...ours))
+      }
+      if (cursor === '0') break
+    }
+  } finally {
+    redis.close()
+  }
+  return deleted
 }
