@@ -51,7 +51,7 @@ export function lineChart(title: string, series: Series[], xLabel: string, yLabe
   const width = 760
   const height = 260
   const left = 60
-  const right = 160
+  const right = 200
   const top = 30
   const bottom = 40
   const xs = series.flatMap((s) => s.points.map((p) => p[0]))

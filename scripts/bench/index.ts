@@ -11,11 +11,13 @@ import { type BundleReport, formatBundleReport, measureBundle } from '../bundle-
 import { benchApp } from './app.ts'
 import { printApp } from './app-print.ts'
 import { backendsFromEnv, resetBenchData } from './backends.ts'
-import { benchGateways, printGateways } from './gateways.ts'
+import { benchGateways } from './gateways.ts'
+import { printGateways } from './gateways-print.ts'
 import { benchHash, printHash } from './hash.ts'
 import { acquireLock, BENCH_LOCK, type HeldLock } from './lock.ts'
 import { type BenchResults, writeResults } from './report.ts'
-import { benchSoak, printSoak } from './soak.ts'
+import { benchSoak } from './soak.ts'
+import { printSoak } from './soak-report.ts'
 import { say } from './table.ts'
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..')
@@ -96,6 +98,7 @@ async function main(): Promise<number> {
       platform: `${process.platform}-${process.arch}`,
     },
     options: { ...options },
+    loadAverageAtSection: {},
     failures: [],
   }
   const has = (s: Section) => options.sections.includes(s)
@@ -107,7 +110,11 @@ async function main(): Promise<number> {
   let lock: HeldLock | undefined
   const section = async (name: Section, work: () => Promise<void>) => {
     if (!has(name)) return
-    say(`\n== ${name} ==`)
+    const load = loadavg().map((l) => Math.round(l * 100) / 100)
+    results.loadAverageAtSection[name] = load
+    say(
+      `\n== ${name} == (load average ${load.join(' ')}: other work on this machine skews figures)`
+    )
     const started = Date.now()
     try {
       if (name !== 'bundle') lock ??= await acquireLock(BENCH_LOCK, log)

@@ -21,6 +21,8 @@ export interface BenchResults {
     platform: string
   }
   options: Record<string, unknown>
+  /** 1/5/15-minute load averages when each section started */
+  loadAverageAtSection: Record<string, number[]>
   gateways?: GatewaysResult
   app?: AppResult
   hash?: HashResult
@@ -33,10 +35,22 @@ function charts(results: BenchResults): string[] {
   const parts: string[] = []
   const { gateways, app, hash, bundle, soak } = results
   if (gateways) {
-    const bars = gateways.rows
-      .filter((r) => r.callers === 16)
-      .map((r) => ({ label: `${r.op} @16`, value: r.rps, series: r.variant }))
-    parts.push(barChart('Gateways: requests/s at 16 callers', bars, 'req/s'))
+    const at = (callers: number, value: (r: GatewaysResult['rows'][number]) => number) =>
+      gateways.rows
+        .filter((r) => r.callers === callers)
+        .map((r) => ({ label: `${r.op} @${callers}`, value: value(r), series: r.variant }))
+    parts.push(
+      barChart(
+        'Gateways: requests/s at 16 callers',
+        at(16, (r) => r.rps),
+        'req/s'
+      ),
+      barChart(
+        'Gateways: p50 latency at 1 caller',
+        at(1, (r) => r.p50ms),
+        'ms'
+      )
+    )
   }
   if (app) {
     const bars = app.rows.map((r) => ({
@@ -76,12 +90,13 @@ function charts(results: BenchResults): string[] {
     })
     parts.push(
       lineChart(
-        'Soak: gateway memory after GC (MiB)',
+        'Soak: memory (gateways after a forced GC; MiB)',
         [
           series('upstash heap', (s) => s.upstash.heapUsed),
           series('upstash rss', (s) => s.upstash.rss),
           series('planetscale heap', (s) => s.planetscale.heapUsed),
           series('planetscale rss', (s) => s.planetscale.rss),
+          series('workerd rss (no forced GC)', (s) => s.worker.workerdRss),
         ],
         'seconds',
         'MiB'
