@@ -8,6 +8,7 @@ import { redirectFormErrors, throttled } from '../http/form-errors'
 import { readInput } from '../http/input'
 import { seeOther, wantsHtml } from '../http/negotiate'
 import { LoginInput, RegisterInput } from '../http/schemas'
+import { log } from '../middleware/log'
 import { deviceLabel } from '../session/device'
 import { cookieSessionId, issueSessionCookie, sessionPolicy } from '../session/middleware'
 import { startSession } from '../session/sessions'
@@ -60,7 +61,11 @@ export const authRoutes = new Hono<AppEnv>()
         deviceLabel(c.req.header('user-agent')),
         { replaces: await cookieSessionId(c) }
       ),
-      limits.loginAccount.resetUsedTokens(input.user_email),
+      // Best effort: a lost reset only leaves used attempts in the window. Failing the login for
+      // it would drop the new session and, since the old one has ended, log the user out.
+      limits.loginAccount
+        .resetUsedTokens(input.user_email)
+        .catch((error) => log(c, 'warn', { event: 'throttle_reset_failed', error: String(error) })),
     ])
     await issueSessionCookie(c, sessionId)
     if (wantsHtml(c)) return seeOther(c, '/home')
