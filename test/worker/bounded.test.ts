@@ -193,6 +193,25 @@ describe('a dropped connection (a restarted gateway behind a pooled connection)'
   })
 })
 
+describe('a login whose new session exists', () => {
+  it('is not failed by a lost throttle reset (which would also log out the old session)', async () => {
+    const { client, email } = await proxiedUser('lost-reset')
+    const before = client.cookie
+    // The reset after a successful login deletes the keys `throttle:login:account:<email>:*`.
+    await upstash.set({ mode: 'reset', match: `${email}:*`, count: 1 })
+    try {
+      const login = await client.request('/login', {
+        json: { user_email: email, user_password: 'correct horse battery staple' },
+      })
+      expect(login.status, await login.text()).toBe(200)
+    } finally {
+      await upstash.set({ mode: 'pass' })
+    }
+    expect(client.cookie, 'a fresh session ID').not.toBe(before)
+    expect((await client.request('/fetchStatus')).status).toBe(200)
+  })
+})
+
 describe('an answer cut off halfway', () => {
   it('a read is retried; a write that was carried out is stored once and answers 503', async () => {
     const { client } = await proxiedUser('truncate')

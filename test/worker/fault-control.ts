@@ -13,6 +13,8 @@ export interface FaultSetting {
   mode: FaultMode
   count?: number
   ms?: number
+  /** only requests whose body contains this text */
+  match?: string
 }
 export interface ProxyStats {
   received: number

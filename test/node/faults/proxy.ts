@@ -5,7 +5,7 @@ import type { AddressInfo, Socket } from 'node:net'
 
 /**
  * - pass: forwarded unchanged
- * - reset: the connection is dropped as soon as the request arrives (never forwarded)
+ * - reset: the connection is dropped once the request has arrived (never forwarded)
  * - stall: held without an answer (never forwarded)
  * - slow: forwarded after `ms`, unless the client gave up first
  * - truncate: forwarded (so carried out), but the answer breaks off halfway
@@ -18,6 +18,8 @@ export interface FaultSetting {
   count?: number
   /** delay for `slow` */
   ms?: number
+  /** only requests whose body contains this text get the fault (and count) */
+  match?: string
 }
 
 export interface ProxyStats {
@@ -88,8 +90,9 @@ export class FaultyProxy {
     this.setting = { ...setting }
   }
 
-  private next(): FaultSetting {
+  private next(body: string): FaultSetting {
     const current = this.setting
+    if (current.match !== undefined && !body.includes(current.match)) return { mode: 'pass' }
     if (current.count === undefined) return current
     if (current.count <= 1) this.setting = { mode: 'pass' }
     else this.setting = { ...current, count: current.count - 1 }
@@ -98,13 +101,13 @@ export class FaultyProxy {
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     this.stats.received++
-    const fault = this.next()
+    const body = await readAll(req)
+    this.stats.bodies.push(body.toString('utf8'))
+    const fault = this.next(body.toString('utf8'))
     if (fault.mode === 'reset') {
       req.socket.destroy()
       return
     }
-    const body = await readAll(req)
-    this.stats.bodies.push(body.toString('utf8'))
     if (fault.mode === 'stall') return
     if (fault.mode === 'slow') {
       await new Promise((resolve) => setTimeout(resolve, fault.ms ?? 1000))
