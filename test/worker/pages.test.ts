@@ -69,6 +69,19 @@ describe('health', () => {
     expect(response.status).toBe(200)
     expect(await response.json()).toEqual({ status: 'ok', redis: 'ok', sql: 'ok' })
   })
+
+  it('GET /readyz answers 503 with Retry-After when Redis does not answer', async () => {
+    const response = await new Client({ UPSTASH_REDIS_REST_URL: 'http://127.0.0.1:9' }).request(
+      '/readyz'
+    )
+    expect(response.status).toBe(503)
+    expect(response.headers.get('retry-after')).toMatch(/^\d+$/)
+    expect(await response.json()).toEqual({
+      status: 'unavailable',
+      redis: 'unavailable',
+      sql: 'ok',
+    })
+  })
 })
 
 describe('unknown routes', () => {
