@@ -142,7 +142,7 @@ describe('logout racing with in-flight requests', () => {
 })
 
 describe('throttling under parallel guesses', () => {
-  const limits = { LOGIN_LIMIT_PER_ACCOUNT: '5', LOGIN_LIMIT_PER_ADDRESS: '10' }
+  const limits = { ...WHOLE_QUEUE, LOGIN_LIMIT_PER_ACCOUNT: '5', LOGIN_LIMIT_PER_ADDRESS: '10' }
 
   it('40 parallel wrong passwords for one account: exactly 5 are checked, 35 throttled', async () => {
     const email = uniqueEmail('guess')
