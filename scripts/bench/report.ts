@@ -96,7 +96,8 @@ function charts(results: BenchResults): string[] {
           series('upstash rss', (s) => s.upstash.rss),
           series('planetscale heap', (s) => s.planetscale.heapUsed),
           series('planetscale rss', (s) => s.planetscale.rss),
-          series('workerd rss (no forced GC)', (s) => s.worker.workerdRss),
+          series('workerd rss (no GC)', (s) => s.worker.workerdRss),
+          series('isolate heap (no GC)', (s) => s.worker.isolateHeapUsed),
         ],
         'seconds',
         'MiB'

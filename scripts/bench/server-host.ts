@@ -9,6 +9,7 @@ import type { AddressInfo } from 'node:net'
 import type { RunningGateway } from '../lib/gateway.ts'
 import { startPlanetScaleGateway } from '../planetscale/gateway.ts'
 import { startUpstashGateway } from '../upstash/gateway.ts'
+import { connectIsolateHeap, type IsolateHeap } from './inspector.ts'
 import { childPids, rssOf } from './procfs.ts'
 
 export type HostSpec =
@@ -28,6 +29,8 @@ export type HostSpec =
       wranglerConfig: string
       /** on top of [vars]: secrets and overrides */
       bindings: Record<string, string>
+      /** open workerd's inspector to read the isolate's JS heap (soak only) */
+      inspect?: boolean
     }
 
 export interface HostMemory {
@@ -37,6 +40,8 @@ export interface HostMemory {
   external: number
   /** worker role: resident memory of the workerd process */
   workerdRss?: number
+  /** worker role with inspect: the isolate's JS heap in use (no GC) */
+  isolateHeapUsed?: number
 }
 
 export type HostRequest =
@@ -60,6 +65,7 @@ let bare: Server | undefined
 let bareBody = Buffer.from('{}')
 let disposeWorker: (() => Promise<void>) | undefined
 let workerdPid: number | undefined
+let isolateHeap: IsolateHeap | undefined
 
 function startBare(): Promise<Address> {
   const server = createServer((req, res) => {
@@ -87,15 +93,17 @@ async function startWorker(spec: Extract<HostSpec, { role: 'worker' }>): Promise
   for (const [name, value] of Object.entries(config.vars ?? {})) vars[name] = String(value)
   Object.assign(vars, spec.bindings)
   const before = new Set(childPids(process.pid, 'workerd'))
+  const name = config.name ?? 'worker'
   const mf = new Miniflare({
     host: '127.0.0.1',
     port: 0,
+    ...(spec.inspect ? { inspectorPort: 0 } : {}),
     // The app logs one JSON line per request; they are read here and dropped.
     handleStructuredLogs: () => {},
     workers: [
       {
         config: {
-          name: config.name ?? 'worker',
+          name,
           compatibilityDate: config.compatibility_date ?? '2026-10-01',
           compatibilityFlags: config.compatibility_flags ?? [],
           manifest: {
@@ -113,7 +121,11 @@ async function startWorker(spec: Extract<HostSpec, { role: 'worker' }>): Promise
   })
   const url = await mf.ready
   workerdPid = childPids(process.pid, 'workerd').find((pid) => !before.has(pid))
-  disposeWorker = () => mf.dispose()
+  if (spec.inspect) isolateHeap = await connectIsolateHeap(await mf.getInspectorURL(), name)
+  disposeWorker = () => {
+    isolateHeap?.close()
+    return mf.dispose()
+  }
   return { url: url.origin, port: Number(url.port), ...(workerdPid ? { workerdPid } : {}) }
 }
 
@@ -131,11 +143,19 @@ async function start(spec: HostSpec): Promise<Address> {
   return { url: gateway.url, port: gateway.port }
 }
 
-function memory(gc: boolean): HostMemory {
+async function memory(gc: boolean): Promise<HostMemory> {
   if (gc) globalThis.gc?.()
   const { rss, heapUsed, heapTotal, external } = process.memoryUsage()
   const workerdRss = workerdPid === undefined ? undefined : rssOf(workerdPid)
-  return { rss, heapUsed, heapTotal, external, ...(workerdRss ? { workerdRss } : {}) }
+  const isolateHeapUsed = await isolateHeap?.used()
+  return {
+    rss,
+    heapUsed,
+    heapTotal,
+    external,
+    ...(workerdRss ? { workerdRss } : {}),
+    ...(isolateHeapUsed ? { isolateHeapUsed } : {}),
+  }
 }
 
 let closed: Promise<void> | undefined

@@ -161,6 +161,7 @@ export async function benchSoak(options: SoakOptions): Promise<SoakResult> {
         LOGIN_LIMIT_PER_ACCOUNT: '1000000000',
         LOGIN_LIMIT_PER_ADDRESS: '1000000000',
       },
+      inspect: true,
     })
     const url = worker.url
     const run = Date.now().toString(36)
@@ -206,7 +207,8 @@ export async function benchSoak(options: SoakOptions): Promise<SoakResult> {
         log(
           `soak ${sample.t.toFixed(0).padStart(5)} s: ${sample.requests} req, ${sample.errors} err, ` +
             `p99 ${sample.p99ms.toFixed(0)} ms, upstash heap ${(up.heapUsed / MiB).toFixed(1)} MiB, ` +
-            `planetscale heap ${(ps.heapUsed / MiB).toFixed(1)} MiB` +
+            `planetscale heap ${(ps.heapUsed / MiB).toFixed(1)} MiB, ` +
+            `isolate heap ${((wk.isolateHeapUsed ?? 0) / MiB).toFixed(1)} MiB` +
             (sample.firstError ? ` (${sample.firstError})` : '')
         )
         if (Date.now() >= deadline) break
