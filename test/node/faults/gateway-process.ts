@@ -30,6 +30,8 @@ if (spec.kind === 'upstash') {
   })
 }
 console.log(`${spec.kind} gateway at ${gateway.url}`)
+// Teardown: a graceful close, but never a long one (a frozen backend could hold it up).
 process.once('SIGTERM', () => {
+  setTimeout(() => process.exit(0), 1000).unref()
   void gateway.close().then(() => process.exit(0))
 })
