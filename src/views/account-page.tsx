@@ -1,5 +1,6 @@
 import type { ActiveSession } from '../session/sessions'
 import type { SessionUser } from '../session/store'
+import { CURRENT_PASSWORD, Field, NEW_PASSWORD } from './field'
 import { Layout, Notice } from './layout'
 import type { PageMessages } from './messages'
 
@@ -60,25 +61,13 @@ export function AccountPage({ user, sessions, currentIdHash, notice, error }: Ac
       <section aria-labelledby="password-title" class="card">
         <h2 id="password-title">Change password</h2>
         <form method="post" action="/account/password">
-          <label for="current-password">Current password</label>
-          <input
+          <Field
             id="current-password"
+            label="Current password"
             name="current_password"
-            type="password"
-            autocomplete="current-password"
-            required
-            maxlength={1024}
+            {...CURRENT_PASSWORD}
           />
-          <label for="new-password">New password</label>
-          <input
-            id="new-password"
-            name="new_password"
-            type="password"
-            autocomplete="new-password"
-            required
-            minlength={15}
-            maxlength={128}
-          />
+          <Field id="new-password" label="New password" name="new_password" {...NEW_PASSWORD} />
           <button type="submit">Change password</button>
         </form>
       </section>

@@ -1,3 +1,4 @@
+import { CURRENT_PASSWORD, EMAIL, Field, NEW_PASSWORD } from './field'
 import { Layout, Notice } from './layout'
 import type { PageMessages } from './messages'
 
@@ -10,23 +11,18 @@ export function IndexPage({ notice, error }: PageMessages) {
         <section aria-labelledby="login-title" class="card">
           <h2 id="login-title">Log in</h2>
           <form method="post" action="/login">
-            <label for="login-email">Email</label>
-            <input
+            <Field
               id="login-email"
+              label="Email"
               name="user_email"
-              type="email"
               autocomplete="username"
-              required
-              maxlength={254}
+              {...EMAIL}
             />
-            <label for="login-password">Password</label>
-            <input
+            <Field
               id="login-password"
+              label="Password"
               name="user_password"
-              type="password"
-              autocomplete="current-password"
-              required
-              maxlength={1024}
+              {...CURRENT_PASSWORD}
             />
             <button type="submit">Log in</button>
           </form>
@@ -34,31 +30,28 @@ export function IndexPage({ notice, error }: PageMessages) {
         <section aria-labelledby="signup-title" class="card">
           <h2 id="signup-title">Sign up</h2>
           <form method="post" action="/register">
-            <label for="signup-name">Name</label>
-            <input id="signup-name" name="user_name" autocomplete="name" required maxlength={100} />
-            <label for="signup-email">Email</label>
-            <input
+            <Field
+              id="signup-name"
+              label="Name"
+              name="user_name"
+              autocomplete="name"
+              required
+              maxlength={100}
+            />
+            <Field
               id="signup-email"
+              label="Email"
               name="user_email"
-              type="email"
               autocomplete="email"
-              required
-              maxlength={254}
+              {...EMAIL}
             />
-            <label for="signup-password">Password</label>
-            <input
+            <Field
               id="signup-password"
+              label="Password"
               name="user_password"
-              type="password"
-              autocomplete="new-password"
-              required
-              minlength={15}
-              maxlength={128}
-              aria-describedby="signup-password-hint"
+              hint="At least 15 characters. A few unrelated words make a good one."
+              {...NEW_PASSWORD}
             />
-            <p id="signup-password-hint" class="hint">
-              At least 15 characters. A few unrelated words make a good one.
-            </p>
             <button type="submit">Create account</button>
           </form>
         </section>
