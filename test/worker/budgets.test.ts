@@ -1,4 +1,5 @@
-import { describe, expect, it } from 'vitest'
+import { env } from 'cloudflare:workers'
+import { afterEach, describe, expect, it, vi } from 'vitest'
 import { Client, countRequests, loggedInClient, PASSWORD, uniqueEmail } from './helpers'
 
 /**
@@ -114,5 +115,41 @@ describe('request budgets', () => {
       upstash: 0,
       planetscale: 0,
     })
+  })
+})
+
+describe('Redis writes', () => {
+  afterEach(() => {
+    vi.restoreAllMocks()
+  })
+
+  /** The Redis commands the app sends to Upstash while `work` runs (read from its fetch calls). */
+  async function redisCommands(work: () => Promise<unknown>): Promise<string[]> {
+    const fetchSpy = vi.spyOn(globalThis, 'fetch')
+    await work()
+    const commands: string[] = []
+    for (const [input, init] of fetchSpy.mock.calls) {
+      const url = input instanceof Request ? input.url : String(input)
+      if (!url.startsWith(env.UPSTASH_REDIS_REST_URL) || typeof init?.body !== 'string') continue
+      const body = JSON.parse(init.body) as unknown[]
+      const list = url.endsWith('/pipeline') ? (body as unknown[][]) : [body]
+      commands.push(...list.map((command) => String(command[0]).toLowerCase()))
+    }
+    fetchSpy.mockRestore()
+    return commands
+  }
+
+  it('authenticated reads send only GETEX: an unchanged session is never written back', async () => {
+    const { client } = await loggedInClient('no-writes')
+    for (const path of ['/home', '/fetchStatus', '/']) {
+      const commands = await redisCommands(() =>
+        client.request(path, { browser: path !== '/fetchStatus' })
+      )
+      expect(commands, path).toEqual(['getex'])
+    }
+    const posting = await redisCommands(() =>
+      client.request('/addStatus', { json: { status: 'x' } })
+    )
+    expect(posting, 'posting a status writes no session data either').toEqual(['getex'])
   })
 })
