@@ -1,11 +1,10 @@
 // The spec §9 checklist, driven by the official driver against the gateway and real MariaDB.
-import { randomBytes } from 'node:crypto'
-import { Client, connect, DatabaseError } from '@planetscale/database'
+import { Client, connect } from '@planetscale/database'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { RunningGateway } from '../../scripts/lib/gateway.ts'
 import { startPlanetScaleGateway } from '../../scripts/planetscale/gateway.ts'
+import { caught, createTable, MYSQL_URL, unique } from './planetscale-helpers.ts'
 
-const MYSQL_URL = process.env.MYSQL_URL ?? 'mysql://root@127.0.0.1:3306'
 const DATABASE = 'gw_ps_test'
 
 let gateway: RunningGateway
@@ -22,24 +21,6 @@ beforeAll(async () => {
 })
 afterAll(() => gateway?.close())
 
-const unique = (label: string) => `${label}_${randomBytes(4).toString('hex')}`
-
-async function table(label: string, columns: string): Promise<string> {
-  const name = unique(label)
-  await client.execute(`CREATE TABLE ${name} (${columns}) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4`)
-  return name
-}
-
-async function caught(work: Promise<unknown>): Promise<DatabaseError> {
-  try {
-    await work
-  } catch (err) {
-    if (err instanceof DatabaseError) return err
-    throw err
-  }
-  throw new Error('expected a DatabaseError, the call succeeded')
-}
-
 describe('SELECT', () => {
   it('select 1 gives an INT64 string, no rowsAffected and insertId "0"', async () => {
     const res = await client.execute('select 1 as one')
@@ -51,7 +32,7 @@ describe('SELECT', () => {
   })
 
   it('positional and named placeholders select the same rows', async () => {
-    const t = await table('ph', 'id INT PRIMARY KEY, name VARCHAR(20)')
+    const t = await createTable(client, 'ph', 'id INT PRIMARY KEY, name VARCHAR(20)')
     await client.execute(`INSERT INTO ${t} VALUES (41, 'a'), (42, 'b'), (43, 'c')`)
     const positional = await client.execute(`SELECT id, name FROM ${t} WHERE id = ?`, [42])
     const named = await client.execute(`SELECT id, name FROM ${t} WHERE id = :id`, { id: 42 })
@@ -60,7 +41,7 @@ describe('SELECT', () => {
   })
 
   it('does not report rowsAffected for a SELECT', async () => {
-    const t = await table('sel', 'id INT PRIMARY KEY')
+    const t = await createTable(client, 'sel', 'id INT PRIMARY KEY')
     await client.execute(`INSERT INTO ${t} VALUES (1), (2), (3)`)
     const res = await client.execute(`SELECT id FROM ${t}`)
     expect(res.size).toBe(3)
@@ -70,7 +51,11 @@ describe('SELECT', () => {
 
 describe('DML', () => {
   it('INSERT reports rowsAffected and the insertId as a string, the first id for 3 rows', async () => {
-    const t = await table('ins', 'id BIGINT UNSIGNED AUTO_INCREMENT PRIMARY KEY, v INT')
+    const t = await createTable(
+      client,
+      'ins',
+      'id BIGINT UNSIGNED AUTO_INCREMENT PRIMARY KEY, v INT'
+    )
     const one = await client.execute(`INSERT INTO ${t} (v) VALUES (?)`, [1])
     expect(one.rowsAffected).toBe(1)
     expect(one.insertId).toBe('1')
@@ -80,14 +65,18 @@ describe('DML', () => {
   })
 
   it('reports an insertId above 2^53 exactly', async () => {
-    const t = await table('bigid', 'id BIGINT UNSIGNED AUTO_INCREMENT PRIMARY KEY, v INT')
+    const t = await createTable(
+      client,
+      'bigid',
+      'id BIGINT UNSIGNED AUTO_INCREMENT PRIMARY KEY, v INT'
+    )
     await client.execute(`INSERT INTO ${t} (id, v) VALUES (18446744073709551000, 0)`)
     const res = await client.execute(`INSERT INTO ${t} (v) VALUES (1)`)
     expect(res.insertId).toBe('18446744073709551001')
   })
 
   it('UPDATE reports matched rows, also for a no-op update; DELETE counts', async () => {
-    const t = await table('upd', 'id INT PRIMARY KEY, plan VARCHAR(10)')
+    const t = await createTable(client, 'upd', 'id INT PRIMARY KEY, plan VARCHAR(10)')
     await client.execute(`INSERT INTO ${t} VALUES (1, 'free'), (2, 'free'), (3, 'pro')`)
     const changed = await client.execute(`UPDATE ${t} SET plan = 'pro' WHERE id IN (1, 2)`)
     expect(changed.rowsAffected).toBe(2)
@@ -98,7 +87,7 @@ describe('DML', () => {
   })
 
   it('reports changed rows when clientFoundRows is false', async () => {
-    const t = await table('cfr', 'id INT PRIMARY KEY, v INT')
+    const t = await createTable(client, 'cfr', 'id INT PRIMARY KEY, v INT')
     await client.execute(`INSERT INTO ${t} VALUES (1, 1)`)
     const other = await startPlanetScaleGateway({
       mysqlUrl: MYSQL_URL,
@@ -117,7 +106,11 @@ describe('DML', () => {
 
 describe('SQL errors', () => {
   it('duplicate key: status 400, ALREADY_EXISTS, errno and sqlstate exactly once', async () => {
-    const t = await table('dup', 'id INT AUTO_INCREMENT PRIMARY KEY, email VARCHAR(50) UNIQUE')
+    const t = await createTable(
+      client,
+      'dup',
+      'id INT AUTO_INCREMENT PRIMARY KEY, email VARCHAR(50) UNIQUE'
+    )
     await client.execute(`INSERT INTO ${t} (email) VALUES (?)`, ['a@b.co'])
     const err = await caught(client.execute(`INSERT INTO ${t} (email) VALUES (?)`, ['a@b.co']))
     expect(err.status).toBe(400)
@@ -142,7 +135,7 @@ describe('SQL errors', () => {
   })
 
   it('refuses multiple statements in one query (multi-statements are off)', async () => {
-    const t = await table('multi', 'id INT PRIMARY KEY')
+    const t = await createTable(client, 'multi', 'id INT PRIMARY KEY')
     const err = await caught(client.execute(`INSERT INTO ${t} VALUES (1); DROP TABLE ${t}`))
     expect(err.body.code).toBe('INVALID_ARGUMENT')
     expect(err.message).toMatch(/\(errno 1064\)/)
@@ -151,7 +144,11 @@ describe('SQL errors', () => {
   })
 
   it('maps other errnos from the spec table', async () => {
-    const t = await table('errs', 'id INT PRIMARY KEY, name VARCHAR(3) NOT NULL, n TINYINT')
+    const t = await createTable(
+      client,
+      'errs',
+      'id INT PRIMARY KEY, name VARCHAR(3) NOT NULL, n TINYINT'
+    )
     const cases: [string, string, number][] = [
       [`INSERT INTO ${t} (id, name) VALUES (1, NULL)`, 'INVALID_ARGUMENT', 1048],
       [`INSERT INTO ${t} (id, name) VALUES (1, 'toolong')`, 'INVALID_ARGUMENT', 1406],
@@ -173,7 +170,7 @@ describe('SQL errors', () => {
 
 describe('transactions', () => {
   it('rolls back when the callback throws; a committed transaction is visible to a new Client', async () => {
-    const t = await table('tx', 'id INT PRIMARY KEY')
+    const t = await createTable(client, 'tx', 'id INT PRIMARY KEY')
     await expect(
       client.transaction(async (tx) => {
         await tx.execute(`INSERT INTO ${t} VALUES (1)`)
@@ -192,7 +189,7 @@ describe('transactions', () => {
   })
 
   it('a duplicate key inside a transaction, then ROLLBACK, leaves nothing behind', async () => {
-    const t = await table('txdup', 'id INT PRIMARY KEY, email VARCHAR(50) UNIQUE')
+    const t = await createTable(client, 'txdup', 'id INT PRIMARY KEY, email VARCHAR(50) UNIQUE')
     await client.execute(`INSERT INTO ${t} VALUES (1, 'taken@x.co')`)
     const err = await caught(
       client.transaction(async (tx) => {
@@ -206,7 +203,7 @@ describe('transactions', () => {
   })
 
   it('isolates an open transaction from other sessions until COMMIT', async () => {
-    const t = await table('iso', 'id INT PRIMARY KEY')
+    const t = await createTable(client, 'iso', 'id INT PRIMARY KEY')
     const conn = connect({ url })
     await conn.execute('BEGIN')
     await conn.execute(`INSERT INTO ${t} VALUES (1)`)
@@ -233,7 +230,7 @@ describe('sessions', () => {
   })
 
   it('LAST_INSERT_ID() follows the session, not the pooled connection', async () => {
-    const t = await table('lid', 'id INT AUTO_INCREMENT PRIMARY KEY, v INT')
+    const t = await createTable(client, 'lid', 'id INT AUTO_INCREMENT PRIMARY KEY, v INT')
     const conn = connect({ url })
     const ins = await conn.execute(`INSERT INTO ${t} (v) VALUES (1)`)
     await client.execute(`INSERT INTO ${t} (v) VALUES (2)`)

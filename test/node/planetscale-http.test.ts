@@ -1,5 +1,4 @@
 // HTTP surface: authentication, malformed input, limits, stats, MySQL outages and shutdown.
-import { randomBytes } from 'node:crypto'
 import {
   type AddressInfo,
   createServer,
@@ -7,12 +6,12 @@ import {
   type Server,
   type Socket,
 } from 'node:net'
-import { Client, connect, DatabaseError } from '@planetscale/database'
+import { Client, connect } from '@planetscale/database'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { RunningGateway } from '../../scripts/lib/gateway.ts'
 import { startPlanetScaleGateway } from '../../scripts/planetscale/gateway.ts'
+import { caught, MYSQL_URL, unique } from './planetscale-helpers.ts'
 
-const MYSQL_URL = process.env.MYSQL_URL ?? 'mysql://root@127.0.0.1:3306'
 const DATABASE = 'gw_ps_test'
 const USER = 'ps_http'
 const PASSWORD = 'http-secret'
@@ -43,19 +42,8 @@ afterAll(() => gateway?.close())
 /** n rows on MariaDB and MySQL 8 alike (no sequence engine). */
 const rowsOf = (n: number, expr: string) =>
   `WITH RECURSIVE s (n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM s WHERE n < ${n}) SELECT ${expr} FROM s`
-const unique = (label: string) => `${label}_${randomBytes(4).toString('hex')}`
 const AUTH = `Basic ${btoa(`${USER}:${PASSWORD}`)}`
 const EXECUTE = '/psdb.v1alpha1.Database/Execute'
-
-async function caught(work: Promise<unknown>): Promise<DatabaseError> {
-  try {
-    await work
-  } catch (err) {
-    if (err instanceof DatabaseError) return err
-    throw err
-  }
-  throw new Error('expected a DatabaseError, the call succeeded')
-}
 
 async function raw(path: string, init: RequestInit = {}) {
   const res = await fetch(`${base}${path}`, init)

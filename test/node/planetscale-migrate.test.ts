@@ -9,8 +9,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { RunningGateway } from '../../scripts/lib/gateway.ts'
 import { migrate, migrationStatus, splitStatements } from '../../scripts/migrate.ts'
 import { startPlanetScaleGateway } from '../../scripts/planetscale/gateway.ts'
+import { MYSQL_URL } from './planetscale-helpers.ts'
 
-const MYSQL_URL = process.env.MYSQL_URL ?? 'mysql://root@127.0.0.1:3306'
 const suffix = randomBytes(4).toString('hex')
 const DATABASES = {
   a: `gw_ps_mig_a_${suffix}`,

@@ -1,12 +1,11 @@
 // Session pinning, the idle reaper, exclusive use of a session and connection hygiene.
-import { randomBytes } from 'node:crypto'
-import { Client, connect, DatabaseError } from '@planetscale/database'
+import { Client, connect, type DatabaseError } from '@planetscale/database'
 import { createConnection } from 'mysql2/promise'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { RunningGateway } from '../../scripts/lib/gateway.ts'
 import { startPlanetScaleGateway } from '../../scripts/planetscale/gateway.ts'
+import { caught, createTable, MYSQL_URL } from './planetscale-helpers.ts'
 
-const MYSQL_URL = process.env.MYSQL_URL ?? 'mysql://root@127.0.0.1:3306'
 // a database of its own, so its connections can be counted in the processlist
 const DATABASE = 'gw_ps_sessions'
 const IDLE_MS = 400
@@ -32,24 +31,7 @@ beforeAll(async () => {
 })
 afterAll(() => gateway?.close())
 
-const unique = (label: string) => `${label}_${randomBytes(4).toString('hex')}`
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
-
-async function table(label: string, columns: string): Promise<string> {
-  const name = unique(label)
-  await client.execute(`CREATE TABLE ${name} (${columns}) ENGINE=InnoDB`)
-  return name
-}
-
-async function caught(work: Promise<unknown>): Promise<DatabaseError> {
-  try {
-    await work
-  } catch (err) {
-    if (err instanceof DatabaseError) return err
-    throw err
-  }
-  throw new Error('expected a DatabaseError, the call succeeded')
-}
 
 async function mysqlConnectionsTo(database: string): Promise<number> {
   const admin = await createConnection(MYSQL_URL)
@@ -84,7 +66,7 @@ async function post(body: unknown, auth = 'ps_sess:sess-secret') {
 
 describe('idle transaction reaper', () => {
   it('makes the next call fail with ABORTED, commits nothing, and clears on ROLLBACK', async () => {
-    const t = await table('reap', 'id INT PRIMARY KEY')
+    const t = await createTable(client, 'reap', 'id INT PRIMARY KEY')
     const conn = connect({ url })
     await conn.execute('BEGIN')
     await conn.execute(`INSERT INTO ${t} VALUES (1)`)
@@ -105,7 +87,7 @@ describe('idle transaction reaper', () => {
   })
 
   it('through transaction(): the statement after the pause throws ABORTED', async () => {
-    const t = await table('reaptx', 'id INT PRIMARY KEY')
+    const t = await createTable(client, 'reaptx', 'id INT PRIMARY KEY')
     const err = await caught(
       client.transaction(async (tx) => {
         await tx.execute(`INSERT INTO ${t} VALUES (1)`)
@@ -131,7 +113,7 @@ describe('idle transaction reaper', () => {
 
 describe('exclusive sessions', () => {
   it('refuses a concurrent statement on a session in use, without interleaving', async () => {
-    const t = await table('busy', 'id INT PRIMARY KEY')
+    const t = await createTable(client, 'busy', 'id INT PRIMARY KEY')
     const settled = await client
       .transaction(async (tx) => {
         const results = await Promise.allSettled([
@@ -158,7 +140,7 @@ describe('exclusive sessions', () => {
 
 describe('deadlock', () => {
   it('aborts the victim transaction: later statements fail until ROLLBACK', async () => {
-    const t = await table('dl', 'id INT PRIMARY KEY, v INT')
+    const t = await createTable(client, 'dl', 'id INT PRIMARY KEY, v INT')
     await client.execute(`INSERT INTO ${t} VALUES (1, 0), (2, 0)`)
     const a = connect({ url })
     const b = connect({ url })
@@ -234,7 +216,7 @@ describe('session integrity', () => {
 
 describe('connection hygiene', () => {
   it('returns connections to the pool after transactions, errors and state; none leak', async () => {
-    const t = await table('leak', 'id INT PRIMARY KEY')
+    const t = await createTable(client, 'leak', 'id INT PRIMARY KEY')
     for (let i = 0; i < 20; i++) {
       await client.transaction(async (tx) => {
         await tx.execute(`INSERT INTO ${t} VALUES (?)`, [i])

@@ -1,5 +1,4 @@
 // Field types and value encoding (spec §5, checklist items 8–13), end to end and per module.
-import { randomBytes } from 'node:crypto'
 import { Client } from '@planetscale/database'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { RunningGateway } from '../../scripts/lib/gateway.ts'
@@ -9,8 +8,8 @@ import { codeForErrno, sqlError } from '../../scripts/planetscale/errors.ts'
 import { startPlanetScaleGateway } from '../../scripts/planetscale/gateway.ts'
 import { isNoop, isPlainRollback, isStateful } from '../../scripts/planetscale/statements.ts'
 import { type ColumnDef, fieldJson, vitessType } from '../../scripts/planetscale/types.ts'
+import { createTable, MYSQL_URL } from './planetscale-helpers.ts'
 
-const MYSQL_URL = process.env.MYSQL_URL ?? 'mysql://root@127.0.0.1:3306'
 const DATABASE = 'gw_ps_test'
 
 let gateway: RunningGateway
@@ -24,14 +23,6 @@ beforeAll(async () => {
   client = new Client({ url: `http://ps_types:types-secret@127.0.0.1:${gateway.port}` })
 })
 afterAll(() => gateway?.close())
-
-const unique = (label: string) => `${label}_${randomBytes(4).toString('hex')}`
-
-async function table(label: string, columns: string): Promise<string> {
-  const name = unique(label)
-  await client.execute(`CREATE TABLE ${name} (${columns}) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4`)
-  return name
-}
 
 /** The raw wire result, to check what the driver does not show (lengths, omitted keys). */
 async function wire(query: string) {
@@ -50,7 +41,8 @@ async function wire(query: string) {
 
 describe('column types through the driver', () => {
   it('casts every type as PlanetScale does', async () => {
-    const t = await table(
+    const t = await createTable(
+      client,
       'types',
       `id INT PRIMARY KEY, big BIGINT, ubig BIGINT UNSIGNED, dec_ DECIMAL(10,2), f FLOAT, d DOUBLE,
        dt DATE, dt3 DATETIME(3), dt0 DATETIME, ts TIMESTAMP NULL, tm TIME, y YEAR, b BOOLEAN,
@@ -120,7 +112,11 @@ describe('column types through the driver', () => {
   })
 
   it('reports field metadata: table, database, charset 63 for binary, NUM flag, decimals', async () => {
-    const t = await table('meta', 'id BIGINT UNSIGNED AUTO_INCREMENT PRIMARY KEY, name VARCHAR(10)')
+    const t = await createTable(
+      client,
+      'meta',
+      'id BIGINT UNSIGNED AUTO_INCREMENT PRIMARY KEY, name VARCHAR(10)'
+    )
     const { result } = await wire(`SELECT id, name FROM ${t}`)
     const [id, name] = result.fields
     expect(id).toMatchObject({ name: 'id', type: 'UINT64', table: t, orgTable: t, orgName: 'id' })
@@ -134,7 +130,7 @@ describe('column types through the driver', () => {
   })
 
   it('JSON columns on MariaDB and JSON expressions give objects', async () => {
-    const t = await table('js', 'id INT PRIMARY KEY, doc JSON')
+    const t = await createTable(client, 'js', 'id INT PRIMARY KEY, doc JSON')
     await client.execute(`INSERT INTO ${t} VALUES (1, ?)`, [JSON.stringify({ k: ['v', 2] })])
     const col = await client.execute(`SELECT doc FROM ${t}`)
     expect(col.rows).toEqual([{ doc: { k: ['v', 2] } }])
@@ -144,7 +140,7 @@ describe('column types through the driver', () => {
   })
 
   it('aggregates: COUNT(*) is an INT64 string, SUM and AVG DECIMAL strings', async () => {
-    const t = await table('agg', 'id INT PRIMARY KEY, n INT')
+    const t = await createTable(client, 'agg', 'id INT PRIMARY KEY, n INT')
     await client.execute(`INSERT INTO ${t} VALUES (1, 2), (2, 3)`)
     const res = await client.execute(`SELECT COUNT(*) AS c, SUM(n) AS s, AVG(n) AS a FROM ${t}`)
     expect(res.rows).toEqual([{ c: '2', s: '5', a: '2.5000' }])
@@ -173,7 +169,7 @@ describe('column types through the driver', () => {
 
 describe('text round trips', () => {
   it('Unicode and CJK round-trip; lengths are byte counts', async () => {
-    const t = await table('uni', 'id INT PRIMARY KEY, s VARCHAR(100)')
+    const t = await createTable(client, 'uni', 'id INT PRIMARY KEY, s VARCHAR(100)')
     const values = ['Zoë 🙂', '漢字とかなカナ', '한국어', '👩‍👩‍👧‍👦']
     for (const [i, v] of values.entries()) {
       await client.execute(`INSERT INTO ${t} VALUES (?, ?)`, [i, v])
@@ -186,7 +182,7 @@ describe('text round trips', () => {
   })
 
   it('a 1 MB TEXT value round-trips byte-exact', async () => {
-    const t = await table('big', 'id INT PRIMARY KEY, body MEDIUMTEXT')
+    const t = await createTable(client, 'big', 'id INT PRIMARY KEY, body MEDIUMTEXT')
     const value = 'abc ü 🙂 漢\n'.repeat(70_000)
     expect(Buffer.byteLength(value)).toBeGreaterThan(1_000_000)
     await client.execute(`INSERT INTO ${t} VALUES (1, ?)`, [value])
@@ -197,7 +193,7 @@ describe('text round trips', () => {
   })
 
   it('quotes, backslashes, newlines and NUL bytes survive placeholders', async () => {
-    const t = await table('esc', 'id INT PRIMARY KEY, s TEXT')
+    const t = await createTable(client, 'esc', 'id INT PRIMARY KEY, s TEXT')
     const value = `it's "quoted" \\ back\\slash\nline\r\ttab \0 nul \x1a sub %_`
     await client.execute(`INSERT INTO ${t} VALUES (1, ?)`, [value])
     const res = await client.execute(`SELECT s, HEX(s) AS h FROM ${t}`)
@@ -207,14 +203,14 @@ describe('text round trips', () => {
   })
 
   it('Date parameters land in DATETIME(3) and read back with milliseconds', async () => {
-    const t = await table('dates', 'id INT PRIMARY KEY, at DATETIME(3)')
+    const t = await createTable(client, 'dates', 'id INT PRIMARY KEY, at DATETIME(3)')
     await client.execute(`INSERT INTO ${t} VALUES (1, ?)`, [new Date('2024-01-02T03:04:05.678Z')])
     const res = await client.execute(`SELECT at FROM ${t}`)
     expect(res.rows).toEqual([{ at: '2024-01-02 03:04:05.678' }])
   })
 
   it('binary values from Uint8Array parameters come back as Uint8Array', async () => {
-    const t = await table('bin', 'id INT PRIMARY KEY, b VARBINARY(16), bl LONGBLOB')
+    const t = await createTable(client, 'bin', 'id INT PRIMARY KEY, b VARBINARY(16), bl LONGBLOB')
     const bytes = new Uint8Array([0, 1, 127, 128, 255, 39, 92])
     await client.execute(`INSERT INTO ${t} VALUES (1, ?, ?)`, [bytes, bytes])
     const res = await client.execute(`SELECT b, bl FROM ${t}`)
