@@ -1,6 +1,7 @@
 // Test-side client of test/node/faults/control.ts (processes and proxies live in Node).
 import { env } from 'cloudflare:workers'
 import { inject } from 'vitest'
+import type { Action, ClusterInfo, FaultSetting, Part, ProxyStats } from '../node/faults/protocol'
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -8,26 +9,7 @@ declare module 'vitest' {
   }
 }
 
-type FaultMode = 'pass' | 'reset' | 'stall' | 'slow' | 'truncate'
-export interface FaultSetting {
-  mode: FaultMode
-  count?: number
-  ms?: number
-  /** only requests whose body contains this text */
-  match?: string
-}
-export interface ProxyStats {
-  received: number
-  forwarded: number
-  bodies: string[]
-}
-export type Part = 'redis' | 'mariadb' | 'upstash' | 'planetscale'
-export type Action = 'kill' | 'start' | 'pause' | 'resume'
-export interface ClusterInfo {
-  upstashUrl: string
-  upstashToken: string
-  databaseUrl: string
-}
+export type { Action, ClusterInfo, FaultSetting, Part, ProxyStats }
 
 /** What a stack trace, a backend's error message or an address would show in a response. */
 export const INTERNALS =

@@ -18,17 +18,7 @@ import {
   startDaemon,
 } from '../../../scripts/local/processes.ts'
 import { migrate } from '../../../scripts/migrate.ts'
-
-export const PARTS = ['redis', 'mariadb', 'upstash', 'planetscale'] as const
-export type Part = (typeof PARTS)[number]
-export const ACTIONS = ['kill', 'start', 'pause', 'resume'] as const
-export type Action = (typeof ACTIONS)[number]
-
-export interface ClusterInfo {
-  upstashUrl: string
-  upstashToken: string
-  databaseUrl: string
-}
+import type { Action, ClusterInfo, Part } from './protocol.ts'
 
 const GATEWAY_PROCESS = resolve(import.meta.dirname, 'gateway-process.ts')
 const DATABASE = 'edge_status_faults'

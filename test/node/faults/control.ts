@@ -9,8 +9,9 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import type { TestProject } from 'vitest/node'
-import { ACTIONS, type Action, Cluster, PARTS, type Part } from './cluster.ts'
-import { type FaultSetting, FaultyProxy } from './proxy.ts'
+import { Cluster } from './cluster.ts'
+import { ACTIONS, type Action, type FaultSetting, PARTS, type Part } from './protocol.ts'
+import { FaultyProxy } from './proxy.ts'
 
 declare module 'vitest' {
   export interface ProvidedContext {

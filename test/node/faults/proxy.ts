@@ -2,34 +2,7 @@
 // fail and read back what reached the gateway.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo, Socket } from 'node:net'
-
-/**
- * - pass: forwarded unchanged
- * - reset: the connection is dropped once the request has arrived (never forwarded)
- * - stall: held without an answer (never forwarded)
- * - slow: forwarded after `ms`, unless the client gave up first
- * - truncate: forwarded (so carried out), but the answer breaks off halfway
- */
-export type FaultMode = 'pass' | 'reset' | 'stall' | 'slow' | 'truncate'
-
-export interface FaultSetting {
-  mode: FaultMode
-  /** the next `count` requests get the fault, later ones pass; default: all */
-  count?: number
-  /** delay for `slow` */
-  ms?: number
-  /** only requests whose body contains this text get the fault (and count) */
-  match?: string
-}
-
-export interface ProxyStats {
-  /** requests received, whatever happened to them */
-  received: number
-  /** requests that reached the gateway */
-  forwarded: number
-  /** request bodies received, in order (for asserting which statements arrived) */
-  bodies: string[]
-}
+import type { FaultSetting, ProxyStats } from './protocol.ts'
 
 const HOP_BY_HOP = new Set([
   'host',
