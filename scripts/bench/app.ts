@@ -1,9 +1,7 @@
 // Section "app" (issue 4): the built Worker in workerd (Miniflare in a child process) on the
 // gateways (child processes) and the real Redis/MariaDB, against the tutorial app, with autocannon
 // in this process. Backend requests per request come from the gateways' counters.
-import { randomBytes } from 'node:crypto'
 import { join } from 'node:path'
-import { migrate } from '../migrate.ts'
 import {
   ADDRESS,
   cannon,
@@ -16,15 +14,8 @@ import {
   SCENARIOS,
   settle,
 } from './app-load.ts'
-import {
-  type Backends,
-  BENCH_DB_USER,
-  BENCH_REDIS_DB,
-  databaseUrlFor,
-  planetscaleUsers,
-  resetBenchData,
-} from './backends.ts'
-import { Host } from './hosts.ts'
+import { type Backends, BENCH_DB_USER } from './backends.ts'
+import type { Host } from './hosts.ts'
 import { type Account, seedAccount, Visitor } from './journey.ts'
 import {
   cleanTutorialData,
@@ -33,6 +24,7 @@ import {
   type RunningPeer,
   startTutorial,
 } from './peer.ts'
+import { startBenchGateways, startBenchWorker } from './stack.ts'
 
 export const CONNECTIONS = [2, 10]
 export const SEEDED_STATUSES = 20
@@ -160,36 +152,12 @@ async function runScenarios(
 
 export async function benchApp(options: AppOptions): Promise<AppResult> {
   const { backends, log } = options
-  const upstash = await Host.start({
-    role: 'upstash',
-    redisUrl: backends.redisUrl,
-    tokens: { [backends.upstashToken]: BENCH_REDIS_DB },
-  })
-  const planetscale = await Host.start({
-    role: 'planetscale',
-    mysqlUrl: backends.mysqlUrl,
-    users: planetscaleUsers(backends),
-  })
+  const gateways = await startBenchGateways(backends)
+  const { upstash, planetscale } = gateways
   let worker: Host | undefined
   let peer: RunningPeer | undefined
   try {
-    const databaseUrl = databaseUrlFor(backends, planetscale.port)
-    await migrate(databaseUrl)
-    await resetBenchData(backends)
-    worker = await Host.start({
-      role: 'worker',
-      mainModule: options.mainModule,
-      wranglerConfig: join(options.root, 'wrangler.toml'),
-      bindings: {
-        UPSTASH_REDIS_REST_URL: upstash.url,
-        UPSTASH_REDIS_REST_TOKEN: backends.upstashToken,
-        DATABASE_URL: databaseUrl,
-        SESSION_SECRET: randomBytes(32).toString('base64url'),
-        // Login scenarios hammer one account from one address.
-        LOGIN_LIMIT_PER_ACCOUNT: '1000000000',
-        LOGIN_LIMIT_PER_ADDRESS: '1000000000',
-      },
-    })
+    worker = await startBenchWorker(options, gateways)
     log(`app: Worker on ${worker.url}, gateways on ${upstash.url} and ${planetscale.url}`)
     const accounts = accountsFor(Date.now().toString(36))
     const targets: Target[] = [
@@ -230,7 +198,7 @@ export async function benchApp(options: AppOptions): Promise<AppResult> {
     return { server: SERVER_DESCRIPTION, peer: peer?.label ?? null, rows }
   } finally {
     await worker?.close()
-    await Promise.all([upstash.close(), planetscale.close()])
+    await gateways.close()
     if (peer) {
       await peer.stop()
       if (options.peer === undefined) {

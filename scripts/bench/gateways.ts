@@ -7,19 +7,11 @@ import { isDeepStrictEqual } from 'node:util'
 import { Client } from '@planetscale/database'
 import { Redis } from '@upstash/redis'
 import { createConnection, createPool } from 'mysql2/promise'
-import { migrate } from '../migrate.ts'
-import {
-  type Backends,
-  BENCH_DATABASE,
-  BENCH_REDIS_DB,
-  databaseUrlFor,
-  planetscaleUsers,
-  RespSocket,
-  resetBenchData,
-} from './backends.ts'
+import { type Backends, BENCH_DATABASE, BENCH_REDIS_DB, RespSocket } from './backends.ts'
 import { Host } from './hosts.ts'
 import { type LoadResult, type LoopSamples, summarize as merge, runLoop } from './measure.ts'
 import { cpuMs } from './procfs.ts'
+import { startBenchGateways } from './stack.ts'
 import { ratio } from './table.ts'
 
 export const GATEWAY_TARGETS = { minRpsShareOfBare: 0.6, maxP50OverheadMs: 0.5 }
@@ -149,23 +141,12 @@ export async function benchGateways(
   backends: Backends,
   durationMs: number
 ): Promise<GatewaysResult> {
-  const upstash = await Host.start({
-    role: 'upstash',
-    redisUrl: backends.redisUrl,
-    tokens: { [backends.upstashToken]: BENCH_REDIS_DB },
-  })
   // As many MySQL connections as mysql2-direct gets at 16 callers.
-  const planetscale = await Host.start({
-    role: 'planetscale',
-    mysqlUrl: backends.mysqlUrl,
-    users: planetscaleUsers(backends),
-    poolSize: Math.max(...LEVELS),
-  })
+  const gateways = await startBenchGateways(backends, Math.max(...LEVELS))
+  const { upstash, planetscale } = gateways
   const bare = await Host.start({ role: 'bare' })
   const rows: GatewayRow[] = []
   try {
-    await migrate(databaseUrlFor(backends, planetscale.port))
-    await resetBenchData(backends)
     const seed = new RespSocket(backends.redisUrl, BENCH_REDIS_DB)
     await seed.command('SET', GET_KEY, VALUE)
     seed.close()
@@ -228,7 +209,7 @@ export async function benchGateways(
       }
     }
   } finally {
-    await Promise.all([upstash.close(), planetscale.close(), bare.close()])
+    await Promise.all([gateways.close(), bare.close()])
   }
   return { rows, summary: summarize(rows), targets: GATEWAY_TARGETS }
 }

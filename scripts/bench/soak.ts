@@ -2,21 +2,12 @@
 // modest concurrency for N minutes against the Worker and the gateways, each in a child process.
 // Every few seconds: requests, errors, p50/p99 of that interval, and the gateways' memory (after a
 // forced GC, so heapUsed is what they retain), with a verdict on whether it stayed flat.
-import { randomBytes } from 'node:crypto'
-import { join } from 'node:path'
-import { migrate } from '../migrate.ts'
-import {
-  type Backends,
-  BENCH_REDIS_DB,
-  databaseUrlFor,
-  planetscaleUsers,
-  RespSocket,
-  resetBenchData,
-} from './backends.ts'
-import { Host, type HostMemory } from './hosts.ts'
+import { type Backends, BENCH_REDIS_DB, RespSocket } from './backends.ts'
+import type { Host, HostMemory } from './hosts.ts'
 import { Visitor } from './journey.ts'
 import { quantile, sleep } from './measure.ts'
 import { memoryVerdicts, TOLERANCE_PERCENT } from './soak-report.ts'
+import { startBenchGateways, startBenchWorker } from './stack.ts'
 
 export interface SoakOptions {
   backends: Backends
@@ -131,38 +122,14 @@ async function journey(
 
 export async function benchSoak(options: SoakOptions): Promise<SoakResult> {
   const { backends, log } = options
-  const upstash = await Host.start({
-    role: 'upstash',
-    redisUrl: backends.redisUrl,
-    tokens: { [backends.upstashToken]: BENCH_REDIS_DB },
-  })
-  const planetscale = await Host.start({
-    role: 'planetscale',
-    mysqlUrl: backends.mysqlUrl,
-    users: planetscaleUsers(backends),
-  })
+  const gateways = await startBenchGateways(backends)
+  const { upstash, planetscale } = gateways
   let worker: Host | undefined
   const redis = new RespSocket(backends.redisUrl, BENCH_REDIS_DB)
   const samples: SoakSample[] = []
   const totals = { requests: 0, errors: 0, journeys: 0 }
   try {
-    const databaseUrl = databaseUrlFor(backends, planetscale.port)
-    await migrate(databaseUrl)
-    await resetBenchData(backends)
-    worker = await Host.start({
-      role: 'worker',
-      mainModule: options.mainModule,
-      wranglerConfig: join(options.root, 'wrangler.toml'),
-      bindings: {
-        UPSTASH_REDIS_REST_URL: upstash.url,
-        UPSTASH_REDIS_REST_TOKEN: backends.upstashToken,
-        DATABASE_URL: databaseUrl,
-        SESSION_SECRET: randomBytes(32).toString('base64url'),
-        LOGIN_LIMIT_PER_ACCOUNT: '1000000000',
-        LOGIN_LIMIT_PER_ADDRESS: '1000000000',
-      },
-      inspect: true,
-    })
+    worker = await startBenchWorker(options, gateways, true)
     const url = worker.url
     const run = Date.now().toString(36)
     const started = Date.now()
@@ -220,7 +187,7 @@ export async function benchSoak(options: SoakOptions): Promise<SoakResult> {
   } finally {
     redis.close()
     await worker?.close()
-    await Promise.all([upstash.close(), planetscale.close()])
+    await gateways.close()
   }
   // Warm-up: the first 30 s or the first fifth of the samples, whichever is more.
   const warmupSamples = Math.min(
