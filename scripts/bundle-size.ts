@@ -2,12 +2,12 @@
 // the gzip size of what would be uploaded and lists what the bytes are made of.
 //   node scripts/bundle-size.ts            table, exit 1 above the budget (part of `npm run check`)
 //   node scripts/bundle-size.ts --json     the same figures as JSON
-import { spawn } from 'node:child_process'
 import { mkdtemp, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { gzipSync } from 'node:zlib'
+import { runCaptured } from './lib/run-captured.ts'
 
 /** Cloudflare's free-plan limit is 3 MiB; ours is a self-imposed budget that keeps cold starts short. */
 export const BUDGET_GZIP_BYTES = 64 * 1024
@@ -69,26 +69,7 @@ function runWrangler(outDir: string): Promise<string> {
     CLOUDFLARE_CF_FETCH_ENABLED: 'false',
     NO_COLOR: '1',
   }
-  return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, args, {
-      cwd: ROOT,
-      env,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    })
-    let output = ''
-    child.stdout.on('data', (chunk: Buffer) => {
-      output += chunk
-    })
-    child.stderr.on('data', (chunk: Buffer) => {
-      output += chunk
-    })
-    child.on('error', reject)
-    child.on('close', (code) => {
-      if (code === 0) resolvePromise(output)
-      else
-        reject(new Error(`wrangler deploy --dry-run exited with ${code}:\n${output.slice(-4000)}`))
-    })
-  })
+  return runCaptured(process.execPath, args, { cwd: ROOT, env })
 }
 
 export interface MeasureOptions {

@@ -1,12 +1,12 @@
 // The comparison peer: the 2015 tutorial app (shared/peers/tutorial-app), copied to a private
 // folder, installed with `npm ci`, its schema applied, started with its own start.sh on a free
 // port. It talks to Redis and MariaDB directly (Redis database 0, schema redis_demo).
-import { spawn } from 'node:child_process'
 import { cp, mkdir, readFile, rm } from 'node:fs/promises'
-import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { createConnection } from 'mysql2/promise'
+import { runCaptured } from '../lib/run-captured.ts'
+import { freePort } from '../local/processes.ts'
 import { RespSocket } from './backends.ts'
 import { sleep } from './measure.ts'
 
@@ -20,39 +20,6 @@ export interface RunningPeer {
 }
 
 const TUTORIAL_DIR = join(tmpdir(), 'edge-status-bench-tutorial-app')
-
-function run(command: string, args: string[], options: { cwd: string; env?: NodeJS.ProcessEnv }) {
-  return new Promise<string>((resolvePromise, reject) => {
-    const child = spawn(command, args, { ...options, stdio: ['ignore', 'pipe', 'pipe'] })
-    let output = ''
-    child.stdout.on('data', (chunk: Buffer) => {
-      output += chunk
-    })
-    child.stderr.on('data', (chunk: Buffer) => {
-      output += chunk
-    })
-    child.on('error', reject)
-    child.on('close', (code) =>
-      code === 0
-        ? resolvePromise(output)
-        : reject(
-            new Error(`${command} ${args.join(' ')} exited with ${code}:\n${output.slice(-2000)}`)
-          )
-    )
-  })
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolvePromise, reject) => {
-    const server = createServer()
-    server.once('error', reject)
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address()
-      const port = typeof address === 'object' && address ? address.port : 0
-      server.close(() => resolvePromise(port))
-    })
-  })
-}
 
 function isAlive(pid: number): boolean {
   try {
@@ -96,7 +63,9 @@ export async function startTutorial(
     !(await readFile(join(TUTORIAL_DIR, 'node_modules', '.package-lock.json')).catch(() => null))
   ) {
     log(`tutorial app: npm ci in ${TUTORIAL_DIR}`)
-    await run('npm', ['ci', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: TUTORIAL_DIR })
+    await runCaptured('npm', ['ci', '--no-audit', '--no-fund', '--loglevel=error'], {
+      cwd: TUTORIAL_DIR,
+    })
   }
   const schema = await readFile(join(TUTORIAL_DIR, 'schema.sql'), 'utf8')
   const mysql = await createConnection({ uri: mysqlUrl, multipleStatements: true })
@@ -114,7 +83,7 @@ export async function startTutorial(
     MYSQL_HOST: mysqlHost.hostname,
     MYSQL_PORT: mysqlHost.port || '3306',
   }
-  await run('bash', ['start.sh'], { cwd: TUTORIAL_DIR, env })
+  await runCaptured('bash', ['start.sh'], { cwd: TUTORIAL_DIR, env })
   const pid = Number(await readFile(pidFile, 'utf8'))
   log(`tutorial app: pid ${pid} on 127.0.0.1:${port}`)
   return {
