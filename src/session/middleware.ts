@@ -2,7 +2,7 @@ import type { Context } from 'hono'
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie'
 import { createMiddleware } from 'hono/factory'
 import type { CookieOptions } from 'hono/utils/cookie'
-import { decrypt, encrypt, Session } from 'hono-sessions'
+import { decrypt, encrypt, sessionMiddleware } from 'hono-sessions'
 import type { AppEnv, Config } from '../env'
 import { type SessionPolicy, UpstashSessionStore } from './store'
 
@@ -25,31 +25,31 @@ export const sessionPolicy = (config: Config): SessionPolicy => ({
 export const sealedSessionCookie = (c: Context) => getCookie(c, COOKIE_NAME, 'host')
 
 /**
- * hono-sessions' sealed cookie and Session record, with our store and the policy the library's
- * own middleware does not have (so it is not used):
- * - no cookie, or a tampered or foreign one: no session (no Redis call, no cookie);
- * - the cookie is written only when the session ID changes, by issueSessionCookie() and
- *   clearSessionCookie(); the library re-seals it on every request (WebCrypto work we drop);
- * - idle expiry is the Redis TTL refreshed by the read, so an unchanged session is never written
- *   back. Changes are found by comparing JSON, cheaper than the library's SHA-256 (ohash) twice.
+ * hono-sessions with our store, plus the policy the library does not have:
+ * - no cookie: the library is skipped (no Redis call, no cookie, no sealing work);
+ * - the library's own Set-Cookie (sent on every request) is dropped: the cookie is written only
+ *   when the session ID changes, by issueSessionCookie() and clearSessionCookie();
+ * - autoExtendExpiration off: idle expiry is the Redis TTL refreshed by the read, so an unchanged
+ *   session is never written back.
  */
 export const sessions = createMiddleware<AppEnv>(async (c, next) => {
   c.set('user', null)
-  const sessionId = await cookieSessionId(c)
-  if (!sessionId) return next()
-  const store = new UpstashSessionStore(c.var.redis, sessionPolicy(c.var.config))
+  if (!sealedSessionCookie(c)) return next()
+  const config = c.var.config
+  const store = new UpstashSessionStore(c.var.redis, sessionPolicy(config))
   c.set('sessionStore', store)
-  const data = await store.getSessionById(sessionId)
-  if (!data || !store.loaded) return next()
-  const session = new Session()
-  session.setCache(data, true)
-  const before = JSON.stringify(data)
-  c.set('session', session)
-  c.set('user', store.loaded.stored.user)
-  await next()
-  const after = session.getCache()
-  if (after._delete) await store.deleteSession(sessionId)
-  else if (JSON.stringify(after) !== before) await store.persistSessionData(sessionId, after)
+  const library = sessionMiddleware({
+    store,
+    encryptionKey: config.SESSION_SECRET,
+    sessionCookieName: COOKIE_NAME,
+    cookieOptions: COOKIE_OPTIONS,
+    autoExtendExpiration: false,
+  })
+  await library(c, async () => {
+    c.header('Set-Cookie', undefined)
+    c.set('user', store.loaded?.stored.user ?? null)
+    await next()
+  })
 })
 
 export async function issueSessionCookie<E extends AppEnv>(

@@ -36,11 +36,14 @@ export function isExpired(stored: StoredSession, policy: SessionPolicy, now = Da
  * - A read is one GETEX that also refreshes the idle TTL.
  * - Sessions are created only at login (see sessions.ts), never for anonymous visitors:
  *   createSession() stores nothing.
- * - A read error propagates: the request fails with 503 instead of being "logged out".
+ * - hono-sessions swallows read errors and would start a fresh session ("logged out"). The store
+ *   remembers the failure and rethrows it from createSession(), which the library calls next and
+ *   does not catch, so the request fails with 503 instead.
  * - Writes use SET XX: a request still in flight when the session is deleted cannot resurrect it.
  */
 export class UpstashSessionStore implements Store {
   loaded: LoadedSession | null = null
+  private readError: unknown = null
   private readonly redis: Redis
   private readonly policy: SessionPolicy
 
@@ -52,15 +55,23 @@ export class UpstashSessionStore implements Store {
   async getSessionById(sessionId?: string): Promise<SessionData | null> {
     if (!sessionId) return null
     const idHash = await hashSessionId(sessionId)
-    const stored = await this.redis.getex<StoredSession>(sessionKey(idHash), {
-      ex: this.policy.idleSeconds,
-    })
+    let stored: StoredSession | null
+    try {
+      stored = await this.redis.getex<StoredSession>(sessionKey(idHash), {
+        ex: this.policy.idleSeconds,
+      })
+    } catch (error) {
+      this.readError = error
+      throw error
+    }
     if (!stored?.user || isExpired(stored, this.policy)) return null
     this.loaded = { sessionId, idHash, stored }
     return stored.data
   }
 
-  createSession(): void {}
+  createSession(): void {
+    if (this.readError) throw this.readError
+  }
 
   async persistSessionData(sessionId: string, data: SessionData): Promise<void> {
     const loaded = this.current(sessionId)
