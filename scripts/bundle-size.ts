@@ -2,9 +2,9 @@
 // the gzip size of what would be uploaded and lists what the bytes are made of.
 //   node scripts/bundle-size.ts            table, exit 1 above the budget (part of `npm run check`)
 //   node scripts/bundle-size.ts --json     the same figures as JSON
-import { mkdtemp, readFile, rm } from 'node:fs/promises'
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
-import { dirname, join, resolve } from 'node:path'
+import { basename, dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { gzipSync } from 'node:zlib'
 import { runCaptured } from './lib/run-captured.ts'
@@ -26,7 +26,7 @@ export interface Contributor {
 export interface BundleReport {
   /** bytes of the uploaded modules (source maps excluded), as wrangler's "Total Upload" */
   rawBytes: number
-  /** gzip (zlib default level, as wrangler computes it) of those modules */
+  /** gzip (zlib default level) of those modules in one stream, as wrangler computes it */
   gzipBytes: number
   budgetGzipBytes: number
   withinBudget: boolean
@@ -72,6 +72,21 @@ function runWrangler(outDir: string): Promise<string> {
   return runCaptured(process.execPath, args, { cwd: ROOT, env })
 }
 
+/** The bundled JS first, then every other module file wrangler put in outDir (not maps, not notes). */
+async function uploadedModules(outDir: string, bundledFiles: string[]) {
+  const others = (await readdir(outDir))
+    .filter((name) => !/\.(map|md|json)$/.test(name))
+    .map((name) => join(outDir, name))
+    .filter((path) => !bundledFiles.includes(path))
+    .sort()
+  const contents = await Promise.all([...bundledFiles, ...others].map((path) => readFile(path)))
+  const extra = others.map((path, i) => ({
+    name: `${basename(path).replace(/^[0-9a-f]{40}-/, '')} (module)`,
+    bytes: contents[bundledFiles.length + i]?.length ?? 0,
+  }))
+  return { contents, extra }
+}
+
 export interface MeasureOptions {
   /** keep the built Worker (the bench serves it); otherwise the temp folder is removed */
   keepOutput?: boolean
@@ -83,22 +98,27 @@ export async function measureBundle(options: MeasureOptions = {}): Promise<Bundl
     const output = await runWrangler(outDir)
     const meta = JSON.parse(await readFile(join(outDir, 'meta.json'), 'utf8')) as Metafile
     const modules = Object.entries(meta.outputs).filter(([file]) => !file.endsWith('.map'))
-    let rawBytes = 0
-    let gzipBytes = 0
     const byContributor = new Map<string, number>()
     let attributed = 0
-    for (const [file, info] of modules) {
-      const bytes = await readFile(resolve(ROOT, file))
-      rawBytes += bytes.length
-      gzipBytes += gzipSync(bytes).length
+    for (const [, info] of modules) {
       for (const [input, { bytesInOutput }] of Object.entries(info.inputs)) {
         const name = contributorOf(input)
         byContributor.set(name, (byContributor.get(name) ?? 0) + bytesInOutput)
         attributed += bytesInOutput
       }
     }
+    // Modules esbuild does not emit (imported .wasm) are copied beside the bundle as they are.
+    const uploaded = await uploadedModules(
+      outDir,
+      modules.map(([file]) => resolve(ROOT, file))
+    )
+    for (const module of uploaded.extra) byContributor.set(module.name, module.bytes)
+    const rawBytes = uploaded.contents.reduce((sum, bytes) => sum + bytes.length, 0)
+    // As wrangler computes it: one gzip stream over all modules.
+    const gzipBytes = gzipSync(Buffer.concat(uploaded.contents)).length
+    const bundled = rawBytes - uploaded.extra.reduce((sum, module) => sum + module.bytes, 0)
     // esbuild's own glue (module wrappers, export maps) belongs to no input.
-    if (rawBytes > attributed) byContributor.set('(bundler glue)', rawBytes - attributed)
+    if (bundled > attributed) byContributor.set('(bundler glue)', bundled - attributed)
     const contributors = [...byContributor]
       .map(([name, bytes]) => ({ name, bytes, share: bytes / rawBytes }))
       .sort((a, b) => b.bytes - a.bytes)

@@ -12,7 +12,6 @@ import { authRoutes } from './routes/auth'
 import { livenessRoutes, readinessRoutes } from './routes/health'
 import { logoutRoutes } from './routes/logout'
 import { pageRoutes } from './routes/pages'
-import { staticRoutes } from './routes/static'
 import { statusRoutes } from './routes/statuses'
 import { sessions } from './session/middleware'
 
@@ -34,7 +33,6 @@ app.use(
   })
 )
 // Routes above the session middleware never touch Redis for the session.
-app.route('/', staticRoutes)
 app.route('/', livenessRoutes)
 app.use(csrfGuard)
 app.use(

@@ -117,6 +117,14 @@ afterAll(async () => {
 })
 
 describe('the tutorial journey in Chromium through wrangler dev', () => {
+  it('serves the stylesheet as a static asset with nosniff', async () => {
+    const response = await fetch(`${appUrl}/app.css`)
+    expect(response.status).toBe(200)
+    expect(response.headers.get('content-type')).toContain('text/css')
+    expect(response.headers.get('x-content-type-options')).toBe('nosniff')
+    expect(await response.text()).toContain('.visually-hidden')
+  })
+
   it('signs up, logs in, posts a status with <script> shown as text, and logs out', async () => {
     if (!browser) throw new Error('no browser')
     const page = await browser.newPage()
@@ -129,6 +137,10 @@ describe('the tutorial journey in Chromium through wrangler dev', () => {
     const password = 'a long enough passphrase for e2e'
 
     await page.goto(`${appUrl}/`)
+    // The stylesheet is a static asset (public/), served without the Worker.
+    expect(await page.evaluate(() => getComputedStyle(document.body).fontFamily)).toContain(
+      'system-ui'
+    )
     await page.getByLabel('Name').fill('Ada E2E')
     await page.locator('#signup-email').fill(email)
     await page.locator('#signup-password').fill(password)

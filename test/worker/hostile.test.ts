@@ -18,7 +18,6 @@ const COOKIE = '__Host-sid'
 
 const ROUTES: [string, string][] = [
   ['GET', '/'],
-  ['GET', '/app.css'],
   ['GET', '/healthz'],
   ['GET', '/readyz'],
   ['GET', '/home'],

@@ -46,12 +46,6 @@ describe('security headers', () => {
     expect(response.headers.get('x-content-type-options')).toBe('nosniff')
     expect(await response.text()).not.toContain('<script')
   })
-
-  it('serves the stylesheet from this origin', async () => {
-    const response = await new Client().request('/app.css')
-    expect(response.status).toBe(200)
-    expect(response.headers.get('content-type')).toContain('text/css')
-  })
 })
 
 describe('health', () => {
