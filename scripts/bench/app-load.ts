@@ -20,7 +20,7 @@ export interface Scenario {
   /** architecture.md request budget: [Upstash, PlanetScale] per request */
   budget: [number, number]
   /**
-   * Login is CPU-bound (scrypt) and workerd runs it on the isolate's one thread: at 10
+   * Login is CPU-bound (Argon2id) and workerd runs it on the isolate's one thread: at 10
    * connections a response takes ~1.4 s, so a short window would count only one batch.
    */
   minDurationS?: number

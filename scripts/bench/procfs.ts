@@ -44,3 +44,16 @@ export function cpuMs(pid: number): number | undefined {
     return undefined
   }
 }
+
+/** CPU time all threads of a process have run, in ms at nanosecond resolution (schedstat). */
+export function preciseCpuMs(pid: number): number | undefined {
+  try {
+    let ns = 0
+    for (const task of readdirSync(`/proc/${pid}/task`)) {
+      ns += Number(readFileSync(`/proc/${pid}/task/${task}/schedstat`, 'utf8').split(' ')[0])
+    }
+    return ns / 1e6
+  } catch {
+    return undefined
+  }
+}

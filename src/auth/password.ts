@@ -1,53 +1,73 @@
 import { randomBytes, scrypt, timingSafeEqual } from 'node:crypto'
+import { loadArgon2id } from './argon2id'
 
 /**
- * scrypt through the runtime's native node:crypto (OWASP Password Storage: N=2^14, r=8, p=5).
- * Web Crypto PBKDF2 is capped at 100,000 iterations on deployed Workers, below OWASP's figure.
- * Stored form: $scrypt$ln=14,r=8,p=5$<salt>$<key>, so parameters can be raised later and old
- * hashes upgraded at the next login.
+ * Argon2id at OWASP Password Storage's first configuration (19 MiB, 2 passes, 1 lane). Stored as
+ * the PHC string libargon2 writes, $argon2id$v=19$m=19456,t=2,p=1$<salt>$<tag>, so the parameters
+ * can be raised later and old hashes upgraded at the next login. Hashes from before Argon2id
+ * ($scrypt$…) still verify and are upgraded the same way.
+ * Web Crypto PBKDF2 is no option: deployed Workers cap it at 100,000 iterations, below OWASP's.
  */
-export interface ScryptParams {
-  ln: number
-  r: number
+export interface Argon2Params {
+  /** memory in KiB */
+  m: number
+  /** passes */
+  t: number
+  /** lanes */
   p: number
 }
 
-export const CURRENT_PARAMS: ScryptParams = { ln: 14, r: 8, p: 5 }
-const KEY_BYTES = 32
+export const CURRENT_PARAMS: Argon2Params = { m: 19456, t: 2, p: 1 }
+const TAG_BYTES = 32
 const SALT_BYTES = 16
-const FORMAT =
+const ARGON2ID =
+  /^\$argon2id\$v=19\$m=(\d{1,7}),t=(\d{1,2}),p=(\d{1,2})\$([A-Za-z0-9+/]{11,})\$([A-Za-z0-9+/]{11,})$/
+const SCRYPT =
   /^\$scrypt\$ln=(\d{1,2}),r=(\d{1,2}),p=(\d{1,2})\$([A-Za-z0-9+/]+)\$([A-Za-z0-9+/]+)$/
 
-function derive(password: string, salt: Buffer, params: ScryptParams): Promise<Buffer> {
-  const N = 2 ** params.ln
-  // Node checks 128 * N * r against maxmem (default 32 MiB); leave headroom for raised parameters.
-  const maxmem = 256 * N * params.r
+const b64 = (bytes: Uint8Array) => Buffer.from(bytes).toString('base64').replace(/=+$/, '')
+const formatParams = ({ m, t, p }: Argon2Params) => `m=${m},t=${t},p=${p}`
+
+async function argon2id(password: string, salt: Uint8Array, params: Argon2Params) {
+  const compute = await loadArgon2id()
+  return compute({
+    password: new TextEncoder().encode(password.normalize('NFC')),
+    salt,
+    parallelism: params.p,
+    passes: params.t,
+    memorySize: params.m,
+    tagLength: TAG_BYTES,
+  })
+}
+
+/** The hashes written before Argon2id: scrypt through node:crypto. */
+function legacyScrypt(password: string, salt: Buffer, match: RegExpExecArray): Promise<Buffer> {
+  const N = 2 ** Number(match[1])
+  const r = Number(match[2])
+  const p = Number(match[3])
   return new Promise((resolve, reject) => {
     scrypt(
       password.normalize('NFC'),
       salt,
-      KEY_BYTES,
-      { N, r: params.r, p: params.p, maxmem },
+      TAG_BYTES,
+      { N, r, p, maxmem: 256 * N * r },
       (error, key) => (error ? reject(error) : resolve(key))
     )
   })
 }
 
-const b64 = (bytes: Buffer) => bytes.toString('base64').replace(/=+$/, '')
-const formatParams = (p: ScryptParams) => `ln=${p.ln},r=${p.r},p=${p.p}`
-
 export async function hashPassword(password: string, params = CURRENT_PARAMS): Promise<string> {
   const salt = randomBytes(SALT_BYTES)
-  const key = await derive(password, salt, params)
-  return `$scrypt$${formatParams(params)}$${b64(salt)}$${b64(key)}`
+  const tag = await argon2id(password, salt, params)
+  return `$argon2id$v=19$${formatParams(params)}$${b64(salt)}$${b64(tag)}`
 }
 
 // Verifying against this costs the same as a real check: unknown emails do the same work.
-const DUMMY_HASH = `$scrypt$${formatParams(CURRENT_PARAMS)}$${'A'.repeat(22)}$${'A'.repeat(43)}`
+const DUMMY_HASH = `$argon2id$v=19$${formatParams(CURRENT_PARAMS)}$${'A'.repeat(22)}$${'A'.repeat(43)}`
 
 export interface Verification {
   ok: boolean
-  /** True when the stored hash uses other parameters than CURRENT_PARAMS. */
+  /** True when the stored hash is not Argon2id at CURRENT_PARAMS. */
   needsRehash: boolean
 }
 
@@ -56,12 +76,17 @@ export async function verifyPassword(
   password: string,
   stored: string | undefined
 ): Promise<Verification> {
-  const match = FORMAT.exec(stored ?? DUMMY_HASH) ?? FORMAT.exec(DUMMY_HASH)
+  const legacy = stored === undefined ? null : SCRYPT.exec(stored)
+  const match = legacy ?? ARGON2ID.exec(stored ?? DUMMY_HASH) ?? ARGON2ID.exec(DUMMY_HASH)
   if (!match) throw new Error('unreachable: dummy hash does not parse')
-  const params = { ln: Number(match[1]), r: Number(match[2]), p: Number(match[3]) }
+  const salt = Buffer.from(match[4] ?? '', 'base64')
   const expected = Buffer.from(match[5] ?? '', 'base64')
-  const actual = await derive(password, Buffer.from(match[4] ?? '', 'base64'), params)
+  const params = { m: Number(match[1]), t: Number(match[2]), p: Number(match[3]) }
+  const actual = legacy
+    ? await legacyScrypt(password, salt, legacy)
+    : await argon2id(password, salt, params)
   const ok =
     stored !== undefined && expected.length === actual.length && timingSafeEqual(expected, actual)
-  return { ok, needsRehash: formatParams(params) !== formatParams(CURRENT_PARAMS) }
+  const current = !legacy && formatParams(params) === formatParams(CURRENT_PARAMS)
+  return { ok, needsRehash: !current }
 }

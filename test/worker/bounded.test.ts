@@ -7,7 +7,7 @@ import { Client, loggedInClient, type RequestOptions, uniqueEmail } from './help
 
 const TIMEOUT_MS = 300
 const BUDGET_MS = 800
-/** Scheduling, scrypt and the proxy hop on a busy 2-core machine. */
+/** Scheduling, password hashing and the proxy hop on a busy 2-core machine. */
 const SLACK_MS = 400
 
 let upstash: FaultProxy

@@ -25,7 +25,7 @@ afterAll(() => {
 })
 
 /**
- * Everything here runs in one isolate: 50 sign-ups are ~5 s of synchronous scrypt in a row, and
+ * Everything here runs in one isolate: 50 sign-ups are ~2 s of synchronous Argon2id in a row, and
  * 1,000 posts queue for the gateways' few connections, more so on a busy 2-core CI machine.
  * Backend answers wait in that queue, and the default budget would time them out (503, which is
  * what it is for). These tests are about races, so their budget covers the whole queue; budgets

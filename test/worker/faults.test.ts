@@ -20,7 +20,7 @@ const BUDGET_MS = 1500
 const SLACK_MS = 2000
 const VETERANS = 8
 const VETERAN_LOOPS = 6
-/** Sign-ups and logins are mostly scrypt, which holds the isolate's only thread: one at a time. */
+/** Sign-ups and logins are mostly Argon2id, which holds the isolate's only thread: one at a time. */
 const NEWCOMER_LOOPS = 1
 const PAUSE_BETWEEN_REQUESTS_MS = 10
 /** Like a client that honours Retry-After, only quicker: no spinning on 503s. */

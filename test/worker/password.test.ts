@@ -1,0 +1,53 @@
+import { describe, expect, it } from 'vitest'
+import { hashPassword, verifyPassword } from '../../src/auth/password'
+
+const PASSWORD = 'correct horse battery staple'
+// Made with Node 24's crypto.argon2Sync and crypto.scryptSync (OpenSSL), salt "sixteen byte sal":
+// an implementation independent of the WebAssembly one the Worker runs.
+const OPENSSL_ARGON2ID =
+  '$argon2id$v=19$m=19456,t=2,p=1$c2l4dGVlbiBieXRlIHNhbA$tKk2gUqm8SsZxIwKwNdax8uSrFpRRq75bla2/W94+oA'
+const OPENSSL_ARGON2ID_WEAK =
+  '$argon2id$v=19$m=4096,t=1,p=1$c2l4dGVlbiBieXRlIHNhbA$PW4VxDkzX2syy2rzv1zW9YJupgUjE/f3sEGnWDeyXxs'
+const OPENSSL_SCRYPT =
+  '$scrypt$ln=10,r=8,p=1$c2l4dGVlbiBieXRlIHNhbA$fkwR3uWGPzRraH3qW0DU7e/gfwfns+6gVs7PC/51uEA'
+
+describe('password hashing', () => {
+  it('writes Argon2id PHC strings at m=19456, t=2, p=1 with a fresh salt each time', async () => {
+    const first = await hashPassword(PASSWORD)
+    const second = await hashPassword(PASSWORD)
+    expect(first).toMatch(
+      /^\$argon2id\$v=19\$m=19456,t=2,p=1\$[A-Za-z0-9+/]{22}\$[A-Za-z0-9+/]{43}$/
+    )
+    expect(second).not.toBe(first)
+    expect(await verifyPassword(PASSWORD, first)).toEqual({ ok: true, needsRehash: false })
+  })
+
+  it('agrees with OpenSSL on Argon2id tags', async () => {
+    expect(await verifyPassword(PASSWORD, OPENSSL_ARGON2ID)).toEqual({
+      ok: true,
+      needsRehash: false,
+    })
+    expect(await verifyPassword(PASSWORD, OPENSSL_ARGON2ID_WEAK)).toEqual({
+      ok: true,
+      needsRehash: true,
+    })
+  })
+
+  it('verifies scrypt hashes from before Argon2id and asks for a rehash', async () => {
+    expect(await verifyPassword(PASSWORD, OPENSSL_SCRYPT)).toEqual({ ok: true, needsRehash: true })
+    expect((await verifyPassword('wrong password', OPENSSL_SCRYPT)).ok).toBe(false)
+  })
+
+  it('says no to a wrong password, an unknown user and a malformed stored hash', async () => {
+    expect((await verifyPassword(`${PASSWORD}!`, OPENSSL_ARGON2ID)).ok).toBe(false)
+    expect((await verifyPassword('Correct horse battery staple', OPENSSL_ARGON2ID)).ok).toBe(false)
+    expect((await verifyPassword(PASSWORD, undefined)).ok).toBe(false)
+    expect((await verifyPassword(PASSWORD, '$argon2id$v=19$m=19456')).ok).toBe(false)
+    expect((await verifyPassword(PASSWORD, '')).ok).toBe(false)
+  })
+
+  it('treats canonically equivalent Unicode passwords as one (NFC)', async () => {
+    const stored = await hashPassword('caf\u00e9 au lait')
+    expect((await verifyPassword('cafe\u0301 au lait', stored)).ok).toBe(true)
+  })
+})
