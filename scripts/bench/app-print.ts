@@ -22,8 +22,8 @@ function budgetText(row: AppRow): string {
 
 export function printApp(result: AppResult): void {
   say(
-    "Layout: autocannon in this process; the Worker in workerd with Miniflare's Node side in a " +
-      'child process; each gateway in its own child process; the tutorial in its own Node process. ' +
+    'Layout: autocannon in this process; the Worker in workerd (started from a child process); ' +
+      'each gateway in its own child process; the tutorial in its own Node process. ' +
       'Latency percentiles from per-response hrtime; backend calls per request from the gateway ' +
       'counters over 10 sequential requests (exact).'
   )

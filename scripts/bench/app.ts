@@ -1,4 +1,4 @@
-// Section "app" (issue 4): the built Worker in workerd (Miniflare in a child process) on the
+// Section "app" (issue 4): the built Worker in workerd (workerd.ts) on the
 // gateways (child processes) and the real Redis/MariaDB, against the tutorial app, with autocannon
 // in this process. Backend requests per request come from the gateways' counters.
 import { join } from 'node:path'
@@ -30,7 +30,7 @@ export const CONNECTIONS = [2, 10]
 export const SEEDED_STATUSES = 20
 export const EMAIL_DOMAIN = 'bench.invalid'
 export const SERVER_DESCRIPTION =
-  'workerd via Miniflare (wrangler 4 dependency) serving the minified bundle of `wrangler deploy --dry-run`'
+  'workerd (no Miniflare) serving the minified bundle of `wrangler deploy --dry-run`'
 
 export interface AppRow extends Load {
   server: 'ours' | 'peer'
@@ -168,7 +168,6 @@ export async function benchApp(options: AppOptions): Promise<AppResult> {
         processes: {
           'load generator': process.pid,
           workerd: worker.workerdPid,
-          'miniflare (node)': worker.pid,
           'upstash gateway': upstash.pid,
           'planetscale gateway': planetscale.pid,
         },

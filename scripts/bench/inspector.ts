@@ -12,15 +12,15 @@ const TIMEOUT_MS = 2000
 
 export async function connectIsolateHeap(
   inspectorUrl: URL,
-  workerName: string
+  targetId: string
 ): Promise<IsolateHeap> {
   const listUrl = new URL('/json', inspectorUrl.href.replace(/^ws/, 'http'))
   const targets = (await (await fetch(listUrl)).json()) as {
     id: string
     webSocketDebuggerUrl: string
   }[]
-  const target = targets.find((t) => t.id === `core:user:${workerName}`)
-  if (!target) throw new Error(`no inspector target for Worker ${workerName}`)
+  const target = targets.find((t) => t.id === targetId)
+  if (!target) throw new Error(`no inspector target ${targetId}`)
   const socket = new WebSocket(target.webSocketDebuggerUrl)
   await new Promise<void>((resolve, reject) => {
     socket.addEventListener('open', () => resolve(), { once: true })

@@ -1,4 +1,4 @@
-// Process facts from /proc (Linux): the workerd child Miniflare starts, and resident memory.
+// Process facts from /proc (Linux): children, CPU time and resident memory.
 import { readdirSync, readFileSync } from 'node:fs'
 
 /** Direct children of a process, optionally only those whose command name is `name`. */

@@ -1,16 +1,16 @@
 // Child process that runs one server for the bench: an Upstash or PlanetScale gateway, a bare
-// node:http server answering a fixed body (the HTTP floor), or the built Worker in workerd through
-// Miniflare. A process of its own keeps the server's event loop (and Miniflare's log handling)
-// away from the load generator and makes its memory measurable on its own.
+// node:http server answering a fixed body (the HTTP floor), or the built Worker in workerd
+// (workerd.ts). A process of its own keeps the server's event loop away from the load generator
+// and makes its memory measurable on its own.
 // Started by hosts.ts with an IPC channel and --expose-gc; not meant to be run by hand.
-import { readFile } from 'node:fs/promises'
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import type { RunningGateway } from '../lib/gateway.ts'
 import { startPlanetScaleGateway } from '../planetscale/gateway.ts'
 import { startUpstashGateway } from '../upstash/gateway.ts'
 import { connectIsolateHeap, type IsolateHeap } from './inspector.ts'
-import { childPids, rssOf } from './procfs.ts'
+import { rssOf } from './procfs.ts'
+import { startWorkerd } from './workerd.ts'
 
 export type HostSpec =
   | { role: 'upstash'; redisUrl: string; tokens: Record<string, number> }
@@ -56,7 +56,7 @@ export type HostReply = { id: number; result: unknown } | { id: number; error: s
 interface Address {
   url: string
   port: number
-  /** worker role: the workerd process Miniflare started */
+  /** worker role: the workerd process */
   workerdPid?: number
 }
 
@@ -85,48 +85,28 @@ function startBare(): Promise<Address> {
 }
 
 async function startWorker(spec: Extract<HostSpec, { role: 'worker' }>): Promise<Address> {
-  // Both are large; only this role needs them.
-  const { Miniflare } = await import('miniflare')
+  // wrangler is large; only this role needs it.
   const { unstable_readConfig } = await import('wrangler')
   const config = unstable_readConfig({ config: spec.wranglerConfig })
-  const vars: Record<string, string> = {}
-  for (const [name, value] of Object.entries(config.vars ?? {})) vars[name] = String(value)
-  Object.assign(vars, spec.bindings)
-  const before = new Set(childPids(process.pid, 'workerd'))
-  const name = config.name ?? 'worker'
-  const mf = new Miniflare({
-    host: '127.0.0.1',
-    port: 0,
-    ...(spec.inspect ? { inspectorPort: 0 } : {}),
-    // The app logs one JSON line per request; they are read here and dropped.
-    handleStructuredLogs: () => {},
-    workers: [
-      {
-        config: {
-          name,
-          compatibilityDate: config.compatibility_date ?? '2026-10-01',
-          compatibilityFlags: config.compatibility_flags ?? [],
-          manifest: {
-            mainModule: 'index.js',
-            modules: {
-              'index.js': { type: 'esm', contents: await readFile(spec.mainModule, 'utf8') },
-            },
-          },
-          env: Object.fromEntries(
-            Object.entries(vars).map(([name, value]) => [name, { type: 'text', value }])
-          ),
-        },
-      },
-    ],
+  const bindings: Record<string, string> = {}
+  for (const [name, value] of Object.entries(config.vars ?? {})) bindings[name] = String(value)
+  Object.assign(bindings, spec.bindings)
+  const workerd = await startWorkerd({
+    mainModule: spec.mainModule,
+    compatibilityDate: config.compatibility_date ?? '2026-10-01',
+    compatibilityFlags: config.compatibility_flags ?? [],
+    bindings,
+    inspect: spec.inspect ?? false,
   })
-  const url = await mf.ready
-  workerdPid = childPids(process.pid, 'workerd').find((pid) => !before.has(pid))
-  if (spec.inspect) isolateHeap = await connectIsolateHeap(await mf.getInspectorURL(), name)
+  workerdPid = workerd.pid
+  if (workerd.inspector) {
+    isolateHeap = await connectIsolateHeap(workerd.inspector.url, workerd.inspector.target)
+  }
   disposeWorker = () => {
     isolateHeap?.close()
-    return mf.dispose()
+    return workerd.stop()
   }
-  return { url: url.origin, port: Number(url.port), ...(workerdPid ? { workerdPid } : {}) }
+  return { url: workerd.url, port: workerd.port, workerdPid }
 }
 
 async function start(spec: HostSpec): Promise<Address> {

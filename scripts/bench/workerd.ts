@@ -1,0 +1,111 @@
+// The built Worker served by workerd itself, as on the edge: no Miniflare entry Worker in front
+// and no Node process between workerd and its log lines. The config is generated next to the
+// bundle (wrangler deploy --dry-run --outdir): every .js and .wasm module there, text bindings,
+// and an "internet" service that may reach the gateways on 127.0.0.1.
+import { type ChildProcess, spawn } from 'node:child_process'
+import { readdir, writeFile } from 'node:fs/promises'
+import { createRequire } from 'node:module'
+import { basename, dirname, join } from 'node:path'
+import { freePort } from '../local/processes.ts'
+
+export interface WorkerdSpec {
+  /** the built main module; its folder holds the other modules */
+  mainModule: string
+  compatibilityDate: string
+  compatibilityFlags: string[]
+  bindings: Record<string, string>
+  /** open the DevTools inspector (soak: the isolate's heap) */
+  inspect: boolean
+}
+
+export interface RunningWorkerd {
+  url: string
+  port: number
+  pid: number
+  /** with inspect: the inspector's base URL and the Worker's target id there */
+  inspector?: { url: URL; target: string }
+  stop(): Promise<void>
+}
+
+const SERVICE = 'worker'
+/** The workerd package (CommonJS) exports the path of the binary for this platform. */
+const WORKERD = (createRequire(import.meta.url)('workerd') as { default: string }).default
+const text = (value: string) => JSON.stringify(value)
+
+async function writeConfig(spec: WorkerdSpec, port: number): Promise<string> {
+  const dir = dirname(spec.mainModule)
+  const main = basename(spec.mainModule)
+  const others = (await readdir(dir)).filter((f) => f !== main && /\.(m?js|wasm)$/.test(f))
+  const modules = [main, ...others].map((file) =>
+    file.endsWith('.wasm')
+      ? `(name = ${text(file)}, wasm = embed ${text(file)})`
+      : `(name = ${text(file)}, esModule = embed ${text(file)})`
+  )
+  const bindings = Object.entries(spec.bindings).map(
+    ([name, value]) => `(name = ${text(name)}, text = ${text(value)})`
+  )
+  const config = `using Workerd = import "/workerd/workerd.capnp";
+const config :Workerd.Config = (
+  services = [
+    (name = ${text(SERVICE)}, worker = .worker),
+    (name = "internet", network = (allow = ["public", "private", "local"])),
+  ],
+  sockets = [(name = "http", address = ${text(`127.0.0.1:${port}`)}, http = (), service = ${text(SERVICE)})],
+);
+const worker :Workerd.Worker = (
+  modules = [${modules.join(', ')}],
+  compatibilityDate = ${text(spec.compatibilityDate)},
+  compatibilityFlags = [${spec.compatibilityFlags.map(text).join(', ')}],
+  bindings = [${bindings.join(', ')}],
+);
+`
+  const path = join(dir, 'workerd.capnp')
+  await writeFile(path, config)
+  return path
+}
+
+async function waitUntilServing(url: string, child: ChildProcess, ms = 20_000) {
+  const deadline = Date.now() + ms
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`workerd exited with code ${child.exitCode}`)
+    try {
+      await (await fetch(url)).arrayBuffer()
+      return
+    } catch {
+      await new Promise((resolve) => setTimeout(resolve, 50))
+    }
+  }
+  throw new Error(`workerd did not answer on ${url} within ${ms} ms`)
+}
+
+export async function startWorkerd(spec: WorkerdSpec): Promise<RunningWorkerd> {
+  const port = await freePort()
+  const inspectorPort = spec.inspect ? await freePort() : undefined
+  const config = await writeConfig(spec, port)
+  const args = ['serve', config]
+  if (inspectorPort) args.push(`--inspector-addr=127.0.0.1:${inspectorPort}`)
+  // The app logs one JSON line per request: workerd still formats them; nobody reads them.
+  const child = spawn(WORKERD, args, { stdio: ['ignore', 'ignore', 'inherit'] })
+  const url = `http://127.0.0.1:${port}`
+  const stop = () =>
+    new Promise<void>((resolve) => {
+      if (child.exitCode !== null) return resolve()
+      child.once('exit', () => resolve())
+      child.kill('SIGTERM')
+    })
+  try {
+    await waitUntilServing(`${url}/healthz`, child)
+  } catch (error) {
+    await stop()
+    throw error
+  }
+  return {
+    url,
+    port,
+    pid: child.pid ?? 0,
+    ...(inspectorPort
+      ? { inspector: { url: new URL(`ws://127.0.0.1:${inspectorPort}`), target: SERVICE } }
+      : {}),
+    stop,
+  }
+}
