@@ -2,9 +2,9 @@ import type { Context } from 'hono'
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie'
 import { createMiddleware } from 'hono/factory'
 import type { CookieOptions } from 'hono/utils/cookie'
-import { decrypt, encrypt, sessionMiddleware } from 'hono-sessions'
+import { encrypt, sessionMiddleware } from 'hono-sessions'
 import type { AppEnv, Config } from '../env'
-import { type SessionPolicy, UpstashSessionStore } from './store'
+import { type SessionPolicy, UpstashSessionStore, unsealSessionId } from './store'
 
 const COOKIE_NAME = 'sid'
 /** __Host- prefix: Secure, Path=/, no Domain. */
@@ -27,6 +27,8 @@ export const sealedSessionCookie = (c: Context) => getCookie(c, COOKIE_NAME, 'ho
 /**
  * hono-sessions with our store, plus the policy the library does not have:
  * - no cookie: the library is skipped (no Redis call, no cookie, no sealing work);
+ * - no encryptionKey: the library handles the sealed value as the session's name and the store
+ *   unseals it, so the ID is not sealed again on every request;
  * - the library's own Set-Cookie (sent on every request) is dropped: the cookie is written only
  *   when the session ID changes, by issueSessionCookie() and clearSessionCookie();
  * - autoExtendExpiration off: idle expiry is the Redis TTL refreshed by the read, so an unchanged
@@ -36,11 +38,10 @@ export const sessions = createMiddleware<AppEnv>(async (c, next) => {
   c.set('user', null)
   if (!sealedSessionCookie(c)) return next()
   const config = c.var.config
-  const store = new UpstashSessionStore(c.var.redis, sessionPolicy(config))
+  const store = new UpstashSessionStore(c.var.redis, sessionPolicy(config), config.SESSION_SECRET)
   c.set('sessionStore', store)
   const library = sessionMiddleware({
     store,
-    encryptionKey: config.SESSION_SECRET,
     sessionCookieName: COOKIE_NAME,
     cookieOptions: COOKIE_OPTIONS,
     autoExtendExpiration: false,
@@ -79,11 +80,5 @@ export function currentSessionRef<E extends AppEnv>(c: Context<E>) {
  */
 export async function cookieSessionId(c: Context<AppEnv>): Promise<string | null> {
   const sealed = sealedSessionCookie(c)
-  if (!sealed) return null
-  try {
-    const value = await decrypt(c.var.config.SESSION_SECRET, sealed)
-    return typeof value === 'string' ? value : null
-  } catch {
-    return null
-  }
+  return sealed ? unsealSessionId(c.var.config.SESSION_SECRET, sealed) : null
 }

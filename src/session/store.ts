@@ -1,5 +1,5 @@
 import type { Redis } from '@upstash/redis/cloudflare'
-import type { SessionData, Store } from 'hono-sessions'
+import { decrypt, type SessionData, type Store } from 'hono-sessions'
 import { hashSessionId, sessionKey, userSessionsKey } from './keys'
 
 export interface SessionUser {
@@ -22,9 +22,21 @@ export interface SessionPolicy {
 }
 
 interface LoadedSession {
+  /** the sealed cookie value: hono-sessions' name for this session */
+  sealed: string
   sessionId: string
   idHash: string
   stored: StoredSession
+}
+
+/** The session ID sealed in a cookie value; null when the value is tampered or foreign. */
+export async function unsealSessionId(secret: string, sealed: string): Promise<string | null> {
+  try {
+    const value = await decrypt(secret, sealed)
+    return typeof value === 'string' ? value : null
+  } catch {
+    return null
+  }
 }
 
 export function isExpired(stored: StoredSession, policy: SessionPolicy, now = Date.now()): boolean {
@@ -33,6 +45,9 @@ export function isExpired(stored: StoredSession, policy: SessionPolicy, now = Da
 
 /**
  * hono-sessions store backed by Upstash, one instance per request.
+ * - The library is given the cookie as it is (no encryptionKey): it would otherwise seal the ID
+ *   again on every request for a Set-Cookie that is never sent. The store unseals it here; a
+ *   tampered or foreign cookie is simply no session.
  * - A read is one GETEX that also refreshes the idle TTL.
  * - Sessions are created only at login (see sessions.ts), never for anonymous visitors:
  *   createSession() stores nothing.
@@ -46,13 +61,17 @@ export class UpstashSessionStore implements Store {
   private readError: unknown = null
   private readonly redis: Redis
   private readonly policy: SessionPolicy
+  private readonly secret: string
 
-  constructor(redis: Redis, policy: SessionPolicy) {
+  constructor(redis: Redis, policy: SessionPolicy, secret: string) {
     this.redis = redis
     this.policy = policy
+    this.secret = secret
   }
 
-  async getSessionById(sessionId?: string): Promise<SessionData | null> {
+  async getSessionById(sealed?: string): Promise<SessionData | null> {
+    if (!sealed) return null
+    const sessionId = await unsealSessionId(this.secret, sealed)
     if (!sessionId) return null
     const idHash = await hashSessionId(sessionId)
     let stored: StoredSession | null
@@ -65,7 +84,7 @@ export class UpstashSessionStore implements Store {
       throw error
     }
     if (!stored?.user || isExpired(stored, this.policy)) return null
-    this.loaded = { sessionId, idHash, stored }
+    this.loaded = { sealed, sessionId, idHash, stored }
     return stored.data
   }
 
@@ -73,8 +92,8 @@ export class UpstashSessionStore implements Store {
     if (this.readError) throw this.readError
   }
 
-  async persistSessionData(sessionId: string, data: SessionData): Promise<void> {
-    const loaded = this.current(sessionId)
+  async persistSessionData(sealed: string, data: SessionData): Promise<void> {
+    const loaded = this.current(sealed)
     if (!loaded) return
     loaded.stored = { ...loaded.stored, data }
     await this.redis.set(sessionKey(loaded.idHash), loaded.stored, {
@@ -83,8 +102,8 @@ export class UpstashSessionStore implements Store {
     })
   }
 
-  async deleteSession(sessionId: string): Promise<void> {
-    const loaded = this.current(sessionId)
+  async deleteSession(sealed: string): Promise<void> {
+    const loaded = this.current(sealed)
     if (!loaded) return
     await this.redis
       .pipeline()
@@ -94,7 +113,7 @@ export class UpstashSessionStore implements Store {
     this.loaded = null
   }
 
-  private current(sessionId: string): LoadedSession | null {
-    return this.loaded?.sessionId === sessionId ? this.loaded : null
+  private current(sealed: string): LoadedSession | null {
+    return this.loaded?.sealed === sealed ? this.loaded : null
   }
 }

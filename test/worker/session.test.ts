@@ -11,9 +11,13 @@ const redis = () =>
   new Redis({ url: env.UPSTASH_REDIS_REST_URL, token: env.UPSTASH_REDIS_REST_TOKEN })
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
-async function sessionIdOf(cookie: string | null): Promise<string> {
+function sealedCookie(cookie: string | null): string {
   if (!cookie) throw new Error('no session cookie')
-  return (await decrypt(env.SESSION_SECRET, decodeURIComponent(cookie))) as string
+  return decodeURIComponent(cookie)
+}
+
+async function sessionIdOf(cookie: string | null): Promise<string> {
+  return (await decrypt(env.SESSION_SECRET, sealedCookie(cookie))) as string
 }
 
 const isLoggedIn = async (client: Client) => (await client.request('/fetchStatus')).status === 200
@@ -33,17 +37,19 @@ describe('session storage in Redis', () => {
 
   it('keeps arbitrary JSON values (nested objects) through the store', async () => {
     const { client } = await loggedInClient('json')
-    const sessionId = await sessionIdOf(client.cookie)
+    const sealed = sealedCookie(client.cookie)
     const policy = { idleSeconds: 60, absoluteSeconds: 3600 }
-    const store = new UpstashSessionStore(redis(), policy)
-    const data = await store.getSessionById(sessionId)
+    const store = new UpstashSessionStore(redis(), policy, env.SESSION_SECRET)
+    const data = await store.getSessionById(sealed)
     if (!data) throw new Error('session not found')
     data._data.prefs = {
       value: { theme: 'dark', tags: ['a', 'b'], nested: { n: 1 } },
       flash: false,
     }
-    await store.persistSessionData(sessionId, data)
-    const again = await new UpstashSessionStore(redis(), policy).getSessionById(sessionId)
+    await store.persistSessionData(sealed, data)
+    const again = await new UpstashSessionStore(redis(), policy, env.SESSION_SECRET).getSessionById(
+      sealed
+    )
     expect(again?._data.prefs?.value).toEqual({ theme: 'dark', tags: ['a', 'b'], nested: { n: 1 } })
   })
 })
@@ -122,12 +128,14 @@ describe('session lifecycle', () => {
   it('a request in flight during logout cannot write the session back', async () => {
     const { client } = await loggedInClient('inflight')
     const sessionId = await sessionIdOf(client.cookie)
-    const store = new UpstashSessionStore(redis(), { idleSeconds: 60, absoluteSeconds: 3600 })
-    const data = await store.getSessionById(sessionId)
+    const sealed = sealedCookie(client.cookie)
+    const policy = { idleSeconds: 60, absoluteSeconds: 3600 }
+    const store = new UpstashSessionStore(redis(), policy, env.SESSION_SECRET)
+    const data = await store.getSessionById(sealed)
     if (!data) throw new Error('session not found')
     await endSession(redis(), sessionId)
     data._data.late = { value: 'written after logout', flash: false }
-    await store.persistSessionData(sessionId, data)
+    await store.persistSessionData(sealed, data)
     expect(await redis().exists(sessionKey(await hashSessionId(sessionId)))).toBe(0)
     expect(await isLoggedIn(client)).toBe(false)
   })
