@@ -19,6 +19,8 @@ export interface Scenario {
   body?: (accounts: Record<Role, Account>) => unknown
   /** architecture.md request budget: [Upstash, PlanetScale] per request */
   budget: [number, number]
+  /** the floor Worker (floor.ts) serves it too */
+  floor?: boolean
   /**
    * Login is CPU-bound (Argon2id) and workerd runs it on the isolate's one thread: at 10
    * connections a response takes ~1.4 s, so a short window would count only one batch.
@@ -34,6 +36,7 @@ export const SCENARIOS: Scenario[] = [
     path: '/fetchStatus',
     cookie: 'reader',
     budget: [1, 1],
+    floor: true,
   },
   {
     name: 'POST /addStatus',
@@ -42,6 +45,7 @@ export const SCENARIOS: Scenario[] = [
     cookie: 'writer',
     body: () => ({ status: 'A status posted by the benchmark.' }),
     budget: [1, 1],
+    floor: true,
   },
   {
     name: 'POST /login',

@@ -23,7 +23,8 @@ function budgetText(row: AppRow): string {
 export function printApp(result: AppResult): void {
   say(
     'Layout: autocannon in this process; the Worker in workerd (started from a child process); ' +
-      'each gateway in its own child process; the tutorial in its own Node process. ' +
+      'the floor Worker (floor.ts) the same way; each gateway in its own child process; the ' +
+      'tutorial in its own Node process. ' +
       'Latency percentiles from per-response hrtime; backend calls per request from the gateway ' +
       'counters over 10 sequential requests (exact).'
   )
@@ -58,36 +59,42 @@ export function printApp(result: AppResult): void {
     ])
   )
   const ours = result.rows.filter((r) => r.server === 'ours')
-  const peerOf = (r: AppRow) =>
+  const other = (server: AppRow['server'], r: AppRow) =>
     result.rows.find(
-      (p) => p.server === 'peer' && p.scenario === r.scenario && p.connections === r.connections
+      (o) => o.server === server && o.scenario === r.scenario && o.connections === r.connections
     )
-  if (result.rows.some((r) => r.server === 'peer')) {
-    printTable(
-      'Ours / tutorial (req/s: higher is better for us; latency: lower is better for us)',
-      [
-        { header: 'scenario' },
-        { header: 'conns' },
-        { header: 'ours req/s' },
-        { header: 'peer req/s' },
-        { header: 'req/s ours/peer', digits: 2 },
-        { header: 'p50 ours/peer', digits: 2 },
-        { header: 'p99 ours/peer', digits: 2 },
-      ],
-      ours.map((r) => {
-        const p = peerOf(r)
-        return [
-          r.scenario,
-          r.connections,
-          r.rps,
-          p?.rps,
-          ratio(r.rps, p?.rps),
-          ratio(r.p50ms, p?.p50ms),
-          ratio(r.p99ms, p?.p99ms),
-        ]
-      })
-    )
-  }
+  printTable(
+    'Ours / tutorial, ours / floor (a Worker with no app code making the same backend calls: the ' +
+      'ceiling on this stack). req/s: higher is better for us; latency: lower is better',
+    [
+      { header: 'scenario' },
+      { header: 'conns' },
+      { header: 'ours req/s' },
+      { header: 'floor req/s' },
+      { header: 'peer req/s' },
+      { header: 'ours/peer', digits: 2 },
+      { header: 'ours/floor', digits: 2 },
+      { header: 'floor/peer', digits: 2 },
+      { header: 'p50 ours/peer', digits: 2 },
+      { header: 'p99 ours/peer', digits: 2 },
+    ],
+    ours.map((r) => {
+      const peer = other('peer', r)
+      const floor = other('floor', r)
+      return [
+        r.scenario,
+        r.connections,
+        r.rps,
+        floor?.rps,
+        peer?.rps,
+        ratio(r.rps, peer?.rps),
+        ratio(r.rps, floor?.rps),
+        ratio(floor?.rps, peer?.rps),
+        ratio(r.p50ms, peer?.p50ms),
+        ratio(r.p99ms, peer?.p99ms),
+      ]
+    })
+  )
   const top = Math.max(...CONNECTIONS)
   const atTop = result.rows.filter((r) => r.connections === top)
   const names = [...new Set(atTop.flatMap((r) => Object.keys(r.cpuMsPerRequest)))]

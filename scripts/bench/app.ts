@@ -15,6 +15,7 @@ import {
   settle,
 } from './app-load.ts'
 import { type Backends, BENCH_DB_USER } from './backends.ts'
+import { type FloorWorker, startFloorWorker } from './floor.ts'
 import type { Host } from './hosts.ts'
 import { type Account, seedAccount, Visitor } from './journey.ts'
 import {
@@ -32,8 +33,10 @@ export const EMAIL_DOMAIN = 'bench.invalid'
 export const SERVER_DESCRIPTION =
   'workerd (no Miniflare) serving the minified bundle of `wrangler deploy --dry-run`'
 
+export type Server = 'ours' | 'floor' | 'peer'
+
 export interface AppRow extends Load {
-  server: 'ours' | 'peer'
+  server: Server
   scenario: string
   connections: number
   durationS: number
@@ -65,7 +68,7 @@ export interface AppOptions {
 }
 
 interface Target {
-  server: 'ours' | 'peer'
+  server: Server
   url: string
   cookies: Record<Role, string>
   /** processes whose CPU time is charged to this server's requests */
@@ -108,11 +111,13 @@ async function runScenarios(
   const rows: AppRow[] = []
   for (const scenario of SCENARIOS) {
     const durationS = Math.max(options.durationS, scenario.minDurationS ?? 0)
-    const perTarget = targets.map((t) => ({
-      ...t,
-      endpoint: `${t.url}${scenario.path}`,
-      request: requestOf(scenario, accounts, t.cookies),
-    }))
+    const perTarget = targets
+      .filter((t) => t.server !== 'floor' || scenario.floor)
+      .map((t) => ({
+        ...t,
+        endpoint: `${t.url}${scenario.path}`,
+        request: requestOf(scenario, accounts, t.cookies),
+      }))
     // Warm-up (JIT, Redis script cache, connection pools), not measured.
     for (const t of perTarget) await cannon(t.endpoint, t.request, Math.max(...CONNECTIONS), 1)
     await settle(counters)
@@ -155,23 +160,26 @@ export async function benchApp(options: AppOptions): Promise<AppResult> {
   const gateways = await startBenchGateways(backends)
   const { upstash, planetscale } = gateways
   let worker: Host | undefined
+  let floor: FloorWorker | undefined
   let peer: RunningPeer | undefined
   try {
     worker = await startBenchWorker(options, gateways)
     log(`app: Worker on ${worker.url}, gateways on ${upstash.url} and ${planetscale.url}`)
     const accounts = accountsFor(Date.now().toString(36))
+    const cookies = await seed(worker.url, accounts)
+    const processes = (workerd: Host) => ({
+      'load generator': process.pid,
+      workerd: workerd.workerdPid,
+      'upstash gateway': upstash.pid,
+      'planetscale gateway': planetscale.pid,
+    })
+    floor = await startFloorWorker(options, gateways, {
+      reader: accounts.reader.user_email,
+      writer: accounts.writer.user_email,
+    })
     const targets: Target[] = [
-      {
-        server: 'ours',
-        url: worker.url,
-        cookies: await seed(worker.url, accounts),
-        processes: {
-          'load generator': process.pid,
-          workerd: worker.workerdPid,
-          'upstash gateway': upstash.pid,
-          'planetscale gateway': planetscale.pid,
-        },
-      },
+      { server: 'ours', url: worker.url, cookies, processes: processes(worker) },
+      { server: 'floor', url: floor.host.url, cookies, processes: processes(floor.host) },
     ]
     if (options.peer !== 'none') {
       peer =
@@ -197,6 +205,7 @@ export async function benchApp(options: AppOptions): Promise<AppResult> {
     return { server: SERVER_DESCRIPTION, peer: peer?.label ?? null, rows }
   } finally {
     await worker?.close()
+    await floor?.close()
     await gateways.close()
     if (peer) {
       await peer.stop()

@@ -1,0 +1,127 @@
+// The floor for the app section: a Worker with no app code that makes, per request, only the
+// backend calls the route's budget allows (one GETEX, one SQL statement, the app's own SQL) with
+// the same official clients through the same gateways, served by workerd the same way. No
+// Worker design can be faster on this stack and this machine: ours / floor is what the app
+// itself costs, floor / tutorial what the HTTP hops and the gateways cost.
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { build } from 'esbuild'
+import { createConnection } from 'mysql2/promise'
+import { type Backends, BENCH_DATABASE, BENCH_REDIS_DB, RespSocket } from './backends.ts'
+import { Host } from './hosts.ts'
+import type { BenchGateways } from './stack.ts'
+
+const ENTRY = (statusesModule: string) => `
+import { connect } from '@planetscale/database'
+import { Redis } from '@upstash/redis/cloudflare'
+import { insertStatus, listStatuses } from ${JSON.stringify(statusesModule)}
+export default {
+  async fetch(request, env) {
+    const redis = new Redis({
+      url: env.UPSTASH_REDIS_REST_URL,
+      token: env.UPSTASH_REDIS_REST_TOKEN,
+      retry: { retries: 0 },
+    })
+    const db = connect({ url: env.DATABASE_URL })
+    const session = await redis.getex(env.FLOOR_SESSION_KEY, { ex: 1800 })
+    if (!session) return new Response('no session', { status: 401 })
+    const path = new URL(request.url).pathname
+    if (request.method === 'GET' && path === '/fetchStatus') {
+      const page = await listStatuses(db, env.FLOOR_READER_ID, { limit: 20 })
+      return Response.json(page.statuses)
+    }
+    if (request.method === 'POST' && path === '/addStatus') {
+      const { status } = await request.json()
+      return Response.json({ id: await insertStatus(db, env.FLOOR_WRITER_ID, status) }, { status: 201 })
+    }
+    return new Response('not found', { status: 404 })
+  },
+}`
+
+async function bundleFloorWorker(root: string, outdir: string): Promise<string> {
+  await build({
+    stdin: {
+      contents: ENTRY(join(root, 'src', 'db', 'statuses.ts')),
+      resolveDir: root,
+      loader: 'js',
+    },
+    bundle: true,
+    format: 'esm',
+    platform: 'neutral',
+    conditions: ['workerd', 'worker', 'browser'],
+    external: ['node:*'],
+    minify: true,
+    outdir,
+    entryNames: 'floor',
+    logLevel: 'silent',
+  })
+  return join(outdir, 'floor.js')
+}
+
+/** A session record of the bench's own (same size as the app's) and the two users' ids. */
+async function floorBindings(backends: Backends, emails: { reader: string; writer: string }) {
+  const redis = new RespSocket(backends.redisUrl, BENCH_REDIS_DB)
+  let sessionKey: string | undefined
+  try {
+    const reply = await redis.command('SCAN', '0', 'MATCH', 'sess:*', 'COUNT', '1000')
+    const keys = Array.isArray(reply) ? reply[1] : undefined
+    // Bulk strings come back as bytes.
+    if (Array.isArray(keys) && keys[0] !== undefined) sessionKey = String(keys[0])
+  } finally {
+    redis.close()
+  }
+  if (!sessionKey) throw new Error('floor: no session in the bench Redis database')
+  const mysql = await createConnection({ uri: backends.mysqlUrl, database: BENCH_DATABASE })
+  try {
+    const id = async (email: string) => {
+      const [rows] = await mysql.query('SELECT id FROM users WHERE email = ?', [email])
+      const row = (rows as { id: number | string }[])[0]
+      if (!row) throw new Error(`floor: no user ${email}`)
+      return String(row.id)
+    }
+    return {
+      FLOOR_SESSION_KEY: sessionKey,
+      FLOOR_READER_ID: await id(emails.reader),
+      FLOOR_WRITER_ID: await id(emails.writer),
+    }
+  } finally {
+    await mysql.end()
+  }
+}
+
+export interface FloorWorker {
+  host: Host
+  close(): Promise<void>
+}
+
+export async function startFloorWorker(
+  options: { root: string; backends: Backends },
+  gateways: BenchGateways,
+  emails: { reader: string; writer: string }
+): Promise<FloorWorker> {
+  const outdir = await mkdtemp(join(tmpdir(), 'edge-status-floor-'))
+  try {
+    const host = await Host.start({
+      role: 'worker',
+      mainModule: await bundleFloorWorker(options.root, outdir),
+      wranglerConfig: join(options.root, 'wrangler.toml'),
+      bindings: {
+        UPSTASH_REDIS_REST_URL: gateways.upstash.url,
+        UPSTASH_REDIS_REST_TOKEN: options.backends.upstashToken,
+        DATABASE_URL: gateways.databaseUrl,
+        ...(await floorBindings(options.backends, emails)),
+      },
+    })
+    return {
+      host,
+      close: async () => {
+        await host.close()
+        await rm(outdir, { recursive: true, force: true })
+      },
+    }
+  } catch (error) {
+    await rm(outdir, { recursive: true, force: true })
+    throw error
+  }
+}
