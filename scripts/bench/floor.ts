@@ -6,9 +6,9 @@
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { build } from 'esbuild'
 import { createConnection } from 'mysql2/promise'
 import { type Backends, BENCH_DATABASE, BENCH_REDIS_DB, RespSocket } from './backends.ts'
+import { bundleBenchWorker } from './bundle-worker.ts'
 import { Host } from './hosts.ts'
 import type { BenchGateways } from './stack.ts'
 
@@ -38,26 +38,6 @@ export default {
     return new Response('not found', { status: 404 })
   },
 }`
-
-async function bundleFloorWorker(root: string, outdir: string): Promise<string> {
-  await build({
-    stdin: {
-      contents: ENTRY(join(root, 'src', 'db', 'statuses.ts')),
-      resolveDir: root,
-      loader: 'js',
-    },
-    bundle: true,
-    format: 'esm',
-    platform: 'neutral',
-    conditions: ['workerd', 'worker', 'browser'],
-    external: ['node:*'],
-    minify: true,
-    outdir,
-    entryNames: 'floor',
-    logLevel: 'silent',
-  })
-  return join(outdir, 'floor.js')
-}
 
 /** A session record of the bench's own (same size as the app's) and the two users' ids. */
 async function floorBindings(backends: Backends, emails: { reader: string; writer: string }) {
@@ -104,7 +84,12 @@ export async function startFloorWorker(
   try {
     const host = await Host.start({
       role: 'worker',
-      mainModule: await bundleFloorWorker(options.root, outdir),
+      mainModule: await bundleBenchWorker(
+        ENTRY(join(options.root, 'src', 'db', 'statuses.ts')),
+        options.root,
+        outdir,
+        'floor'
+      ),
       wranglerConfig: join(options.root, 'wrangler.toml'),
       bindings: {
         UPSTASH_REDIS_REST_URL: gateways.upstash.url,

@@ -8,8 +8,8 @@ import { argon2 } from 'node:crypto'
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { build } from 'esbuild'
 import { Miniflare } from 'miniflare'
+import { bundleBenchWorker } from './bundle-worker.ts'
 import { quantile } from './measure.ts'
 import { childPids, preciseCpuMs } from './procfs.ts'
 import { printTable, say } from './table.ts'
@@ -54,26 +54,6 @@ export default {
   },
 }`
 
-/** The Worker as a module file, with the .wasm it imports copied beside it. */
-async function bundleHashWorker(root: string, outdir: string): Promise<void> {
-  await build({
-    stdin: {
-      contents: ENTRY(join(root, 'src', 'auth', 'password.ts')),
-      resolveDir: root,
-      loader: 'js',
-    },
-    bundle: true,
-    format: 'esm',
-    platform: 'neutral',
-    external: ['node:*'],
-    loader: { '.wasm': 'copy' },
-    minify: true,
-    outdir,
-    entryNames: 'hash',
-    logLevel: 'silent',
-  })
-}
-
 const summarize = (values: number[]) => {
   const sorted = Float64Array.from(values).sort()
   return { medianMs: quantile(sorted, 0.5), p99ms: quantile(sorted, 0.99) }
@@ -106,7 +86,7 @@ function nodeArgon2id(params: HashResult['params']): Promise<number> {
 export async function benchHash(root: string, runs: number): Promise<HashResult> {
   const outdir = await mkdtemp(join(tmpdir(), 'edge-status-hash-'))
   const before = new Set(childPids(process.pid, 'workerd'))
-  await bundleHashWorker(root, outdir)
+  await bundleBenchWorker(ENTRY(join(root, 'src', 'auth', 'password.ts')), root, outdir, 'hash')
   const modules: Record<string, { type: 'esm' | 'wasm'; contents: Uint8Array<ArrayBuffer> }> = {}
   for (const file of await readdir(outdir)) {
     const contents = new Uint8Array(await readFile(join(outdir, file)))
