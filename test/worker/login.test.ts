@@ -63,6 +63,13 @@ describe('POST /login', () => {
     expect((await attempt(client, email, 'p'.repeat(1025))).status).toBe(422)
   })
 
+  it('answers a short password attempt (under 8 bytes, down to 1 character) with a plain 401', async () => {
+    const { client, email } = await registered()
+    for (const password of ['p', 'pass', '1234567']) {
+      expect((await attempt(client, email, password)).status).toBe(401)
+    }
+  })
+
   it('sends a browser back to / with an error code on failure', async () => {
     const { client, email } = await registered()
     const response = await client.request('/login', {

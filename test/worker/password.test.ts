@@ -42,6 +42,10 @@ describe('password hashing', () => {
     expect((await verifyPassword(`${PASSWORD}!`, OPENSSL_ARGON2ID)).ok).toBe(false)
     expect((await verifyPassword('Correct horse battery staple', OPENSSL_ARGON2ID)).ok).toBe(false)
     expect((await verifyPassword(PASSWORD, undefined)).ok).toBe(false)
+    // Under the argon2id package's 8-byte minimum: still a plain no, not an error.
+    expect((await verifyPassword('', OPENSSL_ARGON2ID)).ok).toBe(false)
+    expect((await verifyPassword('1234567', OPENSSL_ARGON2ID)).ok).toBe(false)
+    expect((await verifyPassword('short', OPENSSL_SCRYPT)).ok).toBe(false)
     expect((await verifyPassword(PASSWORD, '$argon2id$v=19$m=19456')).ok).toBe(false)
     expect((await verifyPassword(PASSWORD, '')).ok).toBe(false)
   })
