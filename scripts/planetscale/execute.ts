@@ -157,9 +157,13 @@ export class Executor {
       entry = this.pin(target, claims.id, conn, inTransaction)
       if (!entry) {
         target.pool.discard(conn)
-        const text = 'too many open sessions on this gateway; the transaction was rolled back'
-        error = gatewayError('RESOURCE_EXHAUSTED', text, ctx)
-        result = null
+        // Outside a transaction the statement has been carried out: answer it, unpinned (its
+        // connection state is lost). Inside one, discarding the connection rolled it back.
+        if (inTransaction) {
+          const text = 'too many open sessions on this gateway; the transaction was rolled back'
+          error = gatewayError('RESOURCE_EXHAUSTED', text, ctx)
+          result = null
+        }
       }
     } else target.pool.release(conn)
 

@@ -18,6 +18,12 @@ const NOOP = /^(?:set\s+@@boost_cached_queries\s*=|use\s+[`'"]?@)/i
 const STATEFUL_HEAD =
   /^(?:set|use|prepare|execute|deallocate|lock|handler|create\s+(?:or\s+replace\s+)?temporary)\b/i
 const STATEFUL_ANYWHERE = /get_lock\s*\(|:=|\binto\s+@/i
+/**
+ * String literals, quoted identifiers and comments: the driver writes parameter values into the
+ * SQL text, so a status that reads "a := b" must not look like an assignment.
+ */
+const QUOTED_OR_COMMENT =
+  /'(?:[^'\\]|\\[\s\S]|'')*'|"(?:[^"\\]|\\[\s\S]|"")*"|`(?:[^`]|``)*`|\/\*[\s\S]*?\*\/|(?:--\s|#)[^\n]*/g
 
 const ROLLBACK = /^rollback(?:\s+work)?\s*;?\s*$/i
 const LAST_INSERT_ID = /last_insert_id\s*\(\s*\)/i
@@ -27,7 +33,9 @@ export function isNoop(sql: string): boolean {
 }
 
 export function isStateful(sql: string): boolean {
-  return STATEFUL_HEAD.test(head(sql)) || STATEFUL_ANYWHERE.test(sql)
+  if (STATEFUL_HEAD.test(head(sql))) return true
+  // The common case (no match at all) skips the scan for quotes.
+  return STATEFUL_ANYWHERE.test(sql) && STATEFUL_ANYWHERE.test(sql.replace(QUOTED_OR_COMMENT, ' '))
 }
 
 export function isPlainRollback(sql: string): boolean {

@@ -234,4 +234,42 @@ describe('connection hygiene', () => {
     expect(open, 'connections to the database').toBeLessThanOrEqual(POOL_SIZE + 2)
     expect((await client.execute(`SELECT COUNT(*) AS n FROM ${t}`)).rows).toEqual([{ n: '20' }])
   })
+
+  it('does not pin a connection for values that only look stateful (":=", "get_lock(")', async () => {
+    const t = await createTable(client, 'lookalike', 'id INT PRIMARY KEY, body TEXT')
+    for (let i = 0; i < 3 * POOL_SIZE; i++) {
+      // one connect() per call, as the app does: a pinned session would never be used again
+      await connect({ url }).execute(`INSERT INTO ${t} VALUES (?, ?)`, [
+        i,
+        `a := b; SELECT get_lock('x', 1) INTO @y -- #${i}`,
+      ])
+    }
+    expect(await mysqlConnectionsTo(DATABASE), 'connections').toBeLessThanOrEqual(POOL_SIZE + 2)
+  })
+})
+
+describe('a full session registry', () => {
+  let small: RunningGateway
+  let smallUrl: string
+  beforeAll(async () => {
+    small = await startPlanetScaleGateway({
+      mysqlUrl: MYSQL_URL,
+      users: { ps_sess: { password: 'sess-secret', database: DATABASE } },
+      maxSessions: 1,
+    })
+    smallUrl = `http://ps_sess:sess-secret@127.0.0.1:${small.port}`
+  })
+  afterAll(() => small?.close())
+
+  it('answers an autocommit statement it cannot pin, and refuses a transaction', async () => {
+    const t = await createTable(client, 'full', 'id INT PRIMARY KEY')
+    const holder = connect({ url: smallUrl })
+    await holder.execute('BEGIN')
+    // Stateful (a user variable), already committed when the gateway finds no room to pin it.
+    await connect({ url: smallUrl }).execute(`INSERT INTO ${t} VALUES (@n := 7)`)
+    expect((await client.execute(`SELECT id FROM ${t}`)).rows).toEqual([{ id: 7 }])
+    const refused = await caught(connect({ url: smallUrl }).execute('BEGIN'))
+    expect(refused.message).toMatch(/too many open sessions/)
+    await holder.execute('ROLLBACK')
+  })
 })

@@ -368,6 +368,11 @@ describe('errors and statements', () => {
     expect(isStateful('select get_lock("a", 1)')).toBe(true)
     expect(isStateful('create temporary table t (a int)')).toBe(true)
     expect(isStateful('select 1')).toBe(false)
+    expect(isStateful("insert into t values ('a := b', 'get_lock(1)', 'it''s into @x')")).toBe(
+      false
+    )
+    expect(isStateful('select "x" /* := */ -- get_lock(\n')).toBe(false)
+    expect(isStateful("select 'a' into @v")).toBe(true)
     expect(isPlainRollback('ROLLBACK')).toBe(true)
     expect(isPlainRollback('rollback to savepoint a')).toBe(false)
   })
