@@ -1,12 +1,12 @@
 // The comparison peer: the 2015 tutorial app (shared/peers/tutorial-app), copied to a private
 // folder, installed with `npm ci`, its schema applied, started with its own start.sh on a free
 // port. It talks to Redis and MariaDB directly (Redis database 0, schema redis_demo).
-import { cp, mkdir, readFile, rm } from 'node:fs/promises'
+import { cp, mkdir, readFile, readlink, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { createConnection } from 'mysql2/promise'
 import { runCaptured } from '../lib/run-captured.ts'
-import { freePort } from '../local/processes.ts'
+import { freePort, isAlive } from '../local/processes.ts'
 import { RespSocket } from './backends.ts'
 import { sleep } from './measure.ts'
 
@@ -21,20 +21,14 @@ export interface RunningPeer {
 
 const TUTORIAL_DIR = join(tmpdir(), 'edge-status-bench-tutorial-app')
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch {
-    return false
-  }
-}
-
-async function stopPid(pid: number): Promise<void> {
-  if (!isAlive(pid)) return
+/** Stops the tutorial started in TUTORIAL_DIR; a pid that now names another process is left be. */
+async function stopTutorial(pid: number): Promise<void> {
+  const ours = async () => (await readlink(`/proc/${pid}/cwd`).catch(() => '')) === TUTORIAL_DIR
+  if (!(await ours())) return
   process.kill(pid, 'SIGTERM')
   for (let i = 0; i < 50 && isAlive(pid); i++) await sleep(100)
-  if (isAlive(pid)) process.kill(pid, 'SIGKILL')
+  if (isAlive(pid) && (await ours())) process.kill(pid, 'SIGKILL')
+  await rm(join(TUTORIAL_DIR, 'run'), { recursive: true, force: true })
 }
 
 /** Copies, installs (only when its lockfile changed), applies the schema, starts it. */
@@ -51,7 +45,7 @@ export async function startTutorial(
   const pidFile = join(TUTORIAL_DIR, 'run', 'seed.pid')
   // A bench run that died left its tutorial running in our private folder: it is ours to stop.
   const stale = Number(await readFile(pidFile, 'utf8').catch(() => '0'))
-  if (stale > 0) await stopPid(stale)
+  if (stale > 0) await stopTutorial(stale)
   await rm(join(TUTORIAL_DIR, 'run'), { recursive: true, force: true })
   await mkdir(TUTORIAL_DIR, { recursive: true })
   await cp(source, TUTORIAL_DIR, {
@@ -90,7 +84,7 @@ export async function startTutorial(
     url: `http://127.0.0.1:${port}`,
     label: 'tutorial app (Express, started by the bench)',
     pid,
-    stop: () => stopPid(pid),
+    stop: () => stopTutorial(pid),
   }
 }
 

@@ -13,3 +13,20 @@ export interface GatewayStats {
   /** HTTP requests answered, by credential. Requests with bad credentials count under "". */
   requests: Record<string, number>
 }
+
+/** Requests answered per credential. A Map, so any token or username (even "__proto__") is a key. */
+export class RequestCounts {
+  private readonly counts = new Map<string, number>()
+
+  add(key: string): void {
+    this.counts.set(key, (this.counts.get(key) ?? 0) + 1)
+  }
+
+  of(key: string): number {
+    return this.counts.get(key) ?? 0
+  }
+
+  stats(): GatewayStats {
+    return { requests: Object.fromEntries(this.counts) }
+  }
+}

@@ -2,7 +2,7 @@
 // MariaDB or MySQL, for the unmodified @planetscale/database driver.
 import { createServer, type IncomingMessage, type ServerResponse, STATUS_CODES } from 'node:http'
 import type { AddressInfo, Socket } from 'node:net'
-import type { GatewayStats, RunningGateway } from '../lib/gateway.ts'
+import { RequestCounts, type RunningGateway } from '../lib/gateway.ts'
 import { type AuthedUser, Authenticator } from './auth.ts'
 import { ensureDatabases, mysqlTarget, openDatabase } from './databases.ts'
 import { connectError, type HttpError } from './errors.ts'
@@ -64,13 +64,13 @@ export async function startPlanetScaleGateway(
     transactionIdleMs,
   })
   const maxBodyBytes = options.maxBodyBytes ?? 16 * 1024 * 1024
-  const requests: Record<string, number> = {}
+  const requests = new RequestCounts()
   let inflight = 0
   let closing = false
   let drained: (() => void) | null = null
 
   const reply = (res: ServerResponse, key: string, status: number, body: string) => {
-    requests[key] = (requests[key] ?? 0) + 1
+    requests.add(key)
     sendJson(res, status, body, closing)
   }
   const fail = (res: ServerResponse, key: string, e: HttpError) => reply(res, key, e.status, e.body)
@@ -84,7 +84,7 @@ export async function startPlanetScaleGateway(
       // not counted itself, so code in workerd can measure a request's budget by difference
       if (!user) req.resume()
       const body = user
-        ? `{"requests":${requests[key] ?? 0}}`
+        ? `{"requests":${requests.of(key)}}`
         : connectError(401, 'unauthenticated', 'invalid auth credentials').body
       sendJson(res, user ? 200 : 401, body)
       return
@@ -198,7 +198,7 @@ export async function startPlanetScaleGateway(
       'invalid_argument',
       `malformed HTTP request (${err.code})`
     )
-    requests[''] = (requests[''] ?? 0) + 1
+    requests.add('')
     socket.end(
       `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\ncontent-type: application/json\r\n` +
         `content-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`
@@ -219,7 +219,7 @@ export async function startPlanetScaleGateway(
   return {
     url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
     port,
-    stats: (): GatewayStats => ({ requests: { ...requests } }),
+    stats: () => requests.stats(),
     close() {
       closed ??= (async () => {
         closing = true

@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import type { RunningGateway } from '../lib/gateway.ts'
+import { RequestCounts, type RunningGateway } from '../lib/gateway.ts'
 import { GatewayError, type RedisTarget } from './connection.ts'
 import { errorJson } from './encode.ts'
 import { runMulti, runPipeline, runSingle, type Tenant } from './execute.ts'
@@ -55,8 +55,7 @@ export async function startUpstashGateway(options: UpstashGatewayOptions): Promi
     tenants.set(token, { pool: new TokenPool(target, options.poolSize ?? 8), scripts })
   }
   // Map, not object: a token may be any string, "__proto__" included.
-  const counts = new Map<string, number>()
-  const count = (key: string) => counts.set(key, (counts.get(key) ?? 0) + 1)
+  const counts = new RequestCounts()
   let closing = false
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
@@ -68,7 +67,7 @@ export async function startUpstashGateway(options: UpstashGatewayOptions): Promi
     const key = tenant ? (token as string) : ''
     const reply = (status: number, body: string) => {
       // The stats probe is not counted, so reading the counter does not move it.
-      if (sendJson(res, status, body, closing) && route !== 'stats') count(key)
+      if (sendJson(res, status, body, closing) && route !== 'stats') counts.add(key)
     }
     try {
       const method = req.method ?? ''
@@ -78,7 +77,7 @@ export async function startUpstashGateway(options: UpstashGatewayOptions): Promi
       const allowed = route === 'stats' ? method === 'GET' : method === 'POST' || method === 'PUT'
       if (!allowed) return reply(405, errorJson(`ERR method ${method} not allowed`))
       if (tenant === undefined) return reply(401, errorJson('Unauthorized'))
-      if (route === 'stats') return reply(200, `{"requests":${counts.get(key) ?? 0}}`)
+      if (route === 'stats') return reply(200, `{"requests":${counts.of(key)}}`)
       const body = await readBody(req, maxBodyBytes)
       const base64 = String(req.headers['upstash-encoding']).toLowerCase() === 'base64'
       const run = route === 'single' ? runSingle : route === 'pipeline' ? runPipeline : runMulti
@@ -98,10 +97,10 @@ export async function startUpstashGateway(options: UpstashGatewayOptions): Promi
     handle(req, res).catch((error) => console.error('upstash gateway: unhandled', error))
   })
   server.on('clientError', (error, socket) => {
-    if (answerClientError(error, socket)) count('')
+    if (answerClientError(error, socket)) counts.add('')
   })
   server.on('checkExpectation', (_req, res: ServerResponse) => {
-    if (sendJson(res, 417, errorJson('ERR unsupported Expect header'), closing)) count('')
+    if (sendJson(res, 417, errorJson('ERR unsupported Expect header'), closing)) counts.add('')
   })
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject)
@@ -117,7 +116,7 @@ export async function startUpstashGateway(options: UpstashGatewayOptions): Promi
   return {
     url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
     port,
-    stats: () => ({ requests: Object.fromEntries(counts) }),
+    stats: () => counts.stats(),
     close() {
       closed ??= (async () => {
         closing = true

@@ -29,6 +29,8 @@ beforeAll(async () => {
     users: {
       [USER]: { password: PASSWORD, database: DATABASE },
       'odd@user': { password: 'p@ss:w/rd %', database: DATABASE },
+      // computed: an own property named __proto__, not the prototype
+      ['__proto__']: { password: 'proto-secret', database: DATABASE },
     },
     maxBodyBytes: MAX_BODY,
     maxResultBytes: MAX_RESULT,
@@ -281,6 +283,16 @@ describe('stats', () => {
     const unauthenticatedBefore = gateway.stats().requests[''] ?? 0
     await raw(EXECUTE, { method: 'POST', body: '{}' })
     expect(gateway.stats().requests['']).toBe(unauthenticatedBefore + 1)
+  })
+
+  it('counts a user named like an Object property as any other', async () => {
+    const proto = new Client({ url: `http://__proto__:proto-secret@127.0.0.1:${gateway.port}` })
+    await proto.execute('SELECT 1')
+    expect(Object.getOwnPropertyDescriptor(gateway.stats().requests, '__proto__')?.value).toBe(1)
+    const res = await raw('/__stats', {
+      headers: { authorization: `Basic ${btoa('__proto__:proto-secret')}` },
+    })
+    expect(res.json).toEqual({ requests: 1 })
   })
 })
 
