@@ -7,6 +7,7 @@ import { readdir, readFile } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { type Connection, connect, DatabaseError } from '@planetscale/database'
+import { parseDevVars } from './local/dev-vars.ts'
 
 export interface MigrateOptions {
   log?: (message: string) => void
@@ -105,10 +106,8 @@ export async function migrate(
 function databaseUrlFromEnv(): string {
   if (process.env.DATABASE_URL) return process.env.DATABASE_URL
   if (existsSync('.dev.vars')) {
-    for (const line of readFileSync('.dev.vars', 'utf8').split(/\r?\n/)) {
-      const m = /^\s*DATABASE_URL\s*=\s*(.*?)\s*$/.exec(line)
-      if (m?.[1]) return m[1].replace(/^(['"])(.*)\1$/, '$2')
-    }
+    const url = parseDevVars(readFileSync('.dev.vars', 'utf8')).get('DATABASE_URL')
+    if (url) return url
   }
   throw new Error('DATABASE_URL is not set (environment or .dev.vars)')
 }

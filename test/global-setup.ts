@@ -3,6 +3,7 @@ import type { TestProject } from 'vitest/node'
 import { migrate } from '../scripts/migrate.ts'
 import { startPlanetScaleGateway } from '../scripts/planetscale/gateway.ts'
 import { startUpstashGateway } from '../scripts/upstash/gateway.ts'
+import { MYSQL_URL, REDIS_URL } from './node/backends.ts'
 
 /** Redis logical database and MySQL schema used by the Worker tests, apart from dev data. */
 const TEST_REDIS_DB = 2
@@ -21,11 +22,11 @@ export default async function setup(project: TestProject) {
   const token = `test-${randomBytes(12).toString('hex')}`
   const password = randomBytes(12).toString('hex')
   const upstash = await startUpstashGateway({
-    redisUrl: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+    redisUrl: REDIS_URL,
     tokens: { [token]: TEST_REDIS_DB },
   })
   const planetscale = await startPlanetScaleGateway({
-    mysqlUrl: process.env.MYSQL_URL ?? 'mysql://root@127.0.0.1:3306',
+    mysqlUrl: MYSQL_URL,
     users: { app_test: { password, database: TEST_DATABASE } },
   })
   const databaseUrl = `http://app_test:${password}@127.0.0.1:${planetscale.port}`

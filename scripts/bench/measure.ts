@@ -101,19 +101,11 @@ export function summarize(runs: LoopSamples[]): LoadResult {
   }
 }
 
-export async function closedLoop(options: ClosedLoopOptions): Promise<LoadResult> {
-  return summarize([await runLoop(options)])
-}
-
 /** Nearest-rank quantile of an ascending array; 0 when empty. */
 export function quantile(sorted: ArrayLike<number>, q: number): number {
   if (sorted.length === 0) return 0
   const index = Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))
   return sorted[index] as number
-}
-
-export function median(values: number[]): number {
-  return quantile(Float64Array.from(values).sort(), 0.5)
 }
 
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms))

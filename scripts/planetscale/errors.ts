@@ -94,11 +94,3 @@ export function connectError(status: number, code: string, message: string): Htt
     body: `{"code":"${code}","message":${JSON.stringify(message)},"error":${inner}}`,
   }
 }
-
-/** mysql2 errors that mean the connection (not the statement) failed. */
-export function isConnectionError(err: unknown): boolean {
-  if (!(err instanceof Error)) return true
-  const e = err as Error & { fatal?: boolean; errno?: number; sqlState?: string }
-  if (e.fatal) return true
-  return typeof e.errno !== 'number' || e.errno < 1000 || typeof e.sqlState !== 'string'
-}

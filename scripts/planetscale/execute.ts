@@ -19,6 +19,7 @@ import {
 import type { Pool } from './pool.ts'
 import {
   newClaims,
+  type ParsedSession,
   type PinnedSession,
   type SessionClaims,
   type SessionCodec,
@@ -191,7 +192,7 @@ export class Executor {
    * not continue in autocommit: every call fails with ABORTED until the client sends ROLLBACK.
    */
   private lostSession(
-    parsed: SessionClaims & { verified: boolean },
+    parsed: ParsedSession,
     sql: string,
     ctx: SqlErrorContext,
     reply: (claims: SessionClaims, error: ErrorJson | null) => string

@@ -17,7 +17,6 @@ export interface ColumnDef {
 }
 
 export const NUM_FLAG = 32768
-export const BINARY_CHARSET = 63
 
 const UNSIGNED_FLAG = 32
 const BINARY_FLAG = 128

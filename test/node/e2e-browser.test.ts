@@ -10,6 +10,7 @@ import { freePort } from '../../scripts/local/processes.ts'
 import { migrate } from '../../scripts/migrate.ts'
 import { startPlanetScaleGateway } from '../../scripts/planetscale/gateway.ts'
 import { startUpstashGateway } from '../../scripts/upstash/gateway.ts'
+import { MYSQL_URL, REDIS_URL } from './backends.ts'
 
 const CHROMIUM = '/usr/bin/chromium'
 const E2E_REDIS_DB = 3
@@ -37,11 +38,11 @@ beforeAll(async () => {
   const token = `e2e-${randomBytes(8).toString('hex')}`
   const password = randomBytes(8).toString('hex')
   const upstash = await startUpstashGateway({
-    redisUrl: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+    redisUrl: REDIS_URL,
     tokens: { [token]: E2E_REDIS_DB },
   })
   const planetscale = await startPlanetScaleGateway({
-    mysqlUrl: process.env.MYSQL_URL ?? 'mysql://root@127.0.0.1:3306',
+    mysqlUrl: MYSQL_URL,
     users: { e2e: { password, database: E2E_DATABASE } },
   })
   gateways = [upstash, planetscale]

@@ -3,7 +3,8 @@ import { Client, connect } from '@planetscale/database'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { RunningGateway } from '../../scripts/lib/gateway.ts'
 import { startPlanetScaleGateway } from '../../scripts/planetscale/gateway.ts'
-import { caught, createTable, MYSQL_URL, unique } from './planetscale-helpers.ts'
+import { MYSQL_URL } from './backends.ts'
+import { caught, createTable, unique } from './planetscale-helpers.ts'
 
 const DATABASE = 'gw_ps_test'
 

@@ -10,7 +10,8 @@ import { Client, connect } from '@planetscale/database'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { RunningGateway } from '../../scripts/lib/gateway.ts'
 import { startPlanetScaleGateway } from '../../scripts/planetscale/gateway.ts'
-import { caught, MYSQL_URL, unique } from './planetscale-helpers.ts'
+import { MYSQL_URL } from './backends.ts'
+import { caught, unique } from './planetscale-helpers.ts'
 
 const DATABASE = 'gw_ps_test'
 const USER = 'ps_http'
@@ -175,6 +176,9 @@ describe('malformed requests', () => {
       })
       expect(res.status, JSON.stringify(session)).toBe(200)
       expect(res.json?.result, JSON.stringify(session)).toBeDefined()
+      const issued = (res.json?.session as { vitessSession?: { SessionUUID?: string } } | undefined)
+        ?.vitessSession?.SessionUUID
+      expect(issued, 'a session of its own').toMatch(/^[0-9a-f-]{36}$/)
     }
   })
 

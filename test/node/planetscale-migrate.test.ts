@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { RunningGateway } from '../../scripts/lib/gateway.ts'
 import { migrate, migrationStatus, splitStatements } from '../../scripts/migrate.ts'
 import { startPlanetScaleGateway } from '../../scripts/planetscale/gateway.ts'
-import { MYSQL_URL } from './planetscale-helpers.ts'
+import { MYSQL_URL } from './backends.ts'
 
 const suffix = randomBytes(4).toString('hex')
 const DATABASES = {

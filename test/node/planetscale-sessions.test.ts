@@ -3,8 +3,10 @@ import { Client, connect, type DatabaseError } from '@planetscale/database'
 import { createConnection } from 'mysql2/promise'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { RunningGateway } from '../../scripts/lib/gateway.ts'
+import { sleep } from '../../scripts/local/processes.ts'
 import { startPlanetScaleGateway } from '../../scripts/planetscale/gateway.ts'
-import { caught, createTable, MYSQL_URL } from './planetscale-helpers.ts'
+import { MYSQL_URL } from './backends.ts'
+import { caught, createTable } from './planetscale-helpers.ts'
 
 // a database of its own, so its connections can be counted in the processlist
 const DATABASE = 'gw_ps_sessions'
@@ -30,8 +32,6 @@ beforeAll(async () => {
   client = new Client({ url })
 })
 afterAll(() => gateway?.close())
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
 async function mysqlConnectionsTo(database: string): Promise<number> {
   const admin = await createConnection(MYSQL_URL)

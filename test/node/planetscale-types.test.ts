@@ -8,7 +8,8 @@ import { codeForErrno, sqlError } from '../../scripts/planetscale/errors.ts'
 import { startPlanetScaleGateway } from '../../scripts/planetscale/gateway.ts'
 import { isNoop, isPlainRollback, isStateful } from '../../scripts/planetscale/statements.ts'
 import { type ColumnDef, fieldJson, vitessType } from '../../scripts/planetscale/types.ts'
-import { createTable, MYSQL_URL } from './planetscale-helpers.ts'
+import { MYSQL_URL } from './backends.ts'
+import { createTable } from './planetscale-helpers.ts'
 
 const DATABASE = 'gw_ps_test'
 

@@ -25,9 +25,8 @@ import {
   type ServicesOptions,
   startServices,
 } from '../../scripts/services.ts'
+import { MYSQL_URL, REDIS_URL } from './backends.ts'
 
-const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379'
-const MYSQL_URL = process.env.MYSQL_URL ?? 'mysql://root@127.0.0.1:3306'
 /** Apart from dev data (db 0, edge_status) and the other suites' databases. */
 const REDIS_DB = 6
 const DATABASE = 'edge_status_services_test'

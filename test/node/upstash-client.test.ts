@@ -5,6 +5,7 @@ import { errors, Redis } from '@upstash/redis'
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
 import type { RunningGateway } from '../../scripts/lib/gateway.ts'
 import { startUpstashGateway } from '../../scripts/upstash/gateway.ts'
+import { REDIS_URL } from './backends.ts'
 
 const TOKEN = `client-${randomUUID()}`
 let gateway: RunningGateway
@@ -15,7 +16,7 @@ const prefix = `test:client:${randomUUID()}:`
 
 beforeAll(async () => {
   gateway = await startUpstashGateway({
-    redisUrl: 'redis://127.0.0.1:6379',
+    redisUrl: REDIS_URL,
     tokens: { [TOKEN]: 9 },
   })
   redis = new Redis({ url: gateway.url, token: TOKEN })

@@ -5,11 +5,18 @@ import { connect, createServer, type Server, type Socket } from 'node:net'
 import { errors, Redis } from '@upstash/redis'
 import { afterEach, describe, expect, it } from 'vitest'
 import type { RunningGateway } from '../../scripts/lib/gateway.ts'
+import { freePort } from '../../scripts/local/processes.ts'
 import { RedisConnection } from '../../scripts/upstash/connection.ts'
 import { startUpstashGateway } from '../../scripts/upstash/gateway.ts'
 import { type Reply, RespParser } from '../../scripts/upstash/resp.ts'
+import { REDIS_URL } from './backends.ts'
 
 const TOKEN = `faults-${randomUUID()}`
+/** The machine's Redis, for the tests that need a real one behind the gateway. */
+const REAL_REDIS = (() => {
+  const url = new URL(REDIS_URL)
+  return { host: url.hostname || '127.0.0.1', port: Number(url.port || 6379) }
+})()
 const cleanup: (() => Promise<unknown> | undefined)[] = []
 
 afterEach(async () => {
@@ -64,9 +71,12 @@ function stopFake(fake: Fake): Promise<void> {
   return new Promise((resolve) => fake.server.close(() => resolve()))
 }
 
-async function gatewayFor(port: number, extra: { commandTimeoutMs?: number; db?: number } = {}) {
+async function gatewayFor(
+  port: number,
+  extra: { commandTimeoutMs?: number; db?: number; host?: string } = {}
+) {
   const gateway = await startUpstashGateway({
-    redisUrl: `redis://127.0.0.1:${port}`,
+    redisUrl: `redis://${extra.host ?? '127.0.0.1'}:${port}`,
     tokens: { [TOKEN]: extra.db ?? 0 },
     commandTimeoutMs: extra.commandTimeoutMs,
   })
@@ -87,14 +97,6 @@ async function post(gateway: RunningGateway, body: unknown, path = '/') {
     json: JSON.parse(text) as Record<string, unknown>,
     ms: performance.now() - started,
   }
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer()
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const { port } = server.address() as { port: number }
-  await new Promise((resolve) => server.close(resolve))
-  return port
 }
 
 const waitFor = async (check: () => boolean, what: string) => {
@@ -121,7 +123,7 @@ describe('Redis unreachable or lost', () => {
     const sockets = new Set<Socket>()
     const startProxy = async () => {
       const server = createServer((client) => {
-        const upstream = connect(6379, '127.0.0.1')
+        const upstream = connect(REAL_REDIS.port, REAL_REDIS.host)
         for (const s of [client, upstream]) {
           sockets.add(s)
           s.on('error', () => {})
@@ -215,13 +217,13 @@ describe('misbehaving Redis', () => {
   })
 
   it('never writes a request when SELECT fails (no commands land in database 0)', async () => {
-    const gateway = await gatewayFor(6379, { db: 100_000 })
+    const gateway = await gatewayFor(REAL_REDIS.port, { db: 100_000, host: REAL_REDIS.host })
     const k = `test:faults:${randomUUID()}`
     const answer = await post(gateway, ['set', k, 'x'])
     expect(answer.status).toBe(503)
     expect(String(answer.json.error)).toMatch(/DB index is out of range/)
     const direct = new RedisConnection(
-      { host: '127.0.0.1', port: 6379, db: 0, timeoutMs: 2000 },
+      { host: REAL_REDIS.host, port: REAL_REDIS.port, db: 0, timeoutMs: 2000 },
       () => {}
     )
     const [exists] = await direct.send([['EXISTS', k]])

@@ -6,6 +6,7 @@ import { Redis } from '@upstash/redis'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { RunningGateway } from '../../scripts/lib/gateway.ts'
 import { startUpstashGateway } from '../../scripts/upstash/gateway.ts'
+import { REDIS_URL } from './backends.ts'
 
 const TOKEN = `http-${randomUUID()}`
 const OTHER = `http-other-${randomUUID()}`
@@ -15,11 +16,11 @@ let small: RunningGateway
 
 beforeAll(async () => {
   gateway = await startUpstashGateway({
-    redisUrl: 'redis://127.0.0.1:6379',
+    redisUrl: REDIS_URL,
     tokens: { [TOKEN]: 9, [OTHER]: 10 },
   })
   small = await startUpstashGateway({
-    redisUrl: 'redis://127.0.0.1:6379',
+    redisUrl: REDIS_URL,
     tokens: { [TOKEN]: 9 },
     maxBodyBytes: 1000,
   })
@@ -162,7 +163,7 @@ describe('routing, methods and auth', () => {
 describe('stats', () => {
   it('counts answered requests per token, bad credentials under ""', async () => {
     const gw = await startUpstashGateway({
-      redisUrl: 'redis://127.0.0.1:6379',
+      redisUrl: REDIS_URL,
       tokens: { [TOKEN]: 9, [OTHER]: 10 },
     })
     try {

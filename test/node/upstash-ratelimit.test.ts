@@ -7,6 +7,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest
 import type { RunningGateway } from '../../scripts/lib/gateway.ts'
 import { startUpstashGateway } from '../../scripts/upstash/gateway.ts'
 import { rewriteShebang } from '../../scripts/upstash/scripts.ts'
+import { REDIS_URL } from './backends.ts'
 
 const TOKEN = `ratelimit-${randomUUID()}`
 const prefix = `test:ratelimit:${randomUUID()}`
@@ -15,7 +16,7 @@ let redis: Redis
 
 beforeAll(async () => {
   gateway = await startUpstashGateway({
-    redisUrl: 'redis://127.0.0.1:6379',
+    redisUrl: REDIS_URL,
     tokens: { [TOKEN]: 9 },
   })
   redis = new Redis({ url: gateway.url, token: TOKEN })

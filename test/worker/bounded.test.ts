@@ -204,6 +204,7 @@ describe('a login whose new session exists', () => {
     const before = client.cookie
     // The reset after a successful login deletes the keys `throttle:login:account:<email>:*`.
     await upstash.set({ mode: 'reset', match: `${email}:*`, count: 1 })
+    const stats = await upstash.stats()
     try {
       const login = await client.request('/login', {
         json: { user_email: email, user_password: 'correct horse battery staple' },
@@ -212,6 +213,9 @@ describe('a login whose new session exists', () => {
     } finally {
       await upstash.set({ mode: 'pass' })
     }
+    const after = await upstash.stats()
+    const dropped = after.received - stats.received - (after.forwarded - stats.forwarded)
+    expect(dropped, 'the reset was the one request dropped').toBe(1)
     expect(client.cookie, 'a fresh session ID').not.toBe(before)
     expect((await client.request('/fetchStatus')).status).toBe(200)
   })

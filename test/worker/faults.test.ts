@@ -227,7 +227,6 @@ describe('faults under mixed traffic', () => {
         posted: record.posted.size,
       })
     )
-    expect(injected).toHaveLength(8)
     expect(record.violations.slice(0, 20), `${record.violations.length} violations`).toEqual([])
     expect(logs.errors.slice(0, 5), 'nothing unhandled was logged').toEqual([])
     // The faults were felt (503s) and the service worked in between (successes).

@@ -32,6 +32,7 @@ describe('GET /', () => {
     expect(known).toContain('Your account is ready')
     const unknown = await (await client.request('/?notice=<b>hi</b>', { browser: true })).text()
     expect(unknown).not.toContain('<b>hi</b>')
+    expect(unknown, 'no notice at all, escaped or not').not.toContain('class="message')
   })
 })
 

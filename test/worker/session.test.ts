@@ -6,10 +6,10 @@ import { hashSessionId, sessionKey } from '../../src/session/keys'
 import { endSession } from '../../src/session/sessions'
 import { UpstashSessionStore } from '../../src/session/store'
 import { Client, countRequests, loggedInClient, sessionCookieOf, uniqueEmail } from './helpers'
+import { sleep } from './reliability'
 
 const redis = () =>
   new Redis({ url: env.UPSTASH_REDIS_REST_URL, token: env.UPSTASH_REDIS_REST_TOKEN })
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
 function sealedCookie(cookie: string | null): string {
   if (!cookie) throw new Error('no session cookie')

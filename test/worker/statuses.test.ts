@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { Client, loggedInClient } from './helpers'
+import { Client, countRequests, loggedInClient } from './helpers'
 
 interface StatusList {
   error: boolean
@@ -65,9 +65,13 @@ describe('POST /addStatus and GET /fetchStatus', () => {
 
   it('answers 401 JSON without a session, and stores nothing', async () => {
     const client = new Client()
-    const response = await post(client, 'anonymous')
-    expect(response.status).toBe(401)
-    expect(await response.json()).toMatchObject({ error: true, message: 'Please log in first.' })
+    let response: Response | undefined
+    const used = await countRequests(async () => {
+      response = await post(client, 'anonymous')
+    })
+    expect(used.planetscale, 'no SQL statement, so nothing stored').toBe(0)
+    expect(response?.status).toBe(401)
+    expect(await response?.json()).toMatchObject({ error: true, message: 'Please log in first.' })
     expect((await client.request('/fetchStatus')).status).toBe(401)
   })
 
