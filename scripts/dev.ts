@@ -4,7 +4,7 @@ import { createServer } from 'node:net'
 import { join } from 'node:path'
 import { describeFailure, onInterrupt } from './local/cli.ts'
 import { ensureDevVars } from './local/dev-vars.ts'
-import { type Daemon, sleep, spawnOwned } from './local/processes.ts'
+import { type Daemon, spawnOwned, waitForHttp } from './local/processes.ts'
 import {
   DEFAULT_UPSTASH_PORT,
   ROOT,
@@ -48,23 +48,6 @@ function startWrangler(services: Services): Daemon {
     stdio: ['ignore', 'inherit', 'inherit'],
     env: { ...process.env, WRANGLER_SEND_METRICS: 'false', CLOUDFLARE_CF_FETCH_ENABLED: 'false' },
   })
-}
-
-/** Polls until the app answers anything at all (even a 500 is wrangler up and serving). */
-async function waitForApp(wrangler: Daemon, signal: AbortSignal): Promise<boolean> {
-  let exited = false
-  void wrangler.exited.then(() => {
-    exited = true
-  })
-  while (!exited && !signal.aborted) {
-    try {
-      await fetch(`${APP_URL}/`, { redirect: 'manual', signal: AbortSignal.timeout(2000) })
-      return true
-    } catch {
-      await sleep(300, signal).catch(() => {})
-    }
-  }
-  return false
 }
 
 async function main(): Promise<void> {
@@ -119,7 +102,7 @@ async function main(): Promise<void> {
     console.error(`dev: wrangler exited (${code}); stopping the services`)
     void shutdown(typeof code === 'number' && code !== 0 ? code : 1)
   })
-  if (await waitForApp(running, controller.signal)) {
+  if (await waitForHttp(`${APP_URL}/`, { exited: running.exited, signal: controller.signal })) {
     console.log(`\nApp: ${APP_URL}\n`)
   }
 }

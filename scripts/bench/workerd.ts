@@ -2,11 +2,10 @@
 // and no Node process between workerd and its log lines. The config is generated next to the
 // bundle (wrangler deploy --dry-run --outdir): every .js and .wasm module there, text bindings,
 // and an "internet" service that may reach the gateways on 127.0.0.1.
-import { type ChildProcess, spawn } from 'node:child_process'
 import { readdir, writeFile } from 'node:fs/promises'
 import { createRequire } from 'node:module'
 import { basename, dirname, join } from 'node:path'
-import { freePort } from '../local/processes.ts'
+import { freePort, spawnOwned, waitForHttp } from '../local/processes.ts'
 
 export interface WorkerdSpec {
   /** the built main module; its folder holds the other modules */
@@ -64,20 +63,6 @@ const worker :Workerd.Worker = (
   return path
 }
 
-async function waitUntilServing(url: string, child: ChildProcess, ms = 20_000) {
-  const deadline = Date.now() + ms
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`workerd exited with code ${child.exitCode}`)
-    try {
-      await (await fetch(url)).arrayBuffer()
-      return
-    } catch {
-      await new Promise((resolve) => setTimeout(resolve, 50))
-    }
-  }
-  throw new Error(`workerd did not answer on ${url} within ${ms} ms`)
-}
-
 export async function startWorkerd(spec: WorkerdSpec): Promise<RunningWorkerd> {
   const port = await freePort()
   const inspectorPort = spec.inspect ? await freePort() : undefined
@@ -85,24 +70,17 @@ export async function startWorkerd(spec: WorkerdSpec): Promise<RunningWorkerd> {
   const args = ['serve', config]
   if (inspectorPort) args.push(`--inspector-addr=127.0.0.1:${inspectorPort}`)
   // The app logs one JSON line per request: workerd still formats them; nobody reads them.
-  const child = spawn(WORKERD, args, { stdio: ['ignore', 'ignore', 'inherit'] })
+  const workerd = spawnOwned(WORKERD, args, { stdio: ['ignore', 'ignore', 'inherit'] })
   const url = `http://127.0.0.1:${port}`
-  const stop = () =>
-    new Promise<void>((resolve) => {
-      if (child.exitCode !== null) return resolve()
-      child.once('exit', () => resolve())
-      child.kill('SIGTERM')
-    })
-  try {
-    await waitUntilServing(`${url}/healthz`, child)
-  } catch (error) {
+  const stop = () => workerd.stop(5000)
+  if (!(await waitForHttp(`${url}/healthz`, { exited: workerd.exited, timeoutMs: 20_000 }))) {
     await stop()
-    throw error
+    throw new Error(`workerd did not answer on ${url} (its errors are above)`)
   }
   return {
     url,
     port,
-    pid: child.pid ?? 0,
+    pid: workerd.pid,
     ...(inspectorPort
       ? { inspector: { url: new URL(`ws://127.0.0.1:${inspectorPort}`), target: SERVICE } }
       : {}),

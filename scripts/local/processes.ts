@@ -159,6 +159,31 @@ export async function terminate(pid: number, graceMs = 15_000): Promise<void> {
   }
 }
 
+/**
+ * Polls `url` until the server answers anything (even a 500: it is up and serving). False when
+ * `exited` settles, `signal` aborts or `timeoutMs` passes first.
+ */
+export async function waitForHttp(
+  url: string,
+  options: { exited?: Promise<unknown>; signal?: AbortSignal; timeoutMs?: number } = {}
+): Promise<boolean> {
+  let gone = false
+  void options.exited?.then(() => {
+    gone = true
+  })
+  const deadline = Date.now() + (options.timeoutMs ?? Number.POSITIVE_INFINITY)
+  while (!gone && !options.signal?.aborted && Date.now() < deadline) {
+    try {
+      const response = await fetch(url, { redirect: 'manual', signal: AbortSignal.timeout(2000) })
+      await response.arrayBuffer()
+      return true
+    } catch {
+      await sleep(100, options.signal).catch(() => {})
+    }
+  }
+  return false
+}
+
 export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
     if (signal?.aborted) return reject(abortError(signal))

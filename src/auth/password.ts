@@ -85,8 +85,9 @@ export async function verifyPassword(
   password: string,
   stored: string | undefined
 ): Promise<Verification> {
-  const legacy = stored === undefined ? null : SCRYPT.exec(stored)
-  const match = legacy ?? ARGON2ID.exec(stored ?? DUMMY_HASH) ?? ARGON2ID.exec(DUMMY_HASH)
+  const target = stored ?? DUMMY_HASH
+  const legacy = SCRYPT.exec(target)
+  const match = legacy ?? ARGON2ID.exec(target) ?? ARGON2ID.exec(DUMMY_HASH)
   if (!match) throw new Error('unreachable: dummy hash does not parse')
   const salt = Buffer.from(match[4] ?? '', 'base64')
   const expected = Buffer.from(match[5] ?? '', 'base64')

@@ -12,7 +12,7 @@ import { requireUser } from '../middleware/require-user'
 import { deviceLabel } from '../session/device'
 import {
   clearSessionCookie,
-  currentSessionRef,
+  currentSessionIdHash,
   issueSessionCookie,
   sessionPolicy,
 } from '../session/middleware'
@@ -25,7 +25,7 @@ export const accountRoutes = new Hono<AppEnv>()
   .use('/account/*', requireUser)
   .get('/account', async (c) => {
     const sessions = await listSessions(c.var.redis, sessionPolicy(c.var.config), c.var.user.id)
-    const currentIdHash = currentSessionRef(c)?.idHash
+    const currentIdHash = currentSessionIdHash(c)
     if (!wantsHtml(c)) {
       return c.json({
         error: false,

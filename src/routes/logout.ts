@@ -5,8 +5,9 @@ import { clearSessionCookie, cookieSessionId, sealedSessionCookie } from '../ses
 import { endSession } from '../session/sessions'
 
 /**
- * Logout deletes without reading the session first, so it costs one Upstash request. If Redis fails, the error (503) keeps the cookie: nobody is left
- * believing they logged out while the session lives on.
+ * Logout deletes without reading the session first, so it costs one Upstash request. If Redis
+ * fails, the error (503) keeps the cookie: nobody is left believing they logged out while the
+ * session lives on.
  */
 async function logout(c: Context<AppEnv>, status: 302 | 303) {
   if (sealedSessionCookie(c)) {

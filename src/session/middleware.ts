@@ -68,10 +68,9 @@ export function clearSessionCookie<E extends AppEnv>(c: Context<E>): void {
   deleteCookie(c, COOKIE_NAME, COOKIE_OPTIONS)
 }
 
-/** The loaded session's ID hash and owner, for "fresh ID at login" and "this device" marks. */
-export function currentSessionRef<E extends AppEnv>(c: Context<E>) {
-  const loaded = c.var.sessionStore?.loaded
-  return loaded ? { idHash: loaded.idHash, userId: loaded.stored.user.id } : undefined
+/** The loaded session's ID hash, to mark "this device" in the sessions list. */
+export function currentSessionIdHash<E extends AppEnv>(c: Context<E>): string | undefined {
+  return c.var.sessionStore?.loaded?.idHash
 }
 
 /**

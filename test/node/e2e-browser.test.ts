@@ -1,4 +1,3 @@
-import { type ChildProcess, spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -6,7 +5,7 @@ import { join } from 'node:path'
 import { type BrowserContext, chromium } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { RunningGateway } from '../../scripts/lib/gateway.ts'
-import { freePort } from '../../scripts/local/processes.ts'
+import { type Daemon, freePort, spawnOwned, waitForHttp } from '../../scripts/local/processes.ts'
 import { migrate } from '../../scripts/migrate.ts'
 import { startPlanetScaleGateway } from '../../scripts/planetscale/gateway.ts'
 import { startUpstashGateway } from '../../scripts/upstash/gateway.ts'
@@ -17,21 +16,10 @@ const E2E_REDIS_DB = 3
 const E2E_DATABASE = 'edge_status_e2e'
 
 let gateways: RunningGateway[] = []
-let wrangler: ChildProcess | undefined
+let wrangler: Daemon | undefined
 let browser: BrowserContext | undefined
 let appUrl = ''
 let profileDir = ''
-
-async function waitForHttp(url: string, ms: number) {
-  const deadline = Date.now() + ms
-  while (Date.now() < deadline) {
-    try {
-      if ((await fetch(url)).ok) return
-    } catch {}
-    await new Promise((resolve) => setTimeout(resolve, 250))
-  }
-  throw new Error(`${url} did not answer within ${ms} ms`)
-}
 
 /** The real thing a developer runs: wrangler dev, the gateways, Redis and MariaDB, and Chromium. */
 beforeAll(async () => {
@@ -57,7 +45,7 @@ beforeAll(async () => {
     DATABASE_URL: databaseUrl,
     SESSION_SECRET: randomBytes(32).toString('hex'),
   }
-  wrangler = spawn(
+  wrangler = spawnOwned(
     'npx',
     [
       'wrangler',
@@ -78,17 +66,13 @@ beforeAll(async () => {
         CLOUDFLARE_CF_FETCH_ENABLED: 'false',
       },
       stdio: ['ignore', 'pipe', 'pipe'],
-      detached: true,
     }
   )
   let output = ''
-  wrangler.stdout?.on('data', (chunk) => (output += chunk))
-  wrangler.stderr?.on('data', (chunk) => (output += chunk))
-  try {
-    await waitForHttp(`${appUrl}/healthz`, 60_000)
-  } catch (error) {
-    throw new Error(`wrangler dev did not start: ${String(error)}\n${output.slice(-3000)}`)
-  }
+  wrangler.child.stdout?.on('data', (chunk) => (output += chunk))
+  wrangler.child.stderr?.on('data', (chunk) => (output += chunk))
+  const up = await waitForHttp(`${appUrl}/healthz`, { exited: wrangler.exited, timeoutMs: 60_000 })
+  if (!up) throw new Error(`wrangler dev did not start:\n${output.slice(-3000)}`)
 
   profileDir = mkdtempSync(join(tmpdir(), 'e2e-chromium-'))
   // A fresh profile (--user-data-dir) every run.
@@ -108,11 +92,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await browser?.close()
-  if (wrangler?.pid) {
-    try {
-      process.kill(-wrangler.pid, 'SIGTERM')
-    } catch {}
-  }
+  await wrangler?.stop(10_000)
   await Promise.all(gateways.map((gateway) => gateway.close()))
   if (profileDir) rmSync(profileDir, { recursive: true, force: true })
 })
