@@ -1,13 +1,14 @@
 // PlanetScale-compatible HTTP gateway (docs: shared/docs/planetscale-http.md) in front of
 // MariaDB or MySQL, for the unmodified @planetscale/database driver.
-import { createServer, type IncomingMessage, type ServerResponse, STATUS_CODES } from 'node:http'
-import type { AddressInfo, Socket } from 'node:net'
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
+import type { Socket } from 'node:net'
 import { RequestCounts, type RunningGateway } from '../lib/gateway.ts'
+import { answerClientError, listen, readBody, sendJson } from '../lib/http.ts'
 import { type AuthedUser, Authenticator } from './auth.ts'
 import { ensureDatabases, mysqlTarget, openDatabase } from './databases.ts'
 import { connectError, type HttpError } from './errors.ts'
 import { Executor } from './execute.ts'
-import { isJsonContentType, readBody, sendJson } from './http.ts'
+import { isJsonContentType, planetscaleHeaders } from './http.ts'
 import { Pool } from './pool.ts'
 import { newClaims, SessionCodec, SessionRegistry } from './sessions.ts'
 
@@ -71,7 +72,7 @@ export async function startPlanetScaleGateway(
 
   const reply = (res: ServerResponse, key: string, status: number, body: string) => {
     requests.add(key)
-    sendJson(res, status, body, closing)
+    sendJson(res, status, body, planetscaleHeaders(status, closing))
   }
   const fail = (res: ServerResponse, key: string, e: HttpError) => reply(res, key, e.status, e.body)
 
@@ -86,7 +87,7 @@ export async function startPlanetScaleGateway(
       const body = user
         ? `{"requests":${requests.of(key)}}`
         : connectError(401, 'unauthenticated', 'invalid auth credentials').body
-      sendJson(res, user ? 200 : 401, body)
+      sendJson(res, user ? 200 : 401, body, planetscaleHeaders(user ? 200 : 401))
       return
     }
     if (closing) return fail(res, key, connectError(503, 'unavailable', 'gateway is shutting down'))
@@ -188,36 +189,16 @@ export async function startPlanetScaleGateway(
       })
   })
   server.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => {
-    if (!socket.writable || err.code === 'ECONNRESET') {
-      socket.destroy()
-      return
-    }
-    const status = err.code === 'HPE_HEADER_OVERFLOW' ? 431 : 400
-    const { body } = connectError(
-      status,
-      'invalid_argument',
-      `malformed HTTP request (${err.code})`
-    )
-    requests.add('')
-    socket.end(
-      `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\ncontent-type: application/json\r\n` +
-        `content-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`
-    )
+    const answer = (status: number) =>
+      connectError(status, 'invalid_argument', `malformed HTTP request (${err.code})`)
+    if (answerClientError(err, socket, answer)) requests.add('')
   })
 
-  const host = options.host ?? '127.0.0.1'
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject)
-    server.listen(options.port ?? 0, host, () => {
-      server.off('error', reject)
-      resolve()
-    })
-  })
-  const port = (server.address() as AddressInfo).port
+  const { url, port } = await listen(server, options.host ?? '127.0.0.1', options.port ?? 0)
   let closed: Promise<void> | null = null
 
   return {
-    url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
+    url,
     port,
     stats: () => requests.stats(),
     close() {

@@ -1,10 +1,10 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
-import type { AddressInfo } from 'node:net'
 import { RequestCounts, type RunningGateway } from '../lib/gateway.ts'
+import { answerClientError, listen, readBody, sendJson } from '../lib/http.ts'
 import { GatewayError, type RedisTarget } from './connection.ts'
 import { errorJson } from './encode.ts'
 import { runMulti, runPipeline, runSingle, type Tenant } from './execute.ts'
-import { answerClientError, readBody, sendJson } from './http-io.ts'
+import { upstashHeaders } from './http-io.ts'
 import { BodyError } from './json-body.ts'
 import { TokenPool } from './pool.ts'
 import { ScriptRegistry } from './scripts.ts'
@@ -67,7 +67,7 @@ export async function startUpstashGateway(options: UpstashGatewayOptions): Promi
     const key = tenant ? (token as string) : ''
     const reply = (status: number, body: string) => {
       // The stats probe is not counted, so reading the counter does not move it.
-      if (sendJson(res, status, body, closing) && route !== 'stats') counts.add(key)
+      if (sendJson(res, status, body, upstashHeaders(closing)) && route !== 'stats') counts.add(key)
     }
     try {
       const method = req.method ?? ''
@@ -79,9 +79,11 @@ export async function startUpstashGateway(options: UpstashGatewayOptions): Promi
       if (tenant === undefined) return reply(401, errorJson('Unauthorized'))
       if (route === 'stats') return reply(200, `{"requests":${counts.of(key)}}`)
       const body = await readBody(req, maxBodyBytes)
+      if (body.kind === 'aborted') return
+      if (body.kind === 'too-large') return reply(413, errorJson('ERR max request size exceeded'))
       const base64 = String(req.headers['upstash-encoding']).toLowerCase() === 'base64'
       const run = route === 'single' ? runSingle : route === 'pipeline' ? runPipeline : runMulti
-      const [status, json] = await run(tenant, body, base64)
+      const [status, json] = await run(tenant, body.text, base64)
       reply(status, json)
     } catch (error) {
       if (error instanceof GatewayError || error instanceof BodyError) {
@@ -96,25 +98,22 @@ export async function startUpstashGateway(options: UpstashGatewayOptions): Promi
   const server = createServer({ keepAliveTimeout: 65_000 }, (req, res) => {
     handle(req, res).catch((error) => console.error('upstash gateway: unhandled', error))
   })
-  server.on('clientError', (error, socket) => {
-    if (answerClientError(error, socket)) counts.add('')
+  server.on('clientError', (error: NodeJS.ErrnoException, socket) => {
+    const answer = () => ({
+      body: errorJson(`ERR bad HTTP request: ${error.code ?? error.message}`),
+      headers: upstashHeaders(),
+    })
+    if (answerClientError(error, socket, answer)) counts.add('')
   })
   server.on('checkExpectation', (_req, res: ServerResponse) => {
-    if (sendJson(res, 417, errorJson('ERR unsupported Expect header'), closing)) counts.add('')
+    const body = errorJson('ERR unsupported Expect header')
+    if (sendJson(res, 417, body, upstashHeaders(closing))) counts.add('')
   })
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject)
-    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => {
-      server.off('error', reject)
-      resolve()
-    })
-  })
-  const { port } = server.address() as AddressInfo
-  const host = options.host ?? '127.0.0.1'
+  const { url, port } = await listen(server, options.host ?? '127.0.0.1', options.port ?? 0)
 
   let closed: Promise<void> | undefined
   return {
-    url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
+    url,
     port,
     stats: () => counts.stats(),
     close() {
