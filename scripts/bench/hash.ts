@@ -1,18 +1,18 @@
 // Section "hash" (issue 4): the app's own hashPassword/verifyPassword (src/auth/password.ts),
-// bundled into a throwaway Worker and run inside workerd (Miniflare), one call per request.
+// bundled into a throwaway Worker and served by workerd (workerd.ts), one call per request.
 // Argon2id runs synchronously, and workerd's clock stands still between I/O, so time inside the
 // Worker reads 0: the cost is workerd's CPU time per call (all its threads, from schedstat), with
 // the round trip minus an empty request as the outside view. Node's own Argon2id (OpenSSL) at the
 // same parameters is the reference row. No route is added to the app.
 import { argon2 } from 'node:crypto'
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises'
+import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { Miniflare } from 'miniflare'
 import { bundleBenchWorker } from './bundle-worker.ts'
 import { quantile } from './measure.ts'
-import { childPids, preciseCpuMs } from './procfs.ts'
+import { preciseCpuMs } from './procfs.ts'
 import { printTable, say } from './table.ts'
+import { startWorkerd, wranglerSettings } from './workerd.ts'
 
 export const OWASP_STATEMENT =
   'OWASP Password Storage Cheat Sheet: Argon2id with m=19 MiB, t=2, p=1, or an equivalent ' +
@@ -59,12 +59,6 @@ const summarize = (values: number[]) => {
   return { medianMs: quantile(sorted, 0.5), p99ms: quantile(sorted, 0.99) }
 }
 
-async function compatibility(root: string) {
-  const toml = await readFile(join(root, 'wrangler.toml'), 'utf8')
-  const date = /^compatibility_date\s*=\s*"([^"]+)"/m.exec(toml)?.[1] ?? '2026-10-01'
-  return { compatibilityDate: date, compatibilityFlags: ['nodejs_compat'] }
-}
-
 function nodeArgon2id(params: HashResult['params']): Promise<number> {
   const started = performance.now()
   return new Promise((resolve, reject) =>
@@ -85,37 +79,26 @@ function nodeArgon2id(params: HashResult['params']): Promise<number> {
 
 export async function benchHash(root: string, runs: number): Promise<HashResult> {
   const outdir = await mkdtemp(join(tmpdir(), 'edge-status-hash-'))
-  const before = new Set(childPids(process.pid, 'workerd'))
-  await bundleBenchWorker(ENTRY(join(root, 'src', 'auth', 'password.ts')), root, outdir, 'hash')
-  const modules: Record<string, { type: 'esm' | 'wasm'; contents: Uint8Array<ArrayBuffer> }> = {}
-  for (const file of await readdir(outdir)) {
-    const contents = new Uint8Array(await readFile(join(outdir, file)))
-    modules[file] = { type: file.endsWith('.wasm') ? 'wasm' : 'esm', contents }
-  }
-  const mf = new Miniflare({
-    workers: [
-      {
-        config: {
-          name: 'hash-bench',
-          ...(await compatibility(root)),
-          manifest: { mainModule: 'hash.js', modulesRoot: outdir, modules },
-        },
-      },
-    ],
-  })
   const rows: HashRow[] = []
   let params = { m: 0, t: 0, p: 0 }
+  let stop = async () => {}
   try {
-    await mf.ready
-    const workerd = childPids(process.pid, 'workerd').find((pid) => !before.has(pid))
-    if (workerd === undefined) throw new Error('no workerd process found')
+    const { vars: _vars, ...runtime } = await wranglerSettings(join(root, 'wrangler.toml'))
+    const mainModule = await bundleBenchWorker(
+      ENTRY(join(root, 'src', 'auth', 'password.ts')),
+      root,
+      outdir,
+      'hash'
+    )
+    const workerd = await startWorkerd({ mainModule, ...runtime, bindings: {}, inspect: false })
+    stop = workerd.stop
     const call = async (path: string) => {
-      const cpuBefore = preciseCpuMs(workerd) ?? Number.NaN
+      const cpuBefore = preciseCpuMs(workerd.pid) ?? Number.NaN
       const started = performance.now()
-      const res = await mf.dispatchFetch(`http://bench.invalid${path}`)
+      const res = await fetch(`${workerd.url}${path}`)
       const text = await res.text()
       const wall = performance.now() - started
-      const cpu = (preciseCpuMs(workerd) ?? Number.NaN) - cpuBefore
+      const cpu = (preciseCpuMs(workerd.pid) ?? Number.NaN) - cpuBefore
       if (!res.ok) throw new Error(`hash worker ${path}: HTTP ${res.status} ${text.slice(0, 200)}`)
       return { wall, cpu, text }
     }
@@ -142,7 +125,7 @@ export async function benchHash(root: string, runs: number): Promise<HashResult>
         outside.push(result.wall - baseline.wall)
       }
       rows.push({
-        runtime: 'workerd (Miniflare), CPU',
+        runtime: 'workerd, CPU',
         operation,
         runs,
         ...summarize(cpu),
@@ -150,7 +133,7 @@ export async function benchHash(root: string, runs: number): Promise<HashResult>
       })
     }
   } finally {
-    await mf.dispose()
+    await stop()
     await rm(outdir, { recursive: true, force: true })
   }
   const node: number[] = []

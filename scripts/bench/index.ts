@@ -107,6 +107,12 @@ async function main(): Promise<number> {
   )
   const backends = backendsFromEnv()
   let bundle: BundleReport | undefined
+  /** Why the build failed: each section that needs the bundle fails with it. */
+  let bundleFailure: unknown
+  const builtBundle = () => {
+    if (!bundle) throw bundleFailure ?? new Error('no bundle was built')
+    return bundle
+  }
   let lock: HeldLock | undefined
   const section = async (name: Section, work: () => Promise<void>) => {
     if (!has(name)) return
@@ -131,26 +137,23 @@ async function main(): Promise<number> {
       try {
         bundle = await measureBundle({ keepOutput: has('app') || has('soak') })
       } catch (error) {
-        results.failures.push({ section: 'bundle', error: String(error) })
-        say(`bundle build FAILED: ${String(error)}`)
+        bundleFailure = error
       }
     }
     await section('bundle', async () => {
-      if (!bundle) throw new Error('no bundle (build failed)')
-      const { outDir: _outDir, mainModule: _main, ...report } = bundle
+      const { outDir: _outDir, mainModule: _main, ...report } = builtBundle()
       results.bundle = report
-      for (const line of formatBundleReport(bundle)) say(line)
+      for (const line of formatBundleReport(builtBundle())) say(line)
     })
     await section('gateways', async () => {
       results.gateways = await benchGateways(backends, options.durationS * 1000)
       printGateways(results.gateways)
     })
     await section('app', async () => {
-      if (!bundle) throw new Error('no bundle (build failed)')
       results.app = await benchApp({
         backends,
         durationS: options.durationS,
-        mainModule: bundle.mainModule,
+        mainModule: builtBundle().mainModule,
         root: ROOT,
         peer: options.peer,
         log,
@@ -162,10 +165,9 @@ async function main(): Promise<number> {
       printHash(results.hash)
     })
     await section('soak', async () => {
-      if (!bundle) throw new Error('no bundle (build failed)')
       results.soak = await benchSoak({
         backends,
-        mainModule: bundle.mainModule,
+        mainModule: builtBundle().mainModule,
         root: ROOT,
         minutes: options.soakMinutes,
         users: options.soakUsers,

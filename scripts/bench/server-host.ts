@@ -10,7 +10,7 @@ import { startPlanetScaleGateway } from '../planetscale/gateway.ts'
 import { startUpstashGateway } from '../upstash/gateway.ts'
 import { connectIsolateHeap, type IsolateHeap } from './inspector.ts'
 import { rssOf } from './procfs.ts'
-import { startWorkerd } from './workerd.ts'
+import { startWorkerd, wranglerSettings } from './workerd.ts'
 
 export type HostSpec =
   | { role: 'upstash'; redisUrl: string; tokens: Record<string, number> }
@@ -85,17 +85,11 @@ function startBare(): Promise<Address> {
 }
 
 async function startWorker(spec: Extract<HostSpec, { role: 'worker' }>): Promise<Address> {
-  // wrangler is large; only this role needs it.
-  const { unstable_readConfig } = await import('wrangler')
-  const config = unstable_readConfig({ config: spec.wranglerConfig })
-  const bindings: Record<string, string> = {}
-  for (const [name, value] of Object.entries(config.vars ?? {})) bindings[name] = String(value)
-  Object.assign(bindings, spec.bindings)
+  const { vars, ...runtime } = await wranglerSettings(spec.wranglerConfig)
   const workerd = await startWorkerd({
     mainModule: spec.mainModule,
-    compatibilityDate: config.compatibility_date ?? '2026-10-01',
-    compatibilityFlags: config.compatibility_flags ?? [],
-    bindings,
+    ...runtime,
+    bindings: { ...vars, ...spec.bindings },
     inspect: spec.inspect ?? false,
   })
   workerdPid = workerd.pid

@@ -26,6 +26,20 @@ export interface RunningWorkerd {
   stop(): Promise<void>
 }
 
+/** What wrangler.toml says about the runtime: compatibility date and flags, and [vars]. */
+export async function wranglerSettings(configPath: string) {
+  // wrangler is large; load it only when a Worker is started.
+  const { unstable_readConfig } = await import('wrangler')
+  const config = unstable_readConfig({ config: configPath })
+  const vars: Record<string, string> = {}
+  for (const [name, value] of Object.entries(config.vars ?? {})) vars[name] = String(value)
+  return {
+    compatibilityDate: config.compatibility_date ?? '2026-10-01',
+    compatibilityFlags: config.compatibility_flags ?? [],
+    vars,
+  }
+}
+
 const SERVICE = 'worker'
 /** The workerd package (CommonJS) exports the path of the binary for this platform. */
 const WORKERD = (createRequire(import.meta.url)('workerd') as { default: string }).default

@@ -14,7 +14,10 @@ export class TokenPool {
   private readonly size: number
   private readonly shared: RedisConnection[] = []
   private readonly idle: RedisConnection[] = []
-  private readonly waiting: ((conn: RedisConnection) => void)[] = []
+  private readonly waiting: {
+    resolve: (conn: RedisConnection) => void
+    reject: (error: Error) => void
+  }[] = []
   private readonly all = new Set<RedisConnection>()
   private exclusiveCount = 0
   private closed = false
@@ -43,6 +46,9 @@ export class TokenPool {
 
   async close(): Promise<void> {
     this.closed = true
+    // A request queued for a connection would otherwise wait forever.
+    for (const waiter of this.waiting.splice(0))
+      waiter.reject(new GatewayError(503, 'ERR gateway is shutting down'))
     await Promise.all([...this.all].map((conn) => conn.close()))
   }
 
@@ -75,7 +81,7 @@ export class TokenPool {
       this.exclusiveCount++
       return Promise.resolve(this.open())
     }
-    return new Promise((resolve) => this.waiting.push(resolve))
+    return new Promise((resolve, reject) => this.waiting.push({ resolve, reject }))
   }
 
   private release(conn: RedisConnection): void {
@@ -83,12 +89,12 @@ export class TokenPool {
       // Never hand on a connection that might still owe replies (or be inside MULTI).
       if (!conn.dead) conn.destroy(new GatewayError(502, 'ERR connection discarded'))
       const next = this.waiting.shift()
-      if (next && !this.closed) next(this.open())
+      if (next && !this.closed) next.resolve(this.open())
       else this.exclusiveCount--
       return
     }
     const next = this.waiting.shift()
-    if (next) next(conn)
+    if (next) next.resolve(conn)
     else this.idle.push(conn)
   }
 
