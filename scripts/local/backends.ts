@@ -1,3 +1,4 @@
+import { serverAddress } from '../lib/server-url.ts'
 import { startPrivateMariadb, startPrivateRedis } from './private-instance.ts'
 import { type Probe, probeMysql, probeRedis } from './probes.ts'
 import { findBinary } from './processes.ts'
@@ -30,7 +31,7 @@ const INSTALL_HINT = [
 const external = (url: string): Backend => ({ url, source: 'external', stop: async () => {} })
 
 function isLoopback(url: string): boolean {
-  const host = new URL(url).hostname.replace(/^\[(.*)\]$/, '$1')
+  const { host } = serverAddress(url, 0)
   return host === 'localhost' || host === '::1' || host.startsWith('127.')
 }
 

@@ -1,5 +1,7 @@
 import { connect } from 'node:net'
 import { createConnection } from 'mysql2/promise'
+import { serverAddress } from '../lib/server-url.ts'
+import { encodeCommands } from '../upstash/resp.ts'
 
 /**
  * `down`: nothing answers there (refused, unreachable, silent), so a private instance may take over.
@@ -23,19 +25,11 @@ function fromError(error: unknown): Probe {
   return { status: code !== undefined && DOWN_CODES.has(code) ? 'down' : 'error', reason }
 }
 
-function resp(...parts: string[]): string {
-  return `*${parts.length}\r\n${parts.map((p) => `$${Buffer.byteLength(p)}\r\n${p}\r\n`).join('')}`
-}
-
 /** AUTH (if the URL has credentials) then PING over raw RESP: no client library needed. */
 export function probeRedis(redisUrl: string, timeoutMs = 1500): Promise<Probe> {
-  const url = new URL(redisUrl)
-  const host = url.hostname.replace(/^\[(.*)\]$/, '$1') || '127.0.0.1'
-  const port = Number(url.port || 6379)
-  const user = decodeURIComponent(url.username)
-  const password = decodeURIComponent(url.password)
-  let request = resp('PING')
-  if (password) request = (user ? resp('AUTH', user, password) : resp('AUTH', password)) + request
+  const { host, port, user, password } = serverAddress(redisUrl, 6379)
+  const auth = password ? [user ? ['AUTH', user, password] : ['AUTH', password]] : []
+  const request = encodeCommands([...auth, ['PING']])
   const expected = password ? 2 : 1
   return new Promise((resolve) => {
     const socket = connect({ host, port })
@@ -92,10 +86,9 @@ function tcpConnect(host: string, port: number, timeoutMs: number): Promise<Prob
 
 /** Logs in with the URL's credentials and runs `select 1`. */
 export async function probeMysql(mysqlUrl: string, timeoutMs = 3000): Promise<Probe> {
-  const url = new URL(mysqlUrl)
-  const host = url.hostname.replace(/^\[(.*)\]$/, '$1') || '127.0.0.1'
+  const { host, port } = serverAddress(mysqlUrl, 3306)
   // A plain connect first: only "nothing listens" may count as down; after that, any failure is an error.
-  const unreachable = await tcpConnect(host, Number(url.port || 3306), timeoutMs)
+  const unreachable = await tcpConnect(host, port, timeoutMs)
   if (unreachable) return unreachable
   try {
     const connection = await createConnection({ uri: mysqlUrl, connectTimeout: timeoutMs })

@@ -1,16 +1,11 @@
 // The MySQL side of the gateway's start: where to connect, and creating each configured
 // database (utf8mb4) if it is missing, at start and again whenever a pool meets it missing.
+import { serverAddress } from '../lib/server-url.ts'
 import { type DbConn, type MysqlTarget, openConnection } from './mysql.ts'
 
 export function mysqlTarget(mysqlUrl: string, clientFoundRows: boolean): MysqlTarget {
-  const url = new URL(mysqlUrl)
-  return {
-    host: url.hostname.replace(/^\[|\]$/g, '') || '127.0.0.1',
-    port: Number(url.port || 3306),
-    user: decodeURIComponent(url.username || 'root'),
-    password: decodeURIComponent(url.password),
-    clientFoundRows,
-  }
+  const { host, port, user, password } = serverAddress(mysqlUrl, 3306)
+  return { host, port, user: user || 'root', password, clientFoundRows }
 }
 
 function quoteIdent(name: string): string {

@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import { RequestCounts, type RunningGateway } from '../lib/gateway.ts'
 import { answerClientError, listen, readBody, sendJson } from '../lib/http.ts'
+import { serverAddress } from '../lib/server-url.ts'
 import { GatewayError, type RedisTarget } from './connection.ts'
 import { errorJson } from './encode.ts'
 import { runMulti, runPipeline, runSingle, type Tenant } from './execute.ts'
@@ -38,17 +39,17 @@ const ROUTES = new Map<string, Route>([
 const CLOSE_GRACE_MS = 10_000
 
 export async function startUpstashGateway(options: UpstashGatewayOptions): Promise<RunningGateway> {
-  const redis = new URL(options.redisUrl)
+  const redis = serverAddress(options.redisUrl, 6379)
   const maxBodyBytes = options.maxBodyBytes ?? 10 * 1024 * 1024
   const scripts = new ScriptRegistry()
   const tenants = new Map<string, Tenant>()
   for (const [token, db] of Object.entries(options.tokens)) {
     if (!Number.isInteger(db) || db < 0) throw new Error(`token database must be an integer >= 0`)
     const target: RedisTarget = {
-      host: redis.hostname.replace(/^\[(.*)\]$/, '$1') || '127.0.0.1',
-      port: Number(redis.port || 6379),
-      username: decodeURIComponent(redis.username) || undefined,
-      password: decodeURIComponent(redis.password) || undefined,
+      host: redis.host,
+      port: redis.port,
+      username: redis.user || undefined,
+      password: redis.password || undefined,
       db,
       timeoutMs: options.commandTimeoutMs ?? 10_000,
     }

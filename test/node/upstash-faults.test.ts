@@ -5,6 +5,7 @@ import { connect, createServer, type Server, type Socket } from 'node:net'
 import { errors, Redis } from '@upstash/redis'
 import { afterEach, describe, expect, it } from 'vitest'
 import type { RunningGateway } from '../../scripts/lib/gateway.ts'
+import { serverAddress } from '../../scripts/lib/server-url.ts'
 import { freePort } from '../../scripts/local/processes.ts'
 import { RedisConnection } from '../../scripts/upstash/connection.ts'
 import { startUpstashGateway } from '../../scripts/upstash/gateway.ts'
@@ -13,10 +14,7 @@ import { REDIS_URL } from './backends.ts'
 
 const TOKEN = `faults-${randomUUID()}`
 /** The machine's Redis, for the tests that need a real one behind the gateway. */
-const REAL_REDIS = (() => {
-  const url = new URL(REDIS_URL)
-  return { host: url.hostname || '127.0.0.1', port: Number(url.port || 6379) }
-})()
+const REAL_REDIS = serverAddress(REDIS_URL, 6379)
 const cleanup: (() => Promise<unknown> | undefined)[] = []
 
 afterEach(async () => {
