@@ -4,15 +4,14 @@
 //   node scripts/bundle-size.ts --json     the same figures as JSON
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
-import { basename, dirname, join, resolve } from 'node:path'
+import { basename, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { gzipSync } from 'node:zlib'
+import { ROOT, WRANGLER_CLI, WRANGLER_ENV } from './lib/project.ts'
 import { runCaptured } from './lib/run-captured.ts'
 
 /** Cloudflare's free-plan limit is 3 MiB; ours is a self-imposed budget that keeps cold starts short. */
 export const BUDGET_GZIP_BYTES = 64 * 1024
-
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..')
 
 export interface Contributor {
   /** npm package (`hono`, `@upstash/redis`) or source folder (`src/views`) */
@@ -59,14 +58,12 @@ export function contributorOf(input: string): string {
 }
 
 function runWrangler(outDir: string): Promise<string> {
-  const cli = join(ROOT, 'node_modules', 'wrangler', 'bin', 'wrangler.js')
-  const args = [cli, 'deploy', '--dry-run', '--minify', '--outdir', outDir]
+  const args = [WRANGLER_CLI, 'deploy', '--dry-run', '--minify', '--outdir', outDir]
   args.push('--metafile', join(outDir, 'meta.json'))
   const env = {
     ...process.env,
+    ...WRANGLER_ENV,
     CI: 'true',
-    WRANGLER_SEND_METRICS: 'false',
-    CLOUDFLARE_CF_FETCH_ENABLED: 'false',
     NO_COLOR: '1',
   }
   return runCaptured(process.execPath, args, { cwd: ROOT, env })

@@ -1,17 +1,11 @@
 // npm run dev: the local services (started, or reused when already running), .dev.vars, the
 // migrations, then `wrangler dev` on http://127.0.0.1:8787. Ctrl-C stops all of it.
 import { createServer } from 'node:net'
-import { join } from 'node:path'
+import { ROOT, WRANGLER_CLI, WRANGLER_ENV } from './lib/project.ts'
 import { describeFailure, onInterrupt } from './local/cli.ts'
 import { ensureDevVars } from './local/dev-vars.ts'
 import { type Daemon, spawnOwned, waitForHttp } from './local/processes.ts'
-import {
-  DEFAULT_UPSTASH_PORT,
-  ROOT,
-  type Services,
-  ServicesError,
-  startServices,
-} from './services.ts'
+import { DEFAULT_UPSTASH_PORT, type Services, ServicesError, startServices } from './services.ts'
 
 const HOST = '127.0.0.1'
 const APP_PORT = 8787
@@ -42,11 +36,10 @@ function startWrangler(services: Services): Daemon {
   if (services.upstashUrl !== `http://${HOST}:${DEFAULT_UPSTASH_PORT}`) {
     args.push('--var', `UPSTASH_REDIS_REST_URL:${services.upstashUrl}`)
   }
-  const bin = join(ROOT, 'node_modules', 'wrangler', 'bin', 'wrangler.js')
-  return spawnOwned(process.execPath, [bin, ...args], {
+  return spawnOwned(process.execPath, [WRANGLER_CLI, ...args], {
     cwd: ROOT,
     stdio: ['ignore', 'inherit', 'inherit'],
-    env: { ...process.env, WRANGLER_SEND_METRICS: 'false', CLOUDFLARE_CF_FETCH_ENABLED: 'false' },
+    env: { ...process.env, ...WRANGLER_ENV },
   })
 }
 

@@ -2,9 +2,9 @@
 // instance under .local/ when none is running), the Upstash and PlanetScale gateways in front of
 // them, and the migrations.
 //   npm run services      start everything, print the .dev.vars lines, stop on Ctrl-C
-import { dirname, join, resolve } from 'node:path'
-import { fileURLToPath } from 'node:url'
+import { join, resolve } from 'node:path'
 import type { RunningGateway } from './lib/gateway.ts'
+import { ROOT } from './lib/project.ts'
 import { type Backend, ensureMysql, ensureRedis, ServicesError } from './local/backends.ts'
 import { describeFailure, onInterrupt } from './local/cli.ts'
 import { type Probe, probePlanetScale, probeUpstash } from './local/probes.ts'
@@ -14,7 +14,6 @@ import { startUpstashGateway } from './upstash/gateway.ts'
 
 export { ServicesError }
 
-export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..')
 export const DEV_UPSTASH_TOKEN = 'dev-token'
 export const DEV_DB_USER = 'app'
 export const DEV_DB_PASSWORD = 'app-dev-password'

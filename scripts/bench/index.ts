@@ -4,10 +4,10 @@
 // --only all, or --soak-minutes). Prints tables, writes bench-results/<timestamp>.json and .html.
 import { rm } from 'node:fs/promises'
 import { cpus, loadavg, totalmem } from 'node:os'
-import { dirname, resolve } from 'node:path'
-import { fileURLToPath } from 'node:url'
+import { resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 import { type BundleReport, formatBundleReport, measureBundle } from '../bundle-size.ts'
+import { ROOT } from '../lib/project.ts'
 import { benchApp } from './app.ts'
 import { printApp } from './app-print.ts'
 import { backendsFromEnv, resetBenchData } from './backends.ts'
@@ -20,7 +20,6 @@ import { benchSoak } from './soak.ts'
 import { printSoak } from './soak-report.ts'
 import { say } from './table.ts'
 
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..')
 const SECTIONS = ['gateways', 'app', 'hash', 'bundle', 'soak'] as const
 type Section = (typeof SECTIONS)[number]
 const DEFAULT_SECTIONS: Section[] = ['gateways', 'app', 'hash', 'bundle']
