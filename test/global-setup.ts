@@ -29,12 +29,16 @@ export default async function setup(project: TestProject) {
     mysqlUrl: MYSQL_URL,
     users: { app_test: { password, database: TEST_DATABASE } },
   })
+  const close = async () => {
+    await Promise.all([upstash.close(), planetscale.close()])
+  }
   const databaseUrl = `http://app_test:${password}@127.0.0.1:${planetscale.port}`
-  await migrate(databaseUrl)
+  await migrate(databaseUrl).catch(async (error: unknown) => {
+    await close()
+    throw error
+  })
   project.provide('upstashUrl', upstash.url)
   project.provide('upstashToken', token)
   project.provide('databaseUrl', databaseUrl)
-  return async () => {
-    await Promise.all([upstash.close(), planetscale.close()])
-  }
+  return close
 }

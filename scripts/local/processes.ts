@@ -40,14 +40,7 @@ function signalGroup(pid: number, signal: NodeJS.Signals): void {
   }
 }
 
-function groupAlive(pid: number): boolean {
-  try {
-    process.kill(-pid, 0)
-    return true
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM'
-  }
-}
+const groupAlive = (pid: number) => isAlive(-pid)
 
 /** Starts `command args` detached into its own group; stdout and stderr replace logFile. */
 export function startDaemon(command: string, args: string[], logFile: string): Daemon {
@@ -115,6 +108,7 @@ export function freePort(host = '127.0.0.1'): Promise<number> {
   })
 }
 
+/** A process (or, for a negative pid, a process group) exists. */
 export function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0)
