@@ -1,12 +1,38 @@
 /** A backend (Upstash or PlanetScale) could not be reached in time: the request answers 503. */
 export class BackendUnavailable extends Error {
-  constructor(backend: 'upstash' | 'planetscale', cause: unknown) {
+  constructor(backend: Backend, cause: unknown) {
     super(`${backend} unavailable: ${String(cause)}`, { cause })
     this.name = 'BackendUnavailable'
   }
 }
 
-type Backend = 'upstash' | 'planetscale'
+export type Backend = 'upstash' | 'planetscale'
+
+/**
+ * A backend's two handles. `read` is for statements that may run twice (a read, or a refresh of a
+ * TTL): when no answer came, it is tried once more. `write` is never repeated, since the backend
+ * may have carried it out before the answer was lost. Callers pick one explicitly.
+ */
+export interface ReadWrite<T> {
+  readonly read: T
+  readonly write: T
+}
+
+/** Both handles, each made on first use: most requests need one side only. */
+export function readWrite<T>(make: (repeatable: boolean) => T): ReadWrite<T> {
+  let read: T | undefined
+  let write: T | undefined
+  return {
+    get read() {
+      read ??= make(true)
+      return read
+    },
+    get write() {
+      write ??= make(false)
+      return write
+    },
+  }
+}
 
 /** Below this much time left, a read is not tried again: the answer would come too late anyway. */
 const MIN_RETRY_MS = 100
@@ -34,18 +60,17 @@ export class RequestBudget {
 
   /**
    * Runs one backend call. A failure to get an answer (network error, timeout) becomes
-   * BackendUnavailable; an idempotent call (a read) is first tried once more if time is left,
-   * which also rides over a pooled connection the restarted backend has closed. A write is never
-   * repeated: it may have been carried out before its answer was lost. `isAnswer` tells the
+   * BackendUnavailable; a repeatable call is first tried once more if time is left, which also
+   * rides over a pooled connection the restarted backend has closed. `isAnswer` tells the
    * backend's own error replies, which pass unchanged and are never retried.
    */
   async call<T>(
     backend: Backend,
-    idempotent: boolean,
+    repeatable: boolean,
     attempt: () => Promise<T>,
-    isAnswer: (error: unknown) => boolean = () => false
+    isAnswer: (error: unknown) => boolean
   ): Promise<T> {
-    for (let tries = idempotent ? 2 : 1; ; ) {
+    for (let tries = repeatable ? 2 : 1; ; ) {
       try {
         return await attempt()
       } catch (error) {

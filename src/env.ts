@@ -1,8 +1,10 @@
-import type { Connection } from '@planetscale/database'
 import type { Redis } from '@upstash/redis/cloudflare'
 import type { Session } from 'hono-sessions'
 import * as v from 'valibot'
-import type { SessionUser, UpstashSessionStore } from './session/store'
+import type { ReadWrite } from './backend'
+import type { Db } from './db/connection'
+import type { SessionCookie } from './session/cookie'
+import type { SessionUser } from './session/sessions'
 
 const seconds = (fallback: number) =>
   v.pipe(v.optional(v.string(), String(fallback)), v.transform(Number), v.integer(), v.minValue(1))
@@ -34,12 +36,14 @@ export interface AppEnv {
   Variables: {
     requestId: string
     config: Config
-    redis: Redis
-    db: Connection
-    session: Session
-    sessionStore: UpstashSessionStore | undefined
-    /** Set by the session layer when the request carries a live session. */
-    user: SessionUser | null
+    redis: ReadWrite<Redis>
+    db: ReadWrite<Db>
+    /** The verified session cookie; null when there is none or it is not ours. */
+    sessionCookie: SessionCookie | null
+    /** Reads the session on the first call (see session/middleware.ts). */
+    loadSession: () => Promise<Session | null>
+    /** Set by requireUser. */
+    user: SessionUser
   }
 }
 

@@ -49,10 +49,10 @@ app.use(
 )
 app.use(services)
 app.route('/', readinessRoutes)
-// Above the session middleware: these never read the current session (request budgets).
+// The session is read only where a route asks for it: login and logout never do (budgets).
+app.use(sessions)
 app.route('/', authRoutes)
 app.route('/', logoutRoutes)
-app.use(sessions)
 app.route('/', pageRoutes)
 app.route('/', statusRoutes)
 app.route('/', accountRoutes)

@@ -1,7 +1,5 @@
-import type { Connection } from '@planetscale/database'
+import type { Db } from './connection'
 import { isDuplicateKey } from './errors'
-
-type Db = Pick<Connection, 'execute'>
 
 export interface User {
   id: string

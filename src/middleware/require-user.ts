@@ -1,14 +1,20 @@
+import type { Context } from 'hono'
 import { createMiddleware } from 'hono/factory'
 import type { AppEnv } from '../env'
 import { AppError } from '../errors'
 import { wantsHtml } from '../http/negotiate'
-import type { SessionUser } from '../session/store'
+import { currentUser } from '../session/middleware'
 
-/** Guard for routes that need a logged-in user: pages redirect to /, API clients get 401. */
-export const requireUser = createMiddleware<AppEnv & { Variables: { user: SessionUser } }>(
-  async (c, next) => {
-    if (c.var.user) return next()
-    if (wantsHtml(c)) return c.redirect('/', 302)
-    throw new AppError(401, 'not_logged_in', 'Please log in first.')
-  }
-)
+/** The answer to a request that needs a logged-in user: pages redirect to /, API clients get 401. */
+export function notLoggedIn(c: Context<AppEnv>): Response {
+  if (wantsHtml(c)) return c.redirect('/', 302)
+  throw new AppError(401, 'not_logged_in', 'Please log in first.')
+}
+
+/** Guard for routes that need a logged-in user; sets c.var.user. */
+export const requireUser = createMiddleware<AppEnv>(async (c, next) => {
+  const user = await currentUser(c)
+  if (!user) return notLoggedIn(c)
+  c.set('user', user)
+  return next()
+})

@@ -8,12 +8,13 @@ import { redirectFormErrors, throttled } from '../http/form-errors'
 import { readInput } from '../http/input'
 import { seeOther, wantsHtml } from '../http/negotiate'
 import { PasswordChangeInput, RevokeInput } from '../http/schemas'
-import { requireUser } from '../middleware/require-user'
+import { notLoggedIn, requireUser } from '../middleware/require-user'
 import { deviceLabel } from '../session/device'
 import {
   clearSessionCookie,
   currentSessionIdHash,
   issueSessionCookie,
+  readWhileCheckingSession,
   sessionPolicy,
 } from '../session/middleware'
 import { endAllSessions, listSessions, revokeSession, startSession } from '../session/sessions'
@@ -21,11 +22,16 @@ import { AccountPage } from '../views/account-page'
 import { pageMessages } from '../views/messages'
 
 export const accountRoutes = new Hono<AppEnv>()
-  .use('/account', requireUser)
   .use('/account/*', requireUser)
   .get('/account', async (c) => {
-    const sessions = await listSessions(c.var.redis, sessionPolicy(c.var.config), c.var.user.id)
-    const currentIdHash = currentSessionIdHash(c)
+    const policy = sessionPolicy(c.var.config)
+    const redis = c.var.redis.read
+    const [found, currentIdHash] = await Promise.all([
+      readWhileCheckingSession(c, (userId) => listSessions(redis, policy, userId)),
+      currentSessionIdHash(c),
+    ])
+    if (!found) return notLoggedIn(c)
+    const sessions = found.result
     if (!wantsHtml(c)) {
       return c.json({
         error: false,
@@ -37,7 +43,7 @@ export const accountRoutes = new Hono<AppEnv>()
     }
     return c.html(
       <AccountPage
-        user={c.var.user}
+        user={found.user}
         sessions={sessions}
         currentIdHash={currentIdHash}
         {...pageMessages(c.req.query())}
@@ -46,13 +52,13 @@ export const accountRoutes = new Hono<AppEnv>()
   })
   .post('/account/sessions/revoke', redirectFormErrors('/account'), async (c) => {
     const input = await readInput(c, RevokeInput)
-    const revoked = await revokeSession(c.var.redis, c.var.user.id, input.session)
+    const revoked = await revokeSession(c.var.redis.write, c.var.user.id, input.session)
     if (!revoked) throw new AppError(404, 'invalid_session', 'That session no longer exists.')
     if (wantsHtml(c)) return seeOther(c, '/account?notice=revoked')
     return c.json({ error: false, message: 'Session logged out.' })
   })
   .post('/account/logout-everywhere', async (c) => {
-    await endAllSessions(c.var.redis, c.var.user.id)
+    await endAllSessions(c.var.redis.write, c.var.user.id)
     clearSessionCookie(c)
     if (wantsHtml(c)) return seeOther(c, '/?notice=everywhere')
     return c.json({ error: false, message: 'Logged out everywhere.' })
@@ -60,25 +66,25 @@ export const accountRoutes = new Hono<AppEnv>()
   .post('/account/password', redirectFormErrors('/account'), async (c) => {
     const input = await readInput(c, PasswordChangeInput)
     const { redis, db, config, user } = c.var
-    const limits = throttles(redis, config)
+    const limits = throttles(redis.write, config)
     const verdict = await checkLimits([[limits.loginAccount, user.email]])
     if (!verdict.allowed) throw throttled(verdict.retryAfter)
 
-    const stored = await findUserById(db, user.id)
+    const stored = await findUserById(db.read, user.id)
     const check = await verifyPassword(input.current_password, stored?.passwordHash)
     if (!stored || !check.ok) {
       throw new AppError(403, 'wrong_password', 'Your current password is not correct.')
     }
-    await updatePasswordHash(db, user.id, await hashPassword(input.new_password))
+    await updatePasswordHash(db.write, user.id, await hashPassword(input.new_password))
     // Every session ends, this one included; this device continues with a fresh ID.
-    const sessionId = await startSession(
-      redis,
+    const session = await startSession(
+      redis.write,
       sessionPolicy(config),
       user,
       deviceLabel(c.req.header('user-agent')),
       { endAllOthers: true }
     )
-    await issueSessionCookie(c, sessionId)
+    await issueSessionCookie(c, session)
     if (wantsHtml(c)) return seeOther(c, '/account?notice=password_changed')
     return c.json({ error: false, message: 'Password changed.' })
   })

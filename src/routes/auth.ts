@@ -10,7 +10,7 @@ import { seeOther, wantsHtml } from '../http/negotiate'
 import { LoginInput, RegisterInput } from '../http/schemas'
 import { log } from '../middleware/log'
 import { deviceLabel } from '../session/device'
-import { cookieSessionId, issueSessionCookie, sessionPolicy } from '../session/middleware'
+import { issueSessionCookie, sessionPolicy } from '../session/middleware'
 import { startSession } from '../session/sessions'
 
 const clientAddress = (header: string | undefined) => header ?? 'unknown'
@@ -19,13 +19,17 @@ const clientAddress = (header: string | undefined) => header ?? 'unknown'
 export const authRoutes = new Hono<AppEnv>()
   .post('/register', redirectFormErrors('/'), async (c) => {
     const input = await readInput(c, RegisterInput)
-    const limits = throttles(c.var.redis, c.var.config)
+    const limits = throttles(c.var.redis.write, c.var.config)
     const address = clientAddress(c.req.header('cf-connecting-ip'))
     const verdict = await checkLimits([[limits.registerAddress, address]])
     if (!verdict.allowed) throw throttled(verdict.retryAfter)
     const passwordHash = await hashPassword(input.user_password)
     try {
-      await insertUser(c.var.db, { name: input.user_name, email: input.user_email, passwordHash })
+      await insertUser(c.var.db.write, {
+        name: input.user_name,
+        email: input.user_email,
+        passwordHash,
+      })
     } catch (error) {
       if (error instanceof EmailTakenError) {
         throw new AppError(409, 'email_taken', 'This email is already registered.')
@@ -38,7 +42,7 @@ export const authRoutes = new Hono<AppEnv>()
   .post('/login', redirectFormErrors('/'), async (c) => {
     const input = await readInput(c, LoginInput)
     const { redis, db, config } = c.var
-    const limits = throttles(redis, config)
+    const limits = throttles(redis.write, config)
     const address = clientAddress(c.req.header('cf-connecting-ip'))
     const verdict = await checkLimits([
       [limits.loginAccount, input.user_email],
@@ -46,20 +50,20 @@ export const authRoutes = new Hono<AppEnv>()
     ])
     if (!verdict.allowed) throw throttled(verdict.retryAfter)
 
-    const user = await findUserByEmail(db, input.user_email)
+    const user = await findUserByEmail(db.read, input.user_email)
     const check = await verifyPassword(input.user_password, user?.passwordHash)
     if (!user || !check.ok) throw new AppError(401, 'invalid_login', 'Wrong email or password.')
     if (check.needsRehash) {
-      await updatePasswordHash(db, user.id, await hashPassword(input.user_password))
+      await updatePasswordHash(db.write, user.id, await hashPassword(input.user_password))
     }
 
-    const [sessionId] = await Promise.all([
+    const [session] = await Promise.all([
       startSession(
-        redis,
+        redis.write,
         sessionPolicy(config),
         { id: user.id, name: user.name, email: user.email },
         deviceLabel(c.req.header('user-agent')),
-        { replaces: await cookieSessionId(c) }
+        { replaces: c.var.sessionCookie?.sessionId }
       ),
       // Best effort: a lost reset only leaves used attempts in the window. Failing the login for
       // it would drop the new session and, since the old one has ended, log the user out.
@@ -67,7 +71,7 @@ export const authRoutes = new Hono<AppEnv>()
         .resetUsedTokens(input.user_email)
         .catch((error) => log(c, 'warn', { event: 'throttle_reset_failed', error: String(error) })),
     ])
-    await issueSessionCookie(c, sessionId)
+    await issueSessionCookie(c, session)
     if (wantsHtml(c)) return seeOther(c, '/home')
     return c.json({ error: false, message: 'Login success.' })
   })

@@ -1,7 +1,7 @@
 import type { Context } from 'hono'
 import { Hono } from 'hono/tiny'
 import type { AppEnv } from '../env'
-import { clearSessionCookie, cookieSessionId, sealedSessionCookie } from '../session/middleware'
+import { clearSessionCookie } from '../session/middleware'
 import { endSession } from '../session/sessions'
 
 /**
@@ -10,11 +10,9 @@ import { endSession } from '../session/sessions'
  * session lives on.
  */
 async function logout(c: Context<AppEnv>, status: 302 | 303) {
-  if (sealedSessionCookie(c)) {
-    const sessionId = await cookieSessionId(c)
-    if (sessionId) await endSession(c.var.redis, sessionId)
-    clearSessionCookie(c)
-  }
+  const cookie = c.var.sessionCookie
+  if (cookie) await endSession(c.var.redis.write, cookie.sessionId)
+  clearSessionCookie(c)
   return c.redirect('/?notice=logged_out', status)
 }
 

@@ -1,8 +1,25 @@
 import type { Redis } from '@upstash/redis/cloudflare'
+import type { SessionData } from 'hono-sessions'
+import type { SessionCookie } from './cookie'
 import { hashSessionId, newSessionId, sessionKey, userSessionsKey } from './keys'
-import type { SessionPolicy, SessionUser, StoredSession } from './store'
+import type { SessionPolicy } from './store'
+
+export interface SessionUser {
+  id: string
+  name: string
+  email: string
+}
+
+/** The session entries the app itself keeps (hono-sessions' `_data`). */
+interface AppEntries {
+  user: SessionUser
+  device: string
+  /** ms since the epoch */
+  createdAt: number
+}
 
 const SESSION_PREFIX = sessionKey('')
+const [INDEX_PREFIX = '', INDEX_SUFFIX = ''] = userSessionsKey('\n').split('\n')
 
 // Logout knows only the session ID, not the user: one script deletes the entry and its index
 // membership in a single round trip (the index key comes from the stored value).
@@ -11,8 +28,9 @@ local value = redis.call('GET', KEYS[1])
 if not value then return 0 end
 redis.call('DEL', KEYS[1])
 local ok, session = pcall(cjson.decode, value)
-if ok and type(session) == 'table' and type(session.user) == 'table' then
-  redis.call('SREM', ARGV[1] .. tostring(session.user.id) .. ARGV[2], ARGV[3])
+if ok and type(session) == 'table' and type(session._data) == 'table'
+  and type(session._data.user) == 'table' and type(session._data.user.value) == 'table' then
+  redis.call('SREM', ARGV[1] .. tostring(session._data.user.value.id) .. ARGV[2], ARGV[3])
 end
 return 1`
 
@@ -58,6 +76,8 @@ export interface StartOptions {
   endAllOthers?: boolean
 }
 
+const entry = <T>(value: T) => ({ value, flash: false })
+
 /** Creates a session for a user in one pipeline: entry, index membership, index expiry. */
 export async function startSession(
   redis: Redis,
@@ -65,15 +85,16 @@ export async function startSession(
   user: SessionUser,
   device: string,
   options: StartOptions = {}
-): Promise<string> {
+): Promise<SessionCookie> {
   const sessionId = newSessionId()
   const idHash = await hashSessionId(sessionId)
   const index = userSessionsKey(user.id)
-  const stored: StoredSession = {
-    user,
-    createdAt: Date.now(),
-    device,
-    data: { _data: {}, _expire: null, _delete: false, _accessed: null },
+  const now = Date.now()
+  const data: SessionData = {
+    _data: { user: entry(user), device: entry(device), createdAt: entry(now) },
+    _expire: new Date(now + policy.absoluteSeconds * 1000).toISOString(),
+    _delete: false,
+    _accessed: null,
   }
   const pipeline = redis.pipeline()
   if (options.endAllOthers) pipeline.eval(END_ALL_SESSIONS, [index], [SESSION_PREFIX])
@@ -82,22 +103,31 @@ export async function startSession(
     pipeline.eval(END_SESSION, [sessionKey(oldHash)], endSessionArgs(oldHash))
   }
   pipeline
-    .set(sessionKey(idHash), stored, { nx: true, ex: policy.idleSeconds })
+    .set(sessionKey(idHash), data, { nx: true, ex: policy.idleSeconds })
     .sadd(index, idHash)
     .expire(index, policy.absoluteSeconds + policy.idleSeconds)
   await pipeline.exec()
-  return sessionId
+  return { sessionId, userId: user.id }
 }
 
-function endSessionArgs(idHash: string): string[] {
-  const [prefix = '', suffix = ''] = userSessionsKey('\n').split('\n')
-  return [prefix, suffix, idHash]
-}
+const endSessionArgs = (idHash: string) => [INDEX_PREFIX, INDEX_SUFFIX, idHash]
 
 /** Logout: deletes the session and its index entry without reading it first. */
 export async function endSession(redis: Redis, sessionId: string): Promise<void> {
   const idHash = await hashSessionId(sessionId)
   await redis.eval(END_SESSION, [sessionKey(idHash)], endSessionArgs(idHash))
+}
+
+/** The app's entries of a stored session; null when the value is not one of ours. */
+export function appEntries(data: SessionData | null | undefined): AppEntries | null {
+  const entries = data?._data
+  const user = entries?.user?.value as SessionUser | undefined
+  if (typeof user?.id !== 'string') return null
+  return {
+    user,
+    device: String(entries?.device?.value ?? ''),
+    createdAt: Number(entries?.createdAt?.value ?? 0),
+  }
 }
 
 export async function listSessions(
@@ -114,14 +144,16 @@ export async function listSessions(
   const sessions: ActiveSession[] = []
   for (let i = 0; i + 2 < flat.length; i += 3) {
     const value = flat[i + 1]
-    const stored = (typeof value === 'string' ? JSON.parse(value) : value) as StoredSession
+    const data = (typeof value === 'string' ? JSON.parse(value) : value) as SessionData
+    const entries = appEntries(data)
+    if (!entries || (data._expire && Date.parse(data._expire) <= now)) continue
     const ttlMs = Number(flat[i + 2])
     // Reads refresh the TTL to the idle timeout, so the time since the last refresh is idle - ttl.
-    const lastSeen = Math.max(stored.createdAt, now - (policy.idleSeconds * 1000 - ttlMs))
+    const lastSeen = Math.max(entries.createdAt, now - (policy.idleSeconds * 1000 - ttlMs))
     sessions.push({
       idHash: String(flat[i]),
-      device: stored.device,
-      createdAt: new Date(stored.createdAt),
+      device: entries.device,
+      createdAt: new Date(entries.createdAt),
       lastSeenAt: new Date(lastSeen),
     })
   }

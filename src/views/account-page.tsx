@@ -1,5 +1,4 @@
-import type { ActiveSession } from '../session/sessions'
-import type { SessionUser } from '../session/store'
+import type { ActiveSession, SessionUser } from '../session/sessions'
 import { CURRENT_PASSWORD, Field, NEW_PASSWORD } from './field'
 import { Layout, Notice } from './layout'
 import type { PageMessages } from './messages'

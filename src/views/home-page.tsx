@@ -1,5 +1,5 @@
 import type { Status } from '../db/statuses'
-import type { SessionUser } from '../session/store'
+import type { SessionUser } from '../session/sessions'
 import { Layout, Notice } from './layout'
 import type { PageMessages } from './messages'
 
