@@ -24,8 +24,8 @@ import { pageMessages } from '../views/messages'
 export const accountRoutes = new Hono<AppEnv>()
   .use('/account/*', requireUser)
   .get('/account', async (c) => {
-    const policy = sessionPolicy(c.var.config)
-    const redis = c.var.redis.read
+    const policy = sessionPolicy(c.get('config'))
+    const redis = c.get('redis').read
     const [found, currentIdHash] = await Promise.all([
       readWhileCheckingSession(c, (userId) => listSessions(redis, policy, userId)),
       currentSessionIdHash(c),
@@ -52,13 +52,13 @@ export const accountRoutes = new Hono<AppEnv>()
   })
   .post('/account/sessions/revoke', redirectFormErrors('/account'), async (c) => {
     const input = await readInput(c, RevokeInput)
-    const revoked = await revokeSession(c.var.redis.write, c.var.user.id, input.session)
+    const revoked = await revokeSession(c.get('redis').write, c.get('user').id, input.session)
     if (!revoked) throw new AppError(404, 'invalid_session', 'That session no longer exists.')
     if (wantsHtml(c)) return seeOther(c, '/account?notice=revoked')
     return c.json({ error: false, message: 'Session logged out.' })
   })
   .post('/account/logout-everywhere', async (c) => {
-    await endAllSessions(c.var.redis.write, c.var.user.id)
+    await endAllSessions(c.get('redis').write, c.get('user').id)
     clearSessionCookie(c)
     if (wantsHtml(c)) return seeOther(c, '/?notice=everywhere')
     return c.json({ error: false, message: 'Logged out everywhere.' })

@@ -19,13 +19,13 @@ const clientAddress = (header: string | undefined) => header ?? 'unknown'
 export const authRoutes = new Hono<AppEnv>()
   .post('/register', redirectFormErrors('/'), async (c) => {
     const input = await readInput(c, RegisterInput)
-    const limits = throttles(c.var.redis.write, c.var.config)
+    const limits = throttles(c.get('redis').write, c.get('config'))
     const address = clientAddress(c.req.header('cf-connecting-ip'))
     const verdict = await checkLimits([[limits.registerAddress, address]])
     if (!verdict.allowed) throw throttled(verdict.retryAfter)
     const passwordHash = await hashPassword(input.user_password)
     try {
-      await insertUser(c.var.db.write, {
+      await insertUser(c.get('db').write, {
         name: input.user_name,
         email: input.user_email,
         passwordHash,
@@ -63,7 +63,7 @@ export const authRoutes = new Hono<AppEnv>()
         sessionPolicy(config),
         { id: user.id, name: user.name, email: user.email },
         deviceLabel(c.req.header('user-agent')),
-        { replaces: c.var.sessionCookie?.sessionId }
+        { replaces: c.get('sessionCookie')?.sessionId }
       ),
       // Best effort: a lost reset only leaves used attempts in the window. Failing the login for
       // it would drop the new session and, since the old one has ended, log the user out.

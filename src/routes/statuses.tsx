@@ -23,7 +23,7 @@ async function statusPage(c: Context<AppEnv>) {
     throw new AppError(400, 'invalid_query', result.issues[0]?.message ?? 'Invalid query.')
   }
   const { limit, cursor } = result.output
-  const db = c.var.db.read
+  const db = c.get('db').read
   return readWhileCheckingSession<StatusPage>(c, (userId) =>
     listStatuses(db, userId, { before: cursor, limit })
   )
@@ -37,7 +37,7 @@ export const statusRoutes = new Hono<AppEnv>()
   })
   .post('/addStatus', requireUser, redirectFormErrors('/home'), async (c) => {
     const input = await readInput(c, StatusInput)
-    const id = await insertStatus(c.var.db.write, c.var.user.id, input.status)
+    const id = await insertStatus(c.get('db').write, c.get('user').id, input.status)
     if (wantsHtml(c)) return seeOther(c, '/home?notice=posted')
     return c.json({ error: false, message: 'Status is added.', id }, 201)
   })

@@ -1,4 +1,3 @@
-import { Buffer } from 'node:buffer'
 import { base64url } from './keys'
 
 /** What the session cookie carries: the session ID, and the user id needed before Redis answers. */
@@ -47,7 +46,7 @@ export async function verifySessionCookie(
   const parts = SHAPE.exec(value)
   if (!parts) return null
   const [, sessionId = '', userId = '', mac = ''] = parts
-  const signature = Buffer.from(mac, 'base64url')
+  const signature = Uint8Array.fromBase64(mac, { alphabet: 'base64url' })
   // Base64 leaves spare bits in the last character: only the one canonical spelling is valid.
   if (base64url(signature) !== mac) return null
   const payload = encoder.encode(`${sessionId}.${userId}`)

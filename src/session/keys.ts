@@ -1,5 +1,3 @@
-import { Buffer } from 'node:buffer'
-
 /** Redis key layout (architecture doc, "Session model"). */
 export const sessionKey = (idHash: string) => `sess:${idHash}`
 export const userSessionsKey = (userId: string) => `user:${userId}:sessions`
@@ -7,7 +5,10 @@ export const userSessionsKey = (userId: string) => `user:${userId}:sessions`
 const encoder = new TextEncoder()
 
 export const base64url = (bytes: ArrayBuffer | Uint8Array) =>
-  Buffer.from(bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes)).toString('base64url')
+  (bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes)).toBase64({
+    alphabet: 'base64url',
+    omitPadding: true,
+  })
 
 /** 256 random bits: the session ID that only the cookie ever holds. */
 export function newSessionId(): string {

@@ -47,13 +47,13 @@ const ignore = () => {}
  */
 export const sessions = createMiddleware<AppEnv>(async (c, next) => {
   const raw = getCookie(c, COOKIE_NAME, 'host')
-  const cookie = raw ? await verifySessionCookie(c.var.config.SESSION_SECRET, raw) : null
+  const cookie = raw ? await verifySessionCookie(c.get('config').SESSION_SECRET, raw) : null
   c.set('sessionCookie', cookie)
   if (!cookie) {
     c.set('loadSession', () => Promise.resolve(null))
     return next()
   }
-  const store = new UpstashSessionStore(c.var.redis, sessionPolicy(c.var.config))
+  const store = new UpstashSessionStore(c.get('redis'), sessionPolicy(c.get('config')))
   let loading: Promise<Loaded | null> | undefined
   c.set('loadSession', () => {
     loading ??= load(store, cookie.sessionId)
@@ -84,13 +84,13 @@ async function saveChanges(store: UpstashSessionStore, sessionId: string, loaded
 }
 
 /** The request's live session, read from Upstash on the first call; null when there is none. */
-export const currentSession = (c: Context<AppEnv>) => c.var.loadSession()
+export const currentSession = (c: Context<AppEnv>) => c.get('loadSession')()
 
 /** The live session's user; null without one, or when it is not the user the cookie names. */
 export async function currentUser(c: Context<AppEnv>): Promise<SessionUser | null> {
   const session = await currentSession(c)
   const user = session?.get('user') as SessionUser | undefined
-  return user && user.id === c.var.sessionCookie?.userId ? user : null
+  return user && user.id === c.get('sessionCookie')?.userId ? user : null
 }
 
 /**
@@ -102,7 +102,7 @@ export async function readWhileCheckingSession<T>(
   c: Context<AppEnv>,
   read: (userId: string) => Promise<T>
 ): Promise<{ user: SessionUser; result: T } | null> {
-  const cookie = c.var.sessionCookie
+  const cookie = c.get('sessionCookie')
   if (!cookie) return null
   const reading = read(cookie.userId)
   // Settled below, or dropped when the session is not live: never an unhandled rejection.
@@ -115,10 +115,10 @@ export async function issueSessionCookie<E extends AppEnv>(
   c: Context<E>,
   session: SessionCookie
 ): Promise<void> {
-  const value = await signSessionCookie(c.var.config.SESSION_SECRET, session)
+  const value = await signSessionCookie(c.get('config').SESSION_SECRET, session)
   setCookie(c, COOKIE_NAME, value, {
     ...COOKIE_OPTIONS,
-    maxAge: c.var.config.SESSION_ABSOLUTE_SECONDS,
+    maxAge: c.get('config').SESSION_ABSOLUTE_SECONDS,
   })
 }
 
@@ -128,6 +128,6 @@ export function clearSessionCookie<E extends AppEnv>(c: Context<E>): void {
 
 /** The current session's ID hash, to mark "this device" in the sessions list. */
 export async function currentSessionIdHash(c: Context<AppEnv>): Promise<string | undefined> {
-  const cookie = c.var.sessionCookie
+  const cookie = c.get('sessionCookie')
   return cookie ? hashSessionId(cookie.sessionId) : undefined
 }
