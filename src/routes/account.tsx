@@ -11,9 +11,8 @@ import { PasswordChangeInput, RevokeInput } from '../http/schemas'
 import { notLoggedIn, requireUser } from '../middleware/require-user'
 import { deviceLabel } from '../session/device'
 import {
+  beginSession,
   clearSessionCookie,
-  currentSessionIdHash,
-  issueSessionCookie,
   readWhileCheckingSession,
   sessionPolicy,
 } from '../session/middleware'
@@ -26,11 +25,9 @@ export const accountRoutes = new Hono<AppEnv>()
   .get('/account', async (c) => {
     const policy = sessionPolicy(c.get('config'))
     const redis = c.get('redis').read
-    const [found, currentIdHash] = await Promise.all([
-      readWhileCheckingSession(c, (userId) => listSessions(redis, policy, userId)),
-      currentSessionIdHash(c),
-    ])
+    const found = await readWhileCheckingSession(c, (userId) => listSessions(redis, policy, userId))
     if (!found) return notLoggedIn(c)
+    const currentIdHash = c.get('sessionCookie')?.idHash
     const sessions = found.result
     if (!wantsHtml(c)) {
       return c.json({
@@ -77,14 +74,16 @@ export const accountRoutes = new Hono<AppEnv>()
     }
     await updatePasswordHash(db.write, user.id, await hashPassword(input.new_password))
     // Every session ends, this one included; this device continues with a fresh ID.
-    const session = await startSession(
-      redis.write,
-      sessionPolicy(config),
-      user,
-      deviceLabel(c.req.header('user-agent')),
-      { endAllOthers: true }
+    await beginSession(c, user.id, (idHash) =>
+      startSession(
+        redis.write,
+        sessionPolicy(config),
+        idHash,
+        user,
+        deviceLabel(c.req.header('user-agent')),
+        { endAllOthers: true }
+      )
     )
-    await issueSessionCookie(c, session)
     if (wantsHtml(c)) return seeOther(c, '/account?notice=password_changed')
     return c.json({ error: false, message: 'Password changed.' })
   })

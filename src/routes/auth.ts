@@ -10,7 +10,7 @@ import { seeOther, wantsHtml } from '../http/negotiate'
 import { LoginInput, RegisterInput } from '../http/schemas'
 import { log } from '../middleware/log'
 import { deviceLabel } from '../session/device'
-import { issueSessionCookie, sessionPolicy } from '../session/middleware'
+import { beginSession, sessionPolicy } from '../session/middleware'
 import { startSession } from '../session/sessions'
 
 const clientAddress = (header: string | undefined) => header ?? 'unknown'
@@ -57,21 +57,25 @@ export const authRoutes = new Hono<AppEnv>()
       await updatePasswordHash(db.write, user.id, await hashPassword(input.user_password))
     }
 
-    const [session] = await Promise.all([
-      startSession(
-        redis.write,
-        sessionPolicy(config),
-        { id: user.id, name: user.name, email: user.email },
-        deviceLabel(c.req.header('user-agent')),
-        { replaces: c.get('sessionCookie')?.sessionId }
-      ),
-      // Best effort: a lost reset only leaves used attempts in the window. Failing the login for
-      // it would drop the new session and, since the old one has ended, log the user out.
-      limits.loginAccount
-        .resetUsedTokens(input.user_email)
-        .catch((error) => log(c, 'warn', { event: 'throttle_reset_failed', error: String(error) })),
-    ])
-    await issueSessionCookie(c, session)
+    await beginSession(c, user.id, (idHash) =>
+      Promise.all([
+        startSession(
+          redis.write,
+          sessionPolicy(config),
+          idHash,
+          { id: user.id, name: user.name, email: user.email },
+          deviceLabel(c.req.header('user-agent')),
+          { replaces: c.get('sessionCookie')?.idHash }
+        ),
+        // Best effort: a lost reset only leaves used attempts in the window. Failing the login for
+        // it would drop the new session and, since the old one has ended, log the user out.
+        limits.loginAccount
+          .resetUsedTokens(input.user_email)
+          .catch((error) =>
+            log(c, 'warn', { event: 'throttle_reset_failed', error: String(error) })
+          ),
+      ])
+    )
     if (wantsHtml(c)) return seeOther(c, '/home')
     return c.json({ error: false, message: 'Login success.' })
   })

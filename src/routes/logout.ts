@@ -11,7 +11,7 @@ import { endSession } from '../session/sessions'
  */
 async function logout(c: Context<AppEnv>, status: 302 | 303) {
   const cookie = c.get('sessionCookie')
-  if (cookie) await endSession(c.get('redis').write, cookie.sessionId)
+  if (cookie) await endSession(c.get('redis').write, cookie.idHash)
   clearSessionCookie(c)
   return c.redirect('/?notice=logged_out', status)
 }
