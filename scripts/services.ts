@@ -3,14 +3,14 @@
 // them, and the migrations.
 //   npm run services      start everything, print the .dev.vars lines, stop on Ctrl-C
 import { join, resolve } from 'node:path'
-import type { RunningGateway } from './lib/gateway.ts'
+import type { RunningGateway } from '@edge-status/gateway-kit'
+import { startPlanetScaleGateway } from '@edge-status/planetscale-gateway'
+import { startUpstashGateway } from '@edge-status/upstash-gateway'
 import { ROOT } from './lib/project.ts'
 import { type Backend, ensureMysql, ensureRedis, ServicesError } from './local/backends.ts'
 import { describeFailure, onInterrupt } from './local/cli.ts'
 import { type Probe, probePlanetScale, probeUpstash } from './local/probes.ts'
 import { migrate } from './migrate.ts'
-import { startPlanetScaleGateway } from './planetscale/gateway.ts'
-import { startUpstashGateway } from './upstash/gateway.ts'
 
 export { ServicesError }
 

@@ -5,9 +5,9 @@
 // Started by hosts.ts with an IPC channel and --expose-gc; not meant to be run by hand.
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import type { RunningGateway } from '../lib/gateway.ts'
-import { startPlanetScaleGateway } from '../planetscale/gateway.ts'
-import { startUpstashGateway } from '../upstash/gateway.ts'
+import type { RunningGateway } from '@edge-status/gateway-kit'
+import { startPlanetScaleGateway } from '@edge-status/planetscale-gateway'
+import { startUpstashGateway } from '@edge-status/upstash-gateway'
 import { connectIsolateHeap, type IsolateHeap } from './inspector.ts'
 import { rssOf } from './procfs.ts'
 import { startWorkerd, wranglerSettings } from './workerd.ts'

@@ -1,4 +1,4 @@
-import { serverAddress } from '../lib/server-url.ts'
+import { serverAddress } from '@edge-status/gateway-kit'
 import { startPrivateMariadb, startPrivateRedis } from './private-instance.ts'
 import { type Probe, probeMysql, probeRedis } from './probes.ts'
 import { findBinary } from './processes.ts'

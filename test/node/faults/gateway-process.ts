@@ -1,7 +1,7 @@
 // One gateway in its own process, so a fault test can kill it: node gateway-process.ts '<json>'.
-import type { RunningGateway } from '../../../scripts/lib/gateway.ts'
-import { startPlanetScaleGateway } from '../../../scripts/planetscale/gateway.ts'
-import { startUpstashGateway } from '../../../scripts/upstash/gateway.ts'
+import type { RunningGateway } from '@edge-status/gateway-kit'
+import { startPlanetScaleGateway } from '@edge-status/planetscale-gateway'
+import { startUpstashGateway } from '@edge-status/upstash-gateway'
 
 type Spec =
   | { kind: 'upstash'; port: number; redisUrl: string; tokens: Record<string, number> }

@@ -1,13 +1,13 @@
 // @upstash/ratelimit 2.2.0 scripts start with `#!lua flags=allow-key-locking`, which stock Redis 7
 // rejects; the gateway rewrites them and aliases their hashes (spec §8, §11.12).
 import { createHash, randomUUID } from 'node:crypto'
+import type { RunningGateway } from '@edge-status/gateway-kit'
 import { Ratelimit } from '@upstash/ratelimit'
 import { Redis } from '@upstash/redis'
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
-import type { RunningGateway } from '../../scripts/lib/gateway.ts'
-import { startUpstashGateway } from '../../scripts/upstash/gateway.ts'
-import { rewriteShebang } from '../../scripts/upstash/scripts.ts'
-import { REDIS_URL } from './backends.ts'
+import { startUpstashGateway } from '../src/gateway.ts'
+import { rewriteShebang } from '../src/scripts.ts'
+import { REDIS_URL } from './helpers.ts'
 
 const TOKEN = `ratelimit-${randomUUID()}`
 const prefix = `test:ratelimit:${randomUUID()}`

@@ -1,15 +1,15 @@
 // Field types and value encoding (spec §5, checklist items 8–13), end to end and per module.
+
+import type { RunningGateway } from '@edge-status/gateway-kit'
 import { Client } from '@planetscale/database'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { RunningGateway } from '../../scripts/lib/gateway.ts'
-import { Authenticator } from '../../scripts/planetscale/auth.ts'
-import { okResultJson, RowEncoder, uint64String } from '../../scripts/planetscale/encode.ts'
-import { codeForErrno, sqlError } from '../../scripts/planetscale/errors.ts'
-import { startPlanetScaleGateway } from '../../scripts/planetscale/gateway.ts'
-import { isNoop, isPlainRollback, isStateful } from '../../scripts/planetscale/statements.ts'
-import { type ColumnDef, fieldJson, vitessType } from '../../scripts/planetscale/types.ts'
-import { MYSQL_URL } from './backends.ts'
-import { createTable } from './planetscale-helpers.ts'
+import { Authenticator } from '../src/auth.ts'
+import { okResultJson, RowEncoder, uint64String } from '../src/encode.ts'
+import { codeForErrno, sqlError } from '../src/errors.ts'
+import { startPlanetScaleGateway } from '../src/gateway.ts'
+import { isNoop, isPlainRollback, isStateful } from '../src/statements.ts'
+import { type ColumnDef, fieldJson, vitessType } from '../src/types.ts'
+import { createTable, MYSQL_URL } from './helpers.ts'
 
 const DATABASE = 'gw_ps_test'
 

@@ -1,11 +1,11 @@
 // Spec §11 checklist, driven by the unmodified @upstash/redis client (base64 and auto-pipelining on)
 // against the gateway and a real Redis (database 9).
 import { randomUUID } from 'node:crypto'
+import type { RunningGateway } from '@edge-status/gateway-kit'
 import { errors, Redis } from '@upstash/redis'
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
-import type { RunningGateway } from '../../scripts/lib/gateway.ts'
-import { startUpstashGateway } from '../../scripts/upstash/gateway.ts'
-import { REDIS_URL } from './backends.ts'
+import { startUpstashGateway } from '../src/gateway.ts'
+import { REDIS_URL } from './helpers.ts'
 
 const TOKEN = `client-${randomUUID()}`
 let gateway: RunningGateway

@@ -1,7 +1,13 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
-import { RequestCounts, type RunningGateway } from '../lib/gateway.ts'
-import { answerClientError, listen, readBody, sendJson } from '../lib/http.ts'
-import { serverAddress } from '../lib/server-url.ts'
+import {
+  answerClientError,
+  listen,
+  RequestCounts,
+  type RunningGateway,
+  readBody,
+  sendJson,
+  serverAddress,
+} from '@edge-status/gateway-kit'
 import { GatewayError, type RedisTarget } from './connection.ts'
 import { errorJson } from './encode.ts'
 import { runMulti, runPipeline, runSingle, type Tenant } from './execute.ts'

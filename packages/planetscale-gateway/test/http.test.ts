@@ -6,12 +6,11 @@ import {
   type Server,
   type Socket,
 } from 'node:net'
+import type { RunningGateway } from '@edge-status/gateway-kit'
 import { Client, connect } from '@planetscale/database'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { RunningGateway } from '../../scripts/lib/gateway.ts'
-import { startPlanetScaleGateway } from '../../scripts/planetscale/gateway.ts'
-import { MYSQL_URL } from './backends.ts'
-import { caught, unique } from './planetscale-helpers.ts'
+import { startPlanetScaleGateway } from '../src/gateway.ts'
+import { caught, MYSQL_URL, unique } from './helpers.ts'
 
 const DATABASE = 'gw_ps_test'
 const USER = 'ps_http'

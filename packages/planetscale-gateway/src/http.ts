@@ -1,4 +1,4 @@
-// What the PlanetScale gateway's HTTP answers and requests need beyond scripts/lib/http.ts.
+// What the PlanetScale gateway's HTTP answers and requests need beyond gateway-kit's HTTP plumbing.
 
 /** Basic auth's challenge on a 401, and `connection: close` while the gateway shuts down. */
 export function planetscaleHeaders(status: number, close = false): Record<string, string> {

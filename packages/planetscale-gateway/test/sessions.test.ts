@@ -1,12 +1,12 @@
 // Session pinning, the idle reaper, exclusive use of a session and connection hygiene.
+
+import { setTimeout as sleep } from 'node:timers/promises'
+import type { RunningGateway } from '@edge-status/gateway-kit'
 import { Client, connect, type DatabaseError } from '@planetscale/database'
 import { createConnection } from 'mysql2/promise'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { RunningGateway } from '../../scripts/lib/gateway.ts'
-import { sleep } from '../../scripts/local/processes.ts'
-import { startPlanetScaleGateway } from '../../scripts/planetscale/gateway.ts'
-import { MYSQL_URL } from './backends.ts'
-import { caught, createTable } from './planetscale-helpers.ts'
+import { startPlanetScaleGateway } from '../src/gateway.ts'
+import { caught, createTable, MYSQL_URL } from './helpers.ts'
 
 // a database of its own, so its connections can be counted in the processlist
 const DATABASE = 'gw_ps_sessions'

@@ -1,6 +1,6 @@
 // The MySQL side of the gateway's start: where to connect, and creating each configured
 // database (utf8mb4) if it is missing, at start and again whenever a pool meets it missing.
-import { serverAddress } from '../lib/server-url.ts'
+import { serverAddress } from '@edge-status/gateway-kit'
 import { type DbConn, type MysqlTarget, openConnection } from './mysql.ts'
 
 export function mysqlTarget(mysqlUrl: string, clientFoundRows: boolean): MysqlTarget {

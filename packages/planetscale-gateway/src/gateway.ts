@@ -2,8 +2,14 @@
 // MariaDB or MySQL, for the unmodified @planetscale/database driver.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { Socket } from 'node:net'
-import { RequestCounts, type RunningGateway } from '../lib/gateway.ts'
-import { answerClientError, listen, readBody, sendJson } from '../lib/http.ts'
+import {
+  answerClientError,
+  listen,
+  RequestCounts,
+  type RunningGateway,
+  readBody,
+  sendJson,
+} from '@edge-status/gateway-kit'
 import { type AuthedUser, Authenticator } from './auth.ts'
 import { ensureDatabases, mysqlTarget, openDatabase } from './databases.ts'
 import { connectError, type HttpError } from './errors.ts'

@@ -1,10 +1,10 @@
 // The spec §9 checklist, driven by the official driver against the gateway and real MariaDB.
+
+import type { RunningGateway } from '@edge-status/gateway-kit'
 import { Client, connect } from '@planetscale/database'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { RunningGateway } from '../../scripts/lib/gateway.ts'
-import { startPlanetScaleGateway } from '../../scripts/planetscale/gateway.ts'
-import { MYSQL_URL } from './backends.ts'
-import { caught, createTable, unique } from './planetscale-helpers.ts'
+import { startPlanetScaleGateway } from '../src/gateway.ts'
+import { caught, createTable, MYSQL_URL, unique } from './helpers.ts'
 
 const DATABASE = 'gw_ps_test'
 

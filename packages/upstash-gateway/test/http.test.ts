@@ -2,11 +2,11 @@
 // argument conversion, refused commands, limits and garbage (spec §1-§7, §11.14-15).
 import { randomUUID } from 'node:crypto'
 import { connect } from 'node:net'
+import type { RunningGateway } from '@edge-status/gateway-kit'
 import { Redis } from '@upstash/redis'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { RunningGateway } from '../../scripts/lib/gateway.ts'
-import { startUpstashGateway } from '../../scripts/upstash/gateway.ts'
-import { REDIS_URL } from './backends.ts'
+import { startUpstashGateway } from '../src/gateway.ts'
+import { REDIS_URL } from './helpers.ts'
 
 const TOKEN = `http-${randomUUID()}`
 const OTHER = `http-other-${randomUUID()}`

@@ -2,15 +2,14 @@
 // reconnects on the next request and never crashes. Fake Redis servers speak RESP on loopback.
 import { randomUUID } from 'node:crypto'
 import { connect, createServer, type Server, type Socket } from 'node:net'
+import type { RunningGateway } from '@edge-status/gateway-kit'
+import { serverAddress } from '@edge-status/gateway-kit'
 import { errors, Redis } from '@upstash/redis'
 import { afterEach, describe, expect, it } from 'vitest'
-import type { RunningGateway } from '../../scripts/lib/gateway.ts'
-import { serverAddress } from '../../scripts/lib/server-url.ts'
-import { freePort } from '../../scripts/local/processes.ts'
-import { RedisConnection } from '../../scripts/upstash/connection.ts'
-import { startUpstashGateway } from '../../scripts/upstash/gateway.ts'
-import { type Reply, RespParser } from '../../scripts/upstash/resp.ts'
-import { REDIS_URL } from './backends.ts'
+import { RedisConnection } from '../src/connection.ts'
+import { startUpstashGateway } from '../src/gateway.ts'
+import { type Reply, RespParser } from '../src/resp.ts'
+import { freePort, REDIS_URL } from './helpers.ts'
 
 const TOKEN = `faults-${randomUUID()}`
 /** The machine's Redis, for the tests that need a real one behind the gateway. */

@@ -2,15 +2,15 @@
 // reply encoder, including property tests against JSON.parse.
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { encodeReply, entriesJson } from '../../scripts/upstash/encode.ts'
-import { BodyError, parseCommand, parseCommandList } from '../../scripts/upstash/json-body.ts'
+import { encodeReply, entriesJson } from '../src/encode.ts'
+import { BodyError, parseCommand, parseCommandList } from '../src/json-body.ts'
 import {
   encodeCommands,
   type Reply,
   RespError,
   RespParser,
   RespProtocolError,
-} from '../../scripts/upstash/resp.ts'
+} from '../src/resp.ts'
 
 function parseAll(chunks: Buffer[]): Reply[] {
   const replies: Reply[] = []

@@ -1,0 +1,3 @@
+export * from './gateway.ts'
+export * from './http.ts'
+export * from './server-url.ts'
