@@ -1,7 +1,10 @@
 // Parent side of server-host.ts: start a server in a child process and talk to it over IPC.
 import { type ChildProcess, fork } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
-import type { GatewayStats } from '@edge-status/gateway-kit'
+import type { RunningGateway } from '@edge-status/gateway-kit'
+
+type GatewayStats = ReturnType<RunningGateway['stats']>
+
 import type { HostMemory, HostReply, HostRequest, HostSpec } from './server-host.ts'
 
 export type { HostMemory, HostSpec }

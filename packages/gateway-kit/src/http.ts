@@ -106,3 +106,10 @@ export async function listen(server: Server, host: string, port: number) {
   const bound = (server.address() as AddressInfo).port
   return { url: `http://${host.includes(':') ? `[${host}]` : host}:${bound}`, port: bound }
 }
+
+/** `application/json`, optionally with parameters such as `; charset=utf-8`. */
+export function isJsonContentType(value: string | undefined): boolean {
+  if (!value) return false
+  const type = value.split(';', 1)[0]?.trim().toLowerCase()
+  return type === 'application/json'
+}

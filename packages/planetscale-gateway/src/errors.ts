@@ -78,19 +78,29 @@ export function gatewayError(code: string, text: string, ctx: SqlErrorContext): 
   }
 }
 
-export interface HttpError {
-  status: number
-  body: string
+const CONNECT_CODES: Record<number, string> = {
+  400: 'invalid_argument',
+  401: 'unauthenticated',
+  403: 'permission_denied',
+  404: 'not_found',
+  405: 'invalid_argument',
+  408: 'deadline_exceeded',
+  413: 'resource_exhausted',
+  415: 'invalid_argument',
+  417: 'invalid_argument',
+  429: 'resource_exhausted',
+  431: 'resource_exhausted',
+  501: 'unimplemented',
+  503: 'unavailable',
+  504: 'deadline_exceeded',
 }
 
 /**
  * Connect's `{code, message}` plus an `error` key, so the driver throws a DatabaseError
  * carrying the status and message instead of an UnknownError (spec §6.3).
  */
-export function connectError(status: number, code: string, message: string): HttpError {
-  const inner = JSON.stringify({ code, message })
-  return {
-    status,
-    body: `{"code":"${code}","message":${JSON.stringify(message)},"error":${inner}}`,
-  }
+export function connectErrorJson(status: number, message: string, code?: string): string {
+  const name = code ?? CONNECT_CODES[status] ?? 'internal'
+  const inner = JSON.stringify({ code: name, message })
+  return `{"code":"${name}","message":${JSON.stringify(message)},"error":${inner}}`
 }

@@ -1,14 +1,8 @@
 // The Execute call: resolve the session, run one statement on a pooled or pinned connection,
 // then pin, keep or release that connection according to the state MySQL reports.
 import { performance } from 'node:perf_hooks'
-import {
-  connectError,
-  type ErrorJson,
-  gatewayError,
-  type HttpError,
-  type SqlErrorContext,
-  sqlError,
-} from './errors.ts'
+import { HttpError } from '@edge-status/gateway-kit'
+import { type ErrorJson, gatewayError, type SqlErrorContext, sqlError } from './errors.ts'
 import {
   type DbConn,
   type QueryOutcome,
@@ -49,12 +43,8 @@ export class Executor {
     this.opts = opts
   }
 
-  /** Returns the response body of a 200, or an HTTP error when MySQL is unreachable. */
-  async execute(
-    target: ExecuteTarget,
-    sql: string,
-    rawSession: unknown
-  ): Promise<string | HttpError> {
+  /** Returns the response body of a 200; throws a 503 when MySQL is unreachable. */
+  async execute(target: ExecuteTarget, sql: string, rawSession: unknown): Promise<string> {
     const started = performance.now()
     const { codec, registry } = this.opts
     const parsed = codec.decode(target.user, rawSession)
@@ -89,7 +79,7 @@ export class Executor {
       try {
         conn = await target.pool.acquire()
       } catch (err) {
-        return unavailable(err)
+        throw unavailable(err)
       }
     }
 
@@ -105,7 +95,7 @@ export class Executor {
         registry.remove(entry)
         conn.destroy()
       } else target.pool.discard(conn)
-      return unavailable(err)
+      throw unavailable(err)
     }
 
     let inTransaction = entry?.inTransaction ?? false
@@ -216,5 +206,5 @@ export class Executor {
 
 function unavailable(err: unknown): HttpError {
   const reason = err instanceof Error ? err.message : String(err)
-  return connectError(503, 'unavailable', `MySQL is unavailable: ${reason}`)
+  return new HttpError(503, `MySQL is unavailable: ${reason}`)
 }

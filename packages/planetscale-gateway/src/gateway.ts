@@ -1,22 +1,22 @@
-// PlanetScale-compatible HTTP gateway (docs: shared/docs/planetscale-http.md) in front of
-// MariaDB or MySQL, for the unmodified @planetscale/database driver.
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
-import type { Socket } from 'node:net'
+// A PlanetScale-compatible HTTP gateway in front of MariaDB or MySQL, for the unmodified
+// @planetscale/database driver. The wire protocol it speaks is described in PROTOCOL.md.
 import {
-  answerClientError,
-  listen,
-  RequestCounts,
+  type Answer,
+  HttpError,
+  isJsonContentType,
+  type RequestContext,
+  type Route,
   type RunningGateway,
-  readBody,
-  sendJson,
+  startServer,
 } from '@edge-status/gateway-kit'
 import { type AuthedUser, Authenticator } from './auth.ts'
 import { ensureDatabases, mysqlTarget, openDatabase } from './databases.ts'
-import { connectError, type HttpError } from './errors.ts'
+import { connectErrorJson } from './errors.ts'
 import { Executor } from './execute.ts'
-import { isJsonContentType, planetscaleHeaders } from './http.ts'
 import { Pool } from './pool.ts'
 import { newClaims, SessionCodec, SessionRegistry } from './sessions.ts'
+
+export type { RunningGateway }
 
 export interface PlanetScaleGatewayOptions {
   /** Admin connection to MariaDB/MySQL, e.g. mysql://root@127.0.0.1:3306 */
@@ -41,10 +41,11 @@ export interface PlanetScaleGatewayOptions {
   maxBodyBytes?: number
   /** default true: UPDATE reports matched rows, as on PlanetScale */
   clientFoundRows?: boolean
+  /** every answer waits this long before it is sent, default 0 */
+  latencyMs?: number
 }
 
 const PREFIX = '/psdb.v1alpha1.Database/'
-const CLOSE_GRACE_MS = 10_000
 
 export async function startPlanetScaleGateway(
   options: PlanetScaleGatewayOptions
@@ -70,159 +71,101 @@ export async function startPlanetScaleGateway(
     maxResultBytes: options.maxResultBytes ?? 64 * 1024 * 1024,
     transactionIdleMs,
   })
-  const maxBodyBytes = options.maxBodyBytes ?? 16 * 1024 * 1024
-  const requests = new RequestCounts()
-  let inflight = 0
-  let closing = false
-  let drained: (() => void) | null = null
 
-  const reply = (res: ServerResponse, key: string, status: number, body: string) => {
-    requests.add(key)
-    sendJson(res, status, body, planetscaleHeaders(status, closing))
-  }
-  const fail = (res: ServerResponse, key: string, e: HttpError) => reply(res, key, e.status, e.body)
-
-  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const url = req.url ?? '/'
-    const path = url.includes('?') ? url.slice(0, url.indexOf('?')) : url
-    const user = auth.check(req.headers.authorization)
-    const key = user?.username ?? ''
-    if (path === '/__stats') {
-      // not counted itself, so code in workerd can measure a request's budget by difference
-      if (!user) req.resume()
-      const body = user
-        ? `{"requests":${requests.of(key)}}`
-        : connectError(401, 'unauthenticated', 'invalid auth credentials').body
-      sendJson(res, user ? 200 : 401, body, planetscaleHeaders(user ? 200 : 401))
-      return
-    }
-    if (closing) return fail(res, key, connectError(503, 'unavailable', 'gateway is shutting down'))
-    const method = path.startsWith(PREFIX) ? path.slice(PREFIX.length) : ''
-    if (
-      !['Execute', 'CreateSession', 'CloseSession', 'StreamExecute', 'Prepare'].includes(method)
-    ) {
-      req.resume()
-      return fail(res, key, connectError(404, 'not_found', `no such procedure: ${path}`))
-    }
-    if (!user) {
-      req.resume()
-      return fail(res, key, connectError(401, 'unauthenticated', 'invalid auth credentials'))
-    }
-    if (req.method !== 'POST') {
-      req.resume()
-      return fail(
-        res,
-        key,
-        connectError(405, 'invalid_argument', `${req.method} is not allowed, use POST`)
-      )
-    }
-    if (method === 'StreamExecute' || method === 'Prepare') {
-      req.resume()
-      return fail(res, key, connectError(501, 'unimplemented', `${method} is not implemented`))
-    }
-    if (!isJsonContentType(req.headers['content-type'])) {
-      req.resume()
-      const msg = `content-type must be application/json, got ${req.headers['content-type'] ?? 'none'}`
-      return fail(res, key, connectError(415, 'invalid_argument', msg))
-    }
-    const body = await readBody(req, maxBodyBytes)
-    if (body.kind === 'aborted') return
-    if (body.kind === 'too-large') {
-      const msg = `request body exceeds ${maxBodyBytes} bytes`
-      return fail(res, key, connectError(413, 'resource_exhausted', msg))
-    }
-    let payload: unknown
-    try {
-      payload = body.text === '' && method !== 'Execute' ? {} : JSON.parse(body.text)
-    } catch {
-      return fail(res, key, connectError(400, 'invalid_argument', 'request body is not valid JSON'))
-    }
-    if (payload === null || typeof payload !== 'object' || Array.isArray(payload)) {
-      return fail(
-        res,
-        key,
-        connectError(400, 'invalid_argument', 'request body must be a JSON object')
-      )
-    }
-    const { query, session } = payload as { query?: unknown; session?: unknown }
-    if (session != null && (typeof session !== 'object' || Array.isArray(session))) {
-      return fail(
-        res,
-        key,
-        connectError(400, 'invalid_argument', 'session must be an object or null')
-      )
-    }
-    const pool = pools.get(user.database) as Pool
-    if (method === 'CreateSession') {
-      const s = codec.encode(key, user.database, newClaims())
-      const who = `{"username":${JSON.stringify(key)},"psid":"planetscale-1"}`
-      return reply(
-        res,
-        key,
-        200,
-        `{"branch":${JSON.stringify(user.database)},"user":${who},"session":${s}}`
-      )
-    }
-    if (method === 'CloseSession') return reply(res, key, 200, closeSession(user, session))
-    if (typeof query !== 'string') {
-      return fail(res, key, connectError(400, 'invalid_argument', 'query must be a string'))
-    }
-    const out = await executor.execute({ user: key, database: user.database, pool }, query, session)
-    if (typeof out === 'string') reply(res, key, 200, out)
-    else fail(res, key, out)
-  }
-
-  function closeSession(user: AuthedUser, raw: unknown): string {
-    const parsed = codec.decode(user.username, raw)
-    const entry = parsed?.verified ? registry.get(parsed.id, user.username) : undefined
-    if (entry && !entry.busy) {
-      registry.remove(entry)
-      entry.conn.destroy()
-    }
-    return `{"session":${codec.encode(user.username, user.database, newClaims())}}`
-  }
-
-  const server = createServer({ keepAliveTimeout: 10_000 }, (req, res) => {
-    inflight++
-    handle(req, res)
-      .catch((err: unknown) => {
-        const msg = err instanceof Error ? err.message : String(err)
-        fail(res, '', connectError(500, 'internal', `gateway error: ${msg}`))
-      })
-      .finally(() => {
-        inflight--
-        if (inflight === 0) drained?.()
-      })
+  const ok = (body: string): Answer => ({ status: 200, body })
+  const procedure = (
+    run: (user: AuthedUser, payload: RequestPayload) => Promise<Answer>
+  ): Route<AuthedUser> => ({
+    methods: ['POST'],
+    async handle(ctx) {
+      return run(ctx.user, await payloadOf(ctx))
+    },
   })
-  server.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => {
-    const answer = (status: number) =>
-      connectError(status, 'invalid_argument', `malformed HTTP request (${err.code})`)
-    if (answerClientError(err, socket, answer)) requests.add('')
-  })
-
-  const { url, port } = await listen(server, options.host ?? '127.0.0.1', options.port ?? 0)
-  let closed: Promise<void> | null = null
-
-  return {
-    url,
-    port,
-    stats: () => requests.stats(),
-    close() {
-      closed ??= (async () => {
-        closing = true
-        server.close()
-        server.closeIdleConnections()
-        if (inflight > 0) {
-          await new Promise<void>((resolve) => {
-            drained = resolve
-            setTimeout(resolve, CLOSE_GRACE_MS).unref()
-          })
-        }
-        server.closeAllConnections()
-        registry.closeAll()
-        await Promise.all([...pools.values()].map((pool) => pool.close()))
-      })()
-      return closed
+  const unimplemented: Route<AuthedUser> = {
+    methods: ['POST'],
+    async handle(ctx) {
+      throw new HttpError(501, `${ctx.path.slice(PREFIX.length)} is not implemented`)
     },
   }
+
+  const routes: Record<string, Route<AuthedUser>> = {
+    [`${PREFIX}Execute`]: procedure(async (user, { query, session }) => {
+      if (typeof query !== 'string') throw new HttpError(400, 'query must be a string')
+      const pool = pools.get(user.database) as Pool
+      const target = { user: user.username, database: user.database, pool }
+      return ok(await executor.execute(target, query, session))
+    }),
+    [`${PREFIX}CreateSession`]: procedure(async (user) => {
+      const session = codec.encode(user.username, user.database, newClaims())
+      const who = `{"username":${JSON.stringify(user.username)},"psid":"planetscale-1"}`
+      return ok(`{"branch":${JSON.stringify(user.database)},"user":${who},"session":${session}}`)
+    }),
+    [`${PREFIX}CloseSession`]: procedure(async (user, { session }) => {
+      const parsed = codec.decode(user.username, session)
+      const entry = parsed?.verified ? registry.get(parsed.id, user.username) : undefined
+      if (entry && !entry.busy) {
+        registry.remove(entry)
+        entry.conn.destroy()
+      }
+      return ok(`{"session":${codec.encode(user.username, user.database, newClaims())}}`)
+    }),
+    [`${PREFIX}StreamExecute`]: unimplemented,
+    [`${PREFIX}Prepare`]: unimplemented,
+  }
+
+  return startServer<AuthedUser>(
+    {
+      name: 'planetscale-gateway',
+      routes,
+      authenticate(req) {
+        const user = auth.check(req.headers.authorization)
+        return user ? { credential: user.username, user } : undefined
+      },
+      errorAnswer: (error) => ({
+        status: error.status,
+        body: connectErrorJson(error.status, error.message, error.code),
+      }),
+      headers: (status): Record<string, string> =>
+        status === 401 ? { 'www-authenticate': 'Basic realm="planetscale"' } : {},
+      async close() {
+        registry.closeAll()
+        await Promise.all([...pools.values()].map((pool) => pool.close()))
+      },
+    },
+    {
+      host: options.host,
+      port: options.port,
+      latencyMs: options.latencyMs,
+      maxBodyBytes: options.maxBodyBytes ?? 16 * 1024 * 1024,
+      keepAliveTimeoutMs: 10_000,
+    }
+  )
+}
+
+interface RequestPayload {
+  query?: unknown
+  session?: unknown
+}
+
+/** A Connect unary request: JSON content type, a JSON object, a session that is an object or null. */
+async function payloadOf(ctx: RequestContext<AuthedUser>): Promise<RequestPayload> {
+  const type = ctx.req.headers['content-type']
+  if (!isJsonContentType(type)) {
+    throw new HttpError(415, `content-type must be application/json, got ${type ?? 'none'}`)
+  }
+  const text = await ctx.body()
+  let payload: unknown
+  try {
+    payload = text === '' && !ctx.path.endsWith('/Execute') ? {} : JSON.parse(text)
+  } catch {
+    throw new HttpError(400, 'request body is not valid JSON')
+  }
+  if (payload === null || typeof payload !== 'object' || Array.isArray(payload)) {
+    throw new HttpError(400, 'request body must be a JSON object')
+  }
+  const { session } = payload as RequestPayload
+  if (session != null && (typeof session !== 'object' || Array.isArray(session))) {
+    throw new HttpError(400, 'session must be an object or null')
+  }
+  return payload as RequestPayload
 }

@@ -280,7 +280,10 @@ describe('stats', () => {
     await client.execute('selec 1').catch(() => {})
     expect(gateway.stats().requests[USER]).toBe(before + 2)
     const res = await raw('/__stats', { headers: { authorization: AUTH } })
-    expect(res.json).toEqual({ requests: before + 2 })
+    expect(res.json).toMatchObject({ requests: before + 2 })
+    expect(res.json?.recent, 'one [start, end] per request').toHaveLength(
+      Math.min(before + 2, 1000)
+    )
     const denied = await raw('/__stats', { headers: { authorization: `Basic ${btoa('x:y')}` } })
     expect(denied.status).toBe(401)
     const unauthenticatedBefore = gateway.stats().requests[''] ?? 0
@@ -295,7 +298,10 @@ describe('stats', () => {
     const res = await raw('/__stats', {
       headers: { authorization: `Basic ${btoa('__proto__:proto-secret')}` },
     })
-    expect(res.json).toEqual({ requests: 1 })
+    expect(res.json).toMatchObject({
+      requests: 1,
+      recent: [[expect.any(Number), expect.any(Number)]],
+    })
   })
 })
 

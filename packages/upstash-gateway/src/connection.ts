@@ -1,14 +1,6 @@
 import { connect, type Socket } from 'node:net'
+import { HttpError } from '@edge-status/gateway-kit'
 import { encodeCommands, type Reply, RespError, RespParser } from './resp.ts'
-
-/** An error that already knows its HTTP status; its message is sent as {"error": message}. */
-export class GatewayError extends Error {
-  readonly status: number
-  constructor(status: number, message: string) {
-    super(message)
-    this.status = status
-  }
-}
 
 export interface RedisTarget {
   host: string
@@ -58,16 +50,14 @@ export class RedisConnection {
       try {
         this.parser.feed(chunk)
       } catch (error) {
-        this.destroy(new GatewayError(502, `ERR Redis protocol error: ${(error as Error).message}`))
+        this.destroy(new HttpError(502, `ERR Redis protocol error: ${(error as Error).message}`))
       }
     })
     this.socket.on('timeout', () => {
       if (!this.connected) {
         this.destroy(this.socketError(new Error(`connect timed out after ${target.timeoutMs} ms`)))
       } else if (this.queue.length > 0) {
-        this.destroy(
-          new GatewayError(504, `ERR Redis did not answer within ${target.timeoutMs} ms`)
-        )
+        this.destroy(new HttpError(504, `ERR Redis did not answer within ${target.timeoutMs} ms`))
       }
     })
     this.socket.on('error', (error) => this.destroy(this.socketError(error)))
@@ -88,7 +78,7 @@ export class RedisConnection {
   }
 
   sendEncoded(payload: Buffer, count: number): Promise<Reply[]> {
-    if (this.dead) return Promise.reject(new GatewayError(502, 'ERR Redis connection lost'))
+    if (this.dead) return Promise.reject(new HttpError(502, 'ERR Redis connection lost'))
     return new Promise((resolve, reject) => {
       this.queue.push({ replies: [], count, resolve, reject })
       if (!this.ready) {
@@ -148,7 +138,7 @@ export class RedisConnection {
         const failed = replies.find((r) => r instanceof RespError)
         if (failed) {
           const message = `ERR Redis rejected the connection setup: ${failed.message}`
-          this.destroy(new GatewayError(503, message))
+          this.destroy(new HttpError(503, message))
           return
         }
         this.ready = true
@@ -163,7 +153,7 @@ export class RedisConnection {
   private onReply(reply: Reply): void {
     const pending = this.queue[0]
     if (pending === undefined) {
-      this.destroy(new GatewayError(502, 'ERR Redis protocol error: unexpected reply'))
+      this.destroy(new HttpError(502, 'ERR Redis protocol error: unexpected reply'))
       return
     }
     pending.replies.push(reply)
@@ -173,11 +163,11 @@ export class RedisConnection {
     if (this.closing && this.queue.length === 0) this.socket.end()
   }
 
-  private socketError(error: Error): GatewayError {
+  private socketError(error: Error): HttpError {
     const { host, port } = this.target
     if (!this.connected) {
-      return new GatewayError(503, `ERR Redis unavailable at ${host}:${port}: ${error.message}`)
+      return new HttpError(503, `ERR Redis unavailable at ${host}:${port}: ${error.message}`)
     }
-    return new GatewayError(502, `ERR Redis connection lost: ${error.message}`)
+    return new HttpError(502, `ERR Redis connection lost: ${error.message}`)
   }
 }

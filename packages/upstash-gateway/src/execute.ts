@@ -1,5 +1,5 @@
+import { HttpError } from '@edge-status/gateway-kit'
 import { type Prepared, prepare } from './commands.ts'
-import { GatewayError } from './connection.ts'
 import { encodeReply, entriesJson, errorJson } from './encode.ts'
 import { parseCommand, parseCommandList } from './json-body.ts'
 import type { TokenPool } from './pool.ts'
@@ -52,7 +52,7 @@ export async function runMulti(tenant: Tenant, body: string, base64: boolean): P
   if (exec instanceof RespError) return [400, errorJson(exec.message)]
   if (exec === null) return [400, errorJson('EXECABORT Transaction discarded')]
   if (!Array.isArray(exec) || exec.length !== toSend.length) {
-    throw new GatewayError(502, 'ERR unexpected EXEC reply from Redis')
+    throw new HttpError(502, 'ERR unexpected EXEC reply from Redis')
   }
   return [200, entriesJson(merge(commands, exec), base64)]
 }

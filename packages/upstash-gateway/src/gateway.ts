@@ -1,20 +1,21 @@
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
+// An Upstash-compatible REST gateway in front of Redis, for the unmodified @upstash/redis client.
+// The wire protocol it speaks is described in PROTOCOL.md beside this folder.
+import type { IncomingMessage } from 'node:http'
 import {
-  answerClientError,
-  listen,
-  RequestCounts,
+  type Answer,
+  type HttpError,
+  type Route,
   type RunningGateway,
-  readBody,
-  sendJson,
   serverAddress,
+  startServer,
 } from '@edge-status/gateway-kit'
-import { GatewayError, type RedisTarget } from './connection.ts'
+import type { RedisTarget } from './connection.ts'
 import { errorJson } from './encode.ts'
-import { runMulti, runPipeline, runSingle, type Tenant } from './execute.ts'
-import { upstashHeaders } from './http-io.ts'
-import { BodyError } from './json-body.ts'
+import { type Outcome, runMulti, runPipeline, runSingle, type Tenant } from './execute.ts'
 import { TokenPool } from './pool.ts'
 import { ScriptRegistry } from './scripts.ts'
+
+export type { RunningGateway }
 
 export interface UpstashGatewayOptions {
   /** e.g. redis://127.0.0.1:6379 (user and password are used for AUTH; the path is ignored) */
@@ -31,23 +32,16 @@ export interface UpstashGatewayOptions {
   poolSize?: number
   /** a Redis connection that owes replies and stays silent this long is dropped, default 10 s */
   commandTimeoutMs?: number
+  /** every answer waits this long before it is sent, default 0 */
+  latencyMs?: number
 }
 
-type Route = 'single' | 'pipeline' | 'multi' | 'stats'
-
-const ROUTES = new Map<string, Route>([
-  ['/', 'single'],
-  ['/pipeline', 'pipeline'],
-  ['/multi-exec', 'multi'],
-  ['/__stats', 'stats'],
-])
-
-const CLOSE_GRACE_MS = 10_000
+export const DEFAULT_MAX_BODY_BYTES = 10 * 1024 * 1024
 
 export async function startUpstashGateway(options: UpstashGatewayOptions): Promise<RunningGateway> {
   const redis = serverAddress(options.redisUrl, 6379)
-  const maxBodyBytes = options.maxBodyBytes ?? 10 * 1024 * 1024
   const scripts = new ScriptRegistry()
+  // Map, not object: a token may be any string, "__proto__" included.
   const tenants = new Map<string, Tenant>()
   for (const [token, db] of Object.entries(options.tokens)) {
     if (!Number.isInteger(db) || db < 0) throw new Error(`token database must be an integer >= 0`)
@@ -61,104 +55,76 @@ export async function startUpstashGateway(options: UpstashGatewayOptions): Promi
     }
     tenants.set(token, { pool: new TokenPool(target, options.poolSize ?? 8), scripts })
   }
-  // Map, not object: a token may be any string, "__proto__" included.
-  const counts = new RequestCounts()
-  let closing = false
 
-  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
-    const url = originForm(req.url ?? '/')
-    const q = url.indexOf('?')
-    const route = ROUTES.get(q < 0 ? url : url.slice(0, q))
-    const token = tokenOf(req, url, q)
-    const tenant = token === undefined ? undefined : tenants.get(token)
-    const key = tenant ? (token as string) : ''
-    const reply = (status: number, body: string) => {
-      // The stats probe is not counted, so reading the counter does not move it.
-      if (sendJson(res, status, body, upstashHeaders(closing)) && route !== 'stats') counts.add(key)
-    }
-    try {
-      const method = req.method ?? ''
-      if (route === undefined) {
-        return reply(404, errorJson(`ERR unknown endpoint ${url.slice(0, 100)}`))
-      }
-      const allowed = route === 'stats' ? method === 'GET' : method === 'POST' || method === 'PUT'
-      if (!allowed) return reply(405, errorJson(`ERR method ${method} not allowed`))
-      if (tenant === undefined) return reply(401, errorJson('Unauthorized'))
-      if (route === 'stats') return reply(200, `{"requests":${counts.of(key)}}`)
-      const body = await readBody(req, maxBodyBytes)
-      if (body.kind === 'aborted') return
-      if (body.kind === 'too-large') return reply(413, errorJson('ERR max request size exceeded'))
-      const base64 = String(req.headers['upstash-encoding']).toLowerCase() === 'base64'
-      const run = route === 'single' ? runSingle : route === 'pipeline' ? runPipeline : runMulti
-      const [status, json] = await run(tenant, body.text, base64)
-      reply(status, json)
-    } catch (error) {
-      if (error instanceof GatewayError || error instanceof BodyError) {
-        reply(error instanceof GatewayError ? error.status : 400, errorJson(error.message))
-      } else {
-        console.error('upstash gateway: unexpected error', error)
-        reply(500, errorJson('ERR internal gateway error'))
-      }
-    }
+  const routes: Record<string, Route<Tenant>> = {
+    '/': command(runSingle),
+    '/pipeline': command(runPipeline),
+    '/multi-exec': command(runMulti),
   }
 
-  const server = createServer({ keepAliveTimeout: 65_000 }, (req, res) => {
-    handle(req, res).catch((error) => console.error('upstash gateway: unhandled', error))
-  })
-  server.on('clientError', (error: NodeJS.ErrnoException, socket) => {
-    const answer = () => ({
-      body: errorJson(`ERR bad HTTP request: ${error.code ?? error.message}`),
-      headers: upstashHeaders(),
-    })
-    if (answerClientError(error, socket, answer)) counts.add('')
-  })
-  server.on('checkExpectation', (_req, res: ServerResponse) => {
-    const body = errorJson('ERR unsupported Expect header')
-    if (sendJson(res, 417, body, upstashHeaders(closing))) counts.add('')
-  })
-  const { url, port } = await listen(server, options.host ?? '127.0.0.1', options.port ?? 0)
-
-  let closed: Promise<void> | undefined
-  return {
-    url,
-    port,
-    stats: () => counts.stats(),
-    close() {
-      closed ??= (async () => {
-        closing = true
-        await new Promise<void>((resolve) => {
-          const force = setTimeout(() => server.closeAllConnections(), CLOSE_GRACE_MS)
-          server.close(() => {
-            clearTimeout(force)
-            resolve()
-          })
-          server.closeIdleConnections()
-        })
+  return startServer<Tenant>(
+    {
+      name: 'upstash-gateway',
+      routes,
+      authenticate(req, search) {
+        const token = tokenOf(req, search)
+        const tenant = token === undefined ? undefined : tenants.get(token)
+        return tenant && { credential: token as string, user: tenant }
+      },
+      errorAnswer,
+      headers: syncTokenHeader,
+      async close() {
         await Promise.all([...tenants.values()].map((tenant) => tenant.pool.close()))
-      })()
-      return closed
+      },
+    },
+    {
+      host: options.host,
+      port: options.port,
+      latencyMs: options.latencyMs,
+      maxBodyBytes: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
+      keepAliveTimeoutMs: 65_000,
+    }
+  )
+}
+
+type Runner = (tenant: Tenant, body: string, base64: boolean) => Promise<Outcome>
+
+/** A route taking a JSON body: one command, a pipeline or a transaction. */
+function command(run: Runner): Route<Tenant> {
+  return {
+    methods: ['POST', 'PUT'],
+    async handle(ctx) {
+      const [status, body] = await run(ctx.user, await ctx.body(), wantsBase64(ctx.req))
+      return { status, body }
     },
   }
 }
 
-/** Accepts the absolute form (`POST http://host/pipeline`) some proxies send. */
-function originForm(target: string): string {
-  if (target.charCodeAt(0) === 47 /* / */) return target
-  try {
-    const url = new URL(target)
-    return url.pathname + url.search
-  } catch {
-    return target
-  }
+export function wantsBase64(req: IncomingMessage): boolean {
+  return String(req.headers['upstash-encoding']).toLowerCase() === 'base64'
 }
 
-function tokenOf(req: IncomingMessage, url: string, q: number): string | undefined {
+/** Every error reads like a Redis error: an upper-case code first, as clients expect. */
+function errorAnswer(error: HttpError): Answer {
+  let message = error.message
+  if (error.status === 401) message = 'Unauthorized'
+  else if (error.status === 413) message = 'ERR max request size exceeded'
+  else if (!/^[A-Z]+ /.test(message)) message = `ERR ${message}`
+  return { status: error.status, body: errorJson(message) }
+}
+
+let syncSeq = Math.floor(Math.random() * 1e9)
+
+/** Opaque and different on every answer: clients echo it back and the gateway ignores it. */
+function syncTokenHeader(): Record<string, string> {
+  return { 'upstash-sync-token': (++syncSeq).toString(36) }
+}
+
+function tokenOf(req: IncomingMessage, search: string): string | undefined {
   const header = req.headers.authorization
   if (header !== undefined && header.length > 7 && header.slice(0, 7).toLowerCase() === 'bearer ') {
     return header.slice(7).trim()
   }
-  if (q >= 0 && url.includes('_token=', q)) {
-    return new URLSearchParams(url.slice(q + 1)).get('_token') ?? undefined
-  }
+  if (search.includes('_token=')) return new URLSearchParams(search).get('_token') ?? undefined
   return undefined
 }

@@ -1,4 +1,5 @@
-import { GatewayError, RedisConnection, type RedisTarget } from './connection.ts'
+import { HttpError } from '@edge-status/gateway-kit'
+import { RedisConnection, type RedisTarget } from './connection.ts'
 import type { Reply } from './resp.ts'
 
 const BUSY = 64
@@ -29,13 +30,13 @@ export class TokenPool {
 
   /** Runs commands on a shared connection: one write, one reply per command. */
   run(commands: readonly (readonly string[])[]): Promise<Reply[]> {
-    if (this.closed) return Promise.reject(new GatewayError(503, 'ERR gateway is closing'))
+    if (this.closed) return Promise.reject(new HttpError(503, 'ERR gateway is closing'))
     return this.pickShared().send(commands)
   }
 
   /** Runs fn with a connection nobody else writes to until fn settles. */
   async exclusive<T>(fn: (conn: RedisConnection) => Promise<T>): Promise<T> {
-    if (this.closed) throw new GatewayError(503, 'ERR gateway is closing')
+    if (this.closed) throw new HttpError(503, 'ERR gateway is closing')
     const conn = await this.acquire()
     try {
       return await fn(conn)
@@ -48,7 +49,7 @@ export class TokenPool {
     this.closed = true
     // A request queued for a connection would otherwise wait forever.
     for (const waiter of this.waiting.splice(0))
-      waiter.reject(new GatewayError(503, 'ERR gateway is shutting down'))
+      waiter.reject(new HttpError(503, 'ERR gateway is shutting down'))
     await Promise.all([...this.all].map((conn) => conn.close()))
   }
 
@@ -87,7 +88,7 @@ export class TokenPool {
   private release(conn: RedisConnection): void {
     if (conn.dead || conn.inFlight > 0 || this.closed) {
       // Never hand on a connection that might still owe replies (or be inside MULTI).
-      if (!conn.dead) conn.destroy(new GatewayError(502, 'ERR connection discarded'))
+      if (!conn.dead) conn.destroy(new HttpError(502, 'ERR connection discarded'))
       const next = this.waiting.shift()
       if (next && !this.closed) next.resolve(this.open())
       else this.exclusiveCount--
