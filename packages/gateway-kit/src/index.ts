@@ -1,3 +1,4 @@
+export * from './cli.ts'
 export * from './errors.ts'
 export * from './http.ts'
 export * from './request-log.ts'

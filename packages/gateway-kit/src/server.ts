@@ -52,6 +52,8 @@ export interface GatewayDefinition<U> {
   errorAnswer(error: HttpError): Answer
   /** Headers every answer carries, e.g. a sync token or an auth challenge. */
   headers?(status: number): Record<string, string>
+  /** Throws, with a message for a person, when the backend cannot be used. */
+  check?(): Promise<void>
   /** Runs once the HTTP side has stopped: closes backend connections. */
   close(): Promise<void>
 }
@@ -79,6 +81,8 @@ export interface RunningGateway {
   stats(): { requests: Record<string, number> }
   /** The last requests of a credential: [start, end] in wall-clock ms, in the order they ended. */
   timeline(credential: string): [number, number][]
+  /** Throws, with a message for a person, when the backend cannot be used (for a start-up check). */
+  checkBackend(): Promise<void>
   /** Stops accepting, lets in-flight requests finish, closes every backend connection. */
   close(): Promise<void>
 }
@@ -237,6 +241,7 @@ export async function startServer<U>(
     port,
     stats: () => ({ requests: log.counts() }),
     timeline: (credential) => log.recent(credential),
+    checkBackend: async () => definition.check?.(),
     close() {
       closed ??= (async () => {
         // Streams end, idle keep-alive connections close, answers in flight carry `connection: close`.

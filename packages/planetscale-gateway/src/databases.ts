@@ -30,17 +30,16 @@ async function createDatabases(target: MysqlTarget, databases: string[]): Promis
   }
 }
 
-/** At start; if MySQL is down the pools create the databases once it is back. */
+/**
+ * At start; if MySQL is down the pools create the databases once it is back (checkBackend()
+ * reports it to callers who want to know now).
+ */
 export async function ensureDatabases(target: MysqlTarget, databases: string[]): Promise<void> {
   try {
     await createDatabases(target, databases)
   } catch (err) {
     const errno = (err as { errno?: unknown }).errno
-    if (typeof errno !== 'number' || errno < 1000) {
-      process.emitWarning(`planetscale gateway: MySQL not reachable yet (${String(err)})`)
-      return
-    }
-    throw err
+    if (typeof errno === 'number' && errno >= 1000) throw err
   }
 }
 

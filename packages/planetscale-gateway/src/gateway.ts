@@ -127,6 +127,16 @@ export async function startPlanetScaleGateway(
       }),
       headers: (status): Record<string, string> =>
         status === 401 ? { 'www-authenticate': 'Basic realm="planetscale"' } : {},
+      async check() {
+        for (const [database, pool] of pools) {
+          const conn = await pool.acquire().catch((error: Error) => {
+            throw new Error(
+              `cannot use MySQL at ${target.host}:${target.port}, database ${database}: ${error.message}`
+            )
+          })
+          pool.release(conn)
+        }
+      },
       async close() {
         registry.closeAll()
         await Promise.all([...pools.values()].map((pool) => pool.close()))

@@ -13,6 +13,7 @@ import type { RedisTarget } from './connection.ts'
 import { errorJson } from './encode.ts'
 import { type Outcome, runMulti, runPipeline, runSingle, type Tenant } from './execute.ts'
 import { TokenPool } from './pool.ts'
+import { RespError } from './resp.ts'
 import { ScriptRegistry } from './scripts.ts'
 
 export type { RunningGateway }
@@ -73,6 +74,15 @@ export async function startUpstashGateway(options: UpstashGatewayOptions): Promi
       },
       errorAnswer,
       headers: syncTokenHeader,
+      async check() {
+        for (const [token, tenant] of tenants) {
+          const where = `Redis at ${redis.host}:${redis.port}, database ${options.tokens[token]}`
+          const [reply] = await tenant.pool.run([['PING']]).catch((error: Error) => {
+            throw new Error(`cannot use ${where}: ${error.message.replace(/^ERR /, '')}`)
+          })
+          if (reply instanceof RespError) throw new Error(`${where} refused PING: ${reply.message}`)
+        }
+      },
       async close() {
         await Promise.all([...tenants.values()].map((tenant) => tenant.pool.close()))
       },

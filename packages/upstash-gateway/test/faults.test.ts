@@ -4,12 +4,13 @@ import { randomUUID } from 'node:crypto'
 import { connect, createServer, type Server, type Socket } from 'node:net'
 import type { RunningGateway } from '@edge-status/gateway-kit'
 import { serverAddress } from '@edge-status/gateway-kit'
+import { freePort } from '@edge-status/gateway-kit/testing'
 import { errors, Redis } from '@upstash/redis'
 import { afterEach, describe, expect, it } from 'vitest'
 import { RedisConnection } from '../src/connection.ts'
 import { startUpstashGateway } from '../src/gateway.ts'
 import { type Reply, RespParser } from '../src/resp.ts'
-import { freePort, REDIS_URL } from './helpers.ts'
+import { REDIS_URL } from './helpers.ts'
 
 const TOKEN = `faults-${randomUUID()}`
 /** The machine's Redis, for the tests that need a real one behind the gateway. */
