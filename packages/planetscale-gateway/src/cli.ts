@@ -8,7 +8,11 @@ import {
   runGatewayCli,
   UsageError,
 } from '@edge-status/gateway-kit'
-import { type PlanetScaleGatewayOptions, startPlanetScaleGateway } from './gateway.ts'
+import {
+  DEFAULT_STATEMENT_TIMEOUT_MS,
+  type PlanetScaleGatewayOptions,
+  startPlanetScaleGateway,
+} from './gateway.ts'
 
 /** NAME:PASSWORD@DATABASE; the password may itself hold ":" and "@" (the last "@" ends it). */
 export function parseUser(spec: string): [string, { password: string; database: string }] {
@@ -69,6 +73,15 @@ export const planetscaleCli: GatewayCli = {
       default: '8078',
     },
     LATENCY_FLAG(P),
+    {
+      name: 'statement-timeout-ms',
+      env: `${P}_STATEMENT_TIMEOUT_MS`,
+      kind: 'number',
+      placeholder: 'MS',
+      description:
+        'a statement running longer fails as on PlanetScale, its connection kept (0: no limit)',
+      default: String(DEFAULT_STATEMENT_TIMEOUT_MS),
+    },
     {
       name: 'pool-size',
       env: `${P}_POOL_SIZE`,
@@ -136,6 +149,7 @@ export const planetscaleCli: GatewayCli = {
       host: values.host as string,
       port: values.port as number,
       latencyMs: values['latency-ms'] as number,
+      statementTimeoutMs: values['statement-timeout-ms'] as number,
       poolSize: values['pool-size'] as number,
       maxSessions: values['max-sessions'] as number,
       transactionIdleMs: values['transaction-idle-ms'] as number,

@@ -3,9 +3,12 @@
 import { serverAddress } from '@edge-status/gateway-kit'
 import { type DbConn, type MysqlTarget, openConnection } from './mysql.ts'
 
-export function mysqlTarget(mysqlUrl: string, clientFoundRows: boolean): MysqlTarget {
+export function mysqlTarget(
+  mysqlUrl: string,
+  options: { clientFoundRows: boolean; statementTimeoutMs: number }
+): MysqlTarget {
   const { host, port, user, password } = serverAddress(mysqlUrl, 3306)
-  return { host, port, user: user || 'root', password, clientFoundRows }
+  return { host, port, user: user || 'root', password, ...options }
 }
 
 function quoteIdent(name: string): string {

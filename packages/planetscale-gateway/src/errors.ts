@@ -70,6 +70,25 @@ export function sqlError(
   return { code, message }
 }
 
+/**
+ * A statement that ran out of time, worded as vttablet reports its query timeout (it kills the
+ * query; the MySQL client sees errno 2013 inside the message).
+ */
+export function statementTimeoutError(
+  elapsedMs: number,
+  queryId: number,
+  ctx: SqlErrorContext
+): ErrorJson {
+  const elapsed = `${(elapsedMs / 1000).toFixed(9)}s`
+  return {
+    code: 'CANCELED',
+    message:
+      `target: ${ctx.database}.-.primary: vttablet: rpc error: code = Canceled desc = ` +
+      `(errno 2013) due to context deadline exceeded, elapsed time: ${elapsed}, ` +
+      `killing query ID ${queryId} (CallerID: ${ctx.user})`,
+  }
+}
+
 /** A gateway-side failure reported like a vtgate error, without a MySQL errno. */
 export function gatewayError(code: string, text: string, ctx: SqlErrorContext): ErrorJson {
   return {

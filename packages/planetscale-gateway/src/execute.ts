@@ -2,10 +2,17 @@
 // then pin, keep or release that connection according to the state MySQL reports.
 import { performance } from 'node:perf_hooks'
 import { HttpError } from '@edge-status/gateway-kit'
-import { type ErrorJson, gatewayError, type SqlErrorContext, sqlError } from './errors.ts'
+import {
+  type ErrorJson,
+  gatewayError,
+  type SqlErrorContext,
+  sqlError,
+  statementTimeoutError,
+} from './errors.ts'
 import {
   type DbConn,
   type QueryOutcome,
+  STATEMENT_TIMEOUT_ERRNOS,
   STATUS_AUTOCOMMIT,
   STATUS_IN_TRANS,
   STATUS_SESSION_STATE_CHANGED,
@@ -84,12 +91,15 @@ export class Executor {
     }
 
     let outcome: QueryOutcome
+    let ran = 0
     try {
       // a pooled connection remembers someone else's LAST_INSERT_ID(); restore this session's
       if (!entry && readsLastInsertId(sql)) {
         await conn.run(`DO LAST_INSERT_ID(${claims.lastInsertId})`, 1024)
       }
+      const began = performance.now()
       outcome = await conn.run(sql, this.opts.maxResultBytes, entry !== undefined)
+      ran = performance.now() - began
     } catch (err) {
       if (entry) {
         registry.remove(entry)
@@ -118,7 +128,9 @@ export class Executor {
         result = outcome.json
         break
       case 'sql-error':
-        error = sqlError(outcome.errno, outcome.sqlState, outcome.message, ctx)
+        error = STATEMENT_TIMEOUT_ERRNOS.has(outcome.errno)
+          ? statementTimeoutError(ran, conn.threadId, ctx)
+          : sqlError(outcome.errno, outcome.sqlState, outcome.message, ctx)
         if (outcome.errno === ER_LOCK_DEADLOCK && inTransaction) {
           aborted = true
           inTransaction = false

@@ -43,14 +43,21 @@ export interface PlanetScaleGatewayOptions {
   clientFoundRows?: boolean
   /** every answer waits this long before it is sent, default 0 */
   latencyMs?: number
+  /** a statement running longer fails like a timed-out PlanetScale query; default 30_000, 0: none */
+  statementTimeoutMs?: number
 }
 
 const PREFIX = '/psdb.v1alpha1.Database/'
+/** PlanetScale's own limit for a query (system limits: 30 s). */
+export const DEFAULT_STATEMENT_TIMEOUT_MS = 30_000
 
 export async function startPlanetScaleGateway(
   options: PlanetScaleGatewayOptions
 ): Promise<RunningGateway> {
-  const target = mysqlTarget(options.mysqlUrl, options.clientFoundRows ?? true)
+  const target = mysqlTarget(options.mysqlUrl, {
+    clientFoundRows: options.clientFoundRows ?? true,
+    statementTimeoutMs: options.statementTimeoutMs ?? DEFAULT_STATEMENT_TIMEOUT_MS,
+  })
   const databases = [...new Set(Object.values(options.users).map((u) => u.database))]
   await ensureDatabases(target, databases)
 

@@ -11,6 +11,8 @@ export interface MysqlTarget {
   user: string
   password: string
   clientFoundRows: boolean
+  /** Each statement's time limit, enforced by the server; 0: none */
+  statementTimeoutMs: number
 }
 
 /** MySQL 8's default sql_mode, never with NO_BACKSLASH_ESCAPES (the driver escapes with `\`). */
@@ -21,6 +23,22 @@ export const SQL_MODE =
 const SETUP_SQL =
   `SET NAMES utf8mb4, time_zone = '+00:00', sql_mode = '${SQL_MODE}', autocommit = 1, ` +
   'session_track_state_change = ON'
+
+/**
+ * The server enforces the time limit and leaves the connection usable: MariaDB's
+ * max_statement_time (seconds) covers every statement, MySQL's max_execution_time (ms) only
+ * SELECT.
+ */
+function setupSql(target: MysqlTarget, mariadb: boolean): string {
+  const ms = target.statementTimeoutMs
+  if (ms <= 0) return SETUP_SQL
+  return mariadb
+    ? `${SETUP_SQL}, max_statement_time = ${ms / 1000}`
+    : `${SETUP_SQL}, max_execution_time = ${ms}`
+}
+
+/** MariaDB's ER_STATEMENT_TIMEOUT and MySQL's ER_QUERY_TIMEOUT. */
+export const STATEMENT_TIMEOUT_ERRNOS = new Set([1969, 3024])
 
 export const STATUS_IN_TRANS = 1
 export const STATUS_AUTOCOMMIT = 2
@@ -47,6 +65,7 @@ interface SqlErr extends Error {
 
 type RawConnection = EventEmitter & {
   _isMariaDB?: boolean
+  threadId?: number
   query(options: object): EventEmitter
   destroy(): void
   end(cb?: (err?: Error) => void): void
@@ -55,6 +74,8 @@ type RawConnection = EventEmitter & {
 export class DbConn {
   dead = false
   readonly mariadb: boolean
+  /** The server's id for this connection (CONNECTION_ID()). */
+  readonly threadId: number
   /** Set while a session holds state (user variables, temp tables…) on this connection. */
   dirty = false
   onDead: ((conn: DbConn) => void) | null = null
@@ -64,6 +85,7 @@ export class DbConn {
   constructor(raw: RawConnection) {
     this.raw = raw
     this.mariadb = Boolean(raw._isMariaDB)
+    this.threadId = raw.threadId ?? 0
     // without an 'error' listener a dropped socket would crash the process
     raw.on('error', (err: Error) => this.fail(err))
     raw.on('end', () => this.fail(new Error('Connection lost: the server closed the connection.')))
@@ -227,7 +249,7 @@ export function openConnection(target: MysqlTarget, database?: string): Promise<
     raw.once('connect', () => {
       raw.removeListener('error', onError)
       const conn = new DbConn(raw)
-      conn.run(SETUP_SQL, 1 << 20).then((outcome) => {
+      conn.run(setupSql(target, conn.mariadb), 1 << 20).then((outcome) => {
         if (outcome.kind === 'sql-error') {
           conn.destroy()
           reject(Object.assign(new Error(outcome.message), { errno: outcome.errno }))

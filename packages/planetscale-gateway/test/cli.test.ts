@@ -16,7 +16,7 @@ describe('planetscale-gateway', () => {
     const cli = runCli(CLI, ['--help'])
     expect(await cli.exited).toBe(0)
     const { stdout } = cli.output()
-    for (const flag of ['--mysql', '--user', '--port', '--latency-ms', '--pool-size']) {
+    for (const flag of ['--mysql', '--user', '--port', '--latency-ms', '--statement-timeout-ms']) {
       expect(stdout, flag).toContain(flag)
     }
     expect(stdout).toContain('PLANETSCALE_GATEWAY_LATENCY_MS')
