@@ -4,7 +4,7 @@ import { type IncomingMessage, type Server, type ServerResponse, STATUS_CODES } 
 import type { AddressInfo } from 'node:net'
 import type { Duplex } from 'node:stream'
 
-export type Body = { kind: 'ok'; text: string } | { kind: 'too-large' } | { kind: 'aborted' }
+export type Body = { kind: 'ok'; bytes: Buffer } | { kind: 'too-large' } | { kind: 'aborted' }
 
 /**
  * Collects the body up to `limit` bytes. A larger one is answered at once as too large, and the
@@ -34,11 +34,10 @@ export function readBody(req: IncomingMessage, limit: number): Promise<Body> {
       } else chunks.push(chunk)
     })
     req.on('end', () => {
-      const text =
-        chunks.length === 1
-          ? (chunks[0] as Buffer).toString('utf8')
-          : Buffer.concat(chunks).toString('utf8')
-      finish({ kind: 'ok', text })
+      finish({
+        kind: 'ok',
+        bytes: chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks),
+      })
     })
     req.on('error', () => finish({ kind: 'aborted' }))
     req.on('close', () => {

@@ -35,6 +35,8 @@ export interface RequestContext<U> {
   readonly signal: AbortSignal
   /** The body as UTF-8 text; a body over the limit throws a 413. */
   body(): Promise<string>
+  /** The body's bytes; a body over the limit throws a 413. */
+  bytes(): Promise<Buffer>
 }
 
 export interface Authenticated<U> {
@@ -132,6 +134,14 @@ export async function startServer<U>(
     }
     if (who === undefined) throw new HttpError(401, 'invalid or missing credentials')
     let signal: AbortSignal | undefined
+    const bytes = async () => {
+      const body = await readBody(req, options.maxBodyBytes)
+      if (body.kind === 'aborted') throw new ClientGone()
+      if (body.kind === 'too-large') {
+        throw new HttpError(413, `request body exceeds ${options.maxBodyBytes} bytes`)
+      }
+      return body.bytes
+    }
     return route.handle({
       req,
       path,
@@ -142,14 +152,8 @@ export async function startServer<U>(
         signal ??= requestSignal(res, shutdown.signal)
         return signal
       },
-      body: async () => {
-        const body = await readBody(req, options.maxBodyBytes)
-        if (body.kind === 'aborted') throw new ClientGone()
-        if (body.kind === 'too-large') {
-          throw new HttpError(413, `request body exceeds ${options.maxBodyBytes} bytes`)
-        }
-        return body.text
-      },
+      bytes,
+      body: async () => (await bytes()).toString('utf8'),
     })
   }
 

@@ -1,9 +1,9 @@
-import { type Reply, RespError } from './resp.ts'
+import { type Arg, type Reply, RespError, text } from './resp.ts'
 import type { ScriptRegistry } from './scripts.ts'
 
 // Commands that would block a shared connection, change its state (database, transaction,
 // subscription, protocol, auth), reach another key space or administer the server. Upstash does
-// not offer them over REST either (spec §7).
+// not offer them over REST either; subscriptions and MONITOR have their own streaming endpoints.
 const REFUSED = new Set([
   'subscribe',
   'psubscribe',
@@ -35,7 +35,6 @@ const REFUSED = new Set([
   'quit',
   'shutdown',
   'swapdb',
-  'flushall',
   'move',
   'migrate',
   'debug',
@@ -59,27 +58,38 @@ const REFUSED = new Set([
 
 export interface Prepared {
   /** What to send to Redis (script text and hashes possibly rewritten). */
-  args: string[]
+  args: Arg[]
   /** Set when the gateway answers the command itself (a refusal is a RespError). */
   local?: Reply
   /** SCRIPT LOAD of a rewritten script: answer with the hash of the client's text. */
   loadSha?: string
 }
 
-export function prepare(args: string[], scripts: ScriptRegistry): Prepared {
-  const name = (args[0] as string).toLowerCase()
+export function prepare(args: Arg[], scripts: ScriptRegistry): Prepared {
+  const name = text(args[0]).toLowerCase()
   const refusal = refusalOf(name, args)
   if (refusal) return { args, local: new RespError(refusal) }
   switch (name) {
     case 'client':
       return { args, local: clientSetinfo(args) }
+    case 'copy':
+      // Upstash answers 0 (nothing copied) for a key copied onto itself; Redis 7 refuses it.
+      if (args.length >= 3 && args.length <= 4 && text(args[1]) === text(args[2])) {
+        if (args.length === 3 || text(args[3]).toLowerCase() === 'replace')
+          return { args, local: 0 }
+      }
+      return { args }
+    case 'flushall':
+      // A token's database is its whole world, as an Upstash database is: FLUSHALL empties only
+      // that (ASYNC and SYNC work as Redis takes them).
+      return { args: ['FLUSHDB', ...args.slice(1)] }
     case 'eval':
     case 'eval_ro':
-      if (args.length > 1) args[1] = scripts.normalize(args[1] as string).script
+      if (args.length > 1) args[1] = scripts.normalize(text(args[1])).script
       return { args }
     case 'evalsha':
     case 'evalsha_ro':
-      if (args.length > 1) args[1] = scripts.resolveSha(args[1] as string)
+      if (args.length > 1) args[1] = scripts.resolveSha(text(args[1]))
       return { args }
     case 'script':
       return prepareScript(args, scripts)
@@ -90,15 +100,15 @@ export function prepare(args: string[], scripts: ScriptRegistry): Prepared {
   }
 }
 
-function prepareScript(args: string[], scripts: ScriptRegistry): Prepared {
-  const sub = args[1]?.toLowerCase()
+function prepareScript(args: Arg[], scripts: ScriptRegistry): Prepared {
+  const sub = text(args[1]).toLowerCase()
   if (sub === 'load' && args.length === 3) {
-    const normalized = scripts.normalize(args[2] as string)
+    const normalized = scripts.normalize(text(args[2]))
     args[2] = normalized.script
     return normalized.originalSha ? { args, loadSha: normalized.originalSha } : { args }
   }
   if (sub === 'exists') {
-    for (let i = 2; i < args.length; i++) args[i] = scripts.resolveSha(args[i] as string)
+    for (let i = 2; i < args.length; i++) args[i] = scripts.resolveSha(text(args[i]))
   }
   return { args }
 }
@@ -113,12 +123,12 @@ for _, key in ipairs(r[2]) do
 end
 return {r[1], out}`
 
-function scanWithType(args: string[]): string[] | undefined {
-  const rest = [args[1] as string]
+function scanWithType(args: Arg[]): Arg[] | undefined {
+  const rest = [args[1] as Arg]
   let found = false
   for (let i = 2; i < args.length; i++) {
-    const arg = args[i] as string
-    const option = arg.toLowerCase()
+    const arg = args[i] as Arg
+    const option = text(arg).toLowerCase()
     if (option === 'withtype') {
       found = true
       continue
@@ -126,7 +136,7 @@ function scanWithType(args: string[]): string[] | undefined {
     rest.push(arg)
     // MATCH, COUNT and TYPE take a value, which may itself read "withtype".
     if ((option === 'match' || option === 'count' || option === 'type') && i + 1 < args.length) {
-      rest.push(args[++i] as string)
+      rest.push(args[++i] as Arg)
     }
   }
   return found ? ['EVAL', SCAN_WITH_TYPE, '0', ...rest] : undefined
@@ -134,16 +144,16 @@ function scanWithType(args: string[]): string[] | undefined {
 
 // CLIENT SETINFO (exposed by the client as clientSetinfo()) labels a connection; ours are shared,
 // and Redis 7.0 lacks it, so the gateway acknowledges it itself.
-function clientSetinfo(args: string[]): Reply {
-  const attribute = args[2]?.toLowerCase()
+function clientSetinfo(args: Arg[]): Reply {
+  const attribute = text(args[2]).toLowerCase()
   if (args.length !== 4)
     return new RespError("ERR wrong number of arguments for 'client|setinfo' command")
   if (attribute !== 'lib-name' && attribute !== 'lib-ver') return new RespError('ERR syntax error')
   return 'OK'
 }
 
-function refusalOf(name: string, args: string[]): string | undefined {
-  if (name === 'client' && args[1]?.toLowerCase() === 'setinfo') return undefined
+function refusalOf(name: string, args: Arg[]): string | undefined {
+  if (name === 'client' && text(args[1]).toLowerCase() === 'setinfo') return undefined
   if (REFUSED.has(name)) {
     return `ERR Command is not available: '${name.toUpperCase()}'. Blocking, connection-state, cross-database and server administration commands are not supported by the REST API`
   }
@@ -157,9 +167,9 @@ function refusalOf(name: string, args: string[]): string | undefined {
 }
 
 /** Looks for an option word from index `from`, up to `stop` (where key names begin). */
-function hasOption(args: string[], word: string, from: number, stop?: string): boolean {
+function hasOption(args: Arg[], word: string, from: number, stop?: string): boolean {
   for (let i = from; i < args.length; i++) {
-    const arg = (args[i] as string).toLowerCase()
+    const arg = text(args[i]).toLowerCase()
     if (arg === word) return true
     if (arg === stop) return false
   }

@@ -1,6 +1,6 @@
 import { connect, type Socket } from 'node:net'
 import { HttpError } from '@edge-status/gateway-kit'
-import { encodeCommands, type Reply, RespError, RespParser } from './resp.ts'
+import { type Arg, encodeCommands, type Reply, RespError, RespParser } from './resp.ts'
 
 export interface RedisTarget {
   host: string
@@ -73,7 +73,7 @@ export class RedisConnection {
   }
 
   /** Sends commands as one write and resolves with exactly one reply per command. */
-  send(commands: readonly (readonly string[])[]): Promise<Reply[]> {
+  send(commands: readonly (readonly Arg[])[]): Promise<Reply[]> {
     return this.sendEncoded(encodeCommands(commands), commands.length)
   }
 

@@ -1,3 +1,4 @@
+import type { IncomingMessage } from 'node:http'
 import { type Reply, RespError } from './resp.ts'
 
 // Replies become JSON text directly (spec §6): integers keep Redis's exact digits, bulk strings are
@@ -41,4 +42,9 @@ export function entriesJson(replies: readonly Reply[], base64: boolean): string 
     out += entryJson(replies[i] as Reply, base64)
   }
   return `${out}]`
+}
+
+/** `Upstash-Encoding: base64` asks for every string in the answer as base64. */
+export function wantsBase64(req: IncomingMessage): boolean {
+  return String(req.headers['upstash-encoding']).toLowerCase() === 'base64'
 }

@@ -1,12 +1,15 @@
 import { HttpError } from '@edge-status/gateway-kit'
 import { type Prepared, prepare } from './commands.ts'
+import type { RedisTarget } from './connection.ts'
 import { encodeReply, entriesJson, errorJson } from './encode.ts'
 import { parseCommand, parseCommandList } from './json-body.ts'
 import type { TokenPool } from './pool.ts'
-import { type Reply, RespError } from './resp.ts'
+import { type Arg, type Reply, RespError } from './resp.ts'
 import type { ScriptRegistry } from './scripts.ts'
 
 export interface Tenant {
+  /** The token's Redis database; streams open connections of their own to it. */
+  target: RedisTarget
   pool: TokenPool
   scripts: ScriptRegistry
 }
@@ -16,11 +19,17 @@ export type Outcome = [number, string]
 
 /** POST /: 200 {"result":…} or 400 {"error":…} (spec §5.1). */
 export async function runSingle(tenant: Tenant, body: string, base64: boolean): Promise<Outcome> {
-  const command = prepare(parseCommand(body), tenant.scripts)
-  const reply =
-    command.local !== undefined
-      ? command.local
-      : fixReply(command, (await tenant.pool.run([command.args]))[0] as Reply)
+  return singleOutcome(await runCommand(tenant, parseCommand(body)), base64)
+}
+
+/** One command on a shared connection; its reply, a Redis error included. */
+export async function runCommand(tenant: Tenant, args: Arg[]): Promise<Reply> {
+  const command = prepare(args, tenant.scripts)
+  if (command.local !== undefined) return command.local
+  return fixReply(command, (await tenant.pool.run([command.args]))[0] as Reply)
+}
+
+export function singleOutcome(reply: Reply, base64: boolean): Outcome {
   if (reply instanceof RespError) return [400, errorJson(reply.message)]
   return [200, `{"result":${encodeReply(reply, base64, true)}}`]
 }
@@ -57,8 +66,8 @@ export async function runMulti(tenant: Tenant, body: string, base64: boolean): P
   return [200, entriesJson(merge(commands, exec), base64)]
 }
 
-function remote(commands: Prepared[]): string[][] {
-  const out: string[][] = []
+function remote(commands: Prepared[]): Arg[][] {
+  const out: Arg[][] = []
   for (const command of commands) if (command.local === undefined) out.push(command.args)
   return out
 }

@@ -10,11 +10,13 @@ import {
   startServer,
 } from '@edge-status/gateway-kit'
 import type { RedisTarget } from './connection.ts'
-import { errorJson } from './encode.ts'
+import { errorJson, wantsBase64 } from './encode.ts'
 import { type Outcome, runMulti, runPipeline, runSingle, type Tenant } from './execute.ts'
+import { pathStyleRoute } from './path-style.ts'
 import { TokenPool } from './pool.ts'
 import { RespError } from './resp.ts'
 import { ScriptRegistry } from './scripts.ts'
+import { streamRoute } from './streams.ts'
 
 export type { RunningGateway }
 
@@ -54,13 +56,17 @@ export async function startUpstashGateway(options: UpstashGatewayOptions): Promi
       db,
       timeoutMs: options.commandTimeoutMs ?? 10_000,
     }
-    tenants.set(token, { pool: new TokenPool(target, options.poolSize ?? 8), scripts })
+    tenants.set(token, { target, pool: new TokenPool(target, options.poolSize ?? 8), scripts })
   }
 
   const routes: Record<string, Route<Tenant>> = {
     '/': command(runSingle),
     '/pipeline': command(runPipeline),
     '/multi-exec': command(runMulti),
+    '/subscribe/*': streamRoute('subscribe'),
+    '/psubscribe/*': streamRoute('psubscribe'),
+    '/monitor': streamRoute('monitor'),
+    '/*': pathStyleRoute(),
   }
 
   return startServer<Tenant>(
@@ -108,10 +114,6 @@ function command(run: Runner): Route<Tenant> {
       return { status, body }
     },
   }
-}
-
-export function wantsBase64(req: IncomingMessage): boolean {
-  return String(req.headers['upstash-encoding']).toLowerCase() === 'base64'
 }
 
 /** Every error reads like a Redis error: an upper-case code first, as clients expect. */

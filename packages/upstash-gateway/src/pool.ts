@@ -1,6 +1,6 @@
 import { HttpError } from '@edge-status/gateway-kit'
 import { RedisConnection, type RedisTarget } from './connection.ts'
-import type { Reply } from './resp.ts'
+import type { Arg, Reply } from './resp.ts'
 
 const BUSY = 64
 
@@ -29,7 +29,7 @@ export class TokenPool {
   }
 
   /** Runs commands on a shared connection: one write, one reply per command. */
-  run(commands: readonly (readonly string[])[]): Promise<Reply[]> {
+  run(commands: readonly (readonly Arg[])[]): Promise<Reply[]> {
     if (this.closed) return Promise.reject(new HttpError(503, 'ERR gateway is closing'))
     return this.pickShared().send(commands)
   }

@@ -11,19 +11,30 @@ export class RespError {
 
 export type Reply = string | Buffer | number | bigint | null | RespError | Reply[]
 
+/** A command argument: text (sent as UTF-8) or raw bytes (a binary path-style body). */
+export type Arg = string | Buffer
+
+/** An argument as text, for the gateway's own reading of names and options. */
+export function text(arg: Arg | undefined): string {
+  return arg === undefined ? '' : typeof arg === 'string' ? arg : arg.toString('utf8')
+}
+
 export class RespProtocolError extends Error {}
 
 const CR = 13
 const LF = 10
 
-/** Encodes commands (each an array of UTF-8 string arguments) as one RESP2 buffer. */
-export function encodeCommands(commands: readonly (readonly string[])[]): Buffer {
+/** Encodes commands (each an array of arguments) as one RESP2 buffer. */
+export function encodeCommands(commands: readonly (readonly Arg[])[]): Buffer {
   let size = 0
   const lengths: number[] = []
   for (const args of commands) {
     size += 3 + digits(args.length)
     for (const arg of args) {
-      const len = arg.length < 64 && isAscii(arg) ? arg.length : Buffer.byteLength(arg)
+      const len =
+        typeof arg !== 'string' || (arg.length < 64 && isAscii(arg))
+          ? arg.length
+          : Buffer.byteLength(arg)
       lengths.push(len)
       size += 5 + digits(len) + len
     }
@@ -36,7 +47,8 @@ export function encodeCommands(commands: readonly (readonly string[])[]): Buffer
     for (const arg of args) {
       const len = lengths[n++] as number
       off += out.write(`$${len}\r\n`, off, 'latin1')
-      off += out.write(arg, off, len === arg.length ? 'latin1' : 'utf8')
+      if (typeof arg !== 'string') off += arg.copy(out, off)
+      else off += out.write(arg, off, len === arg.length ? 'latin1' : 'utf8')
       out[off++] = CR
       out[off++] = LF
     }

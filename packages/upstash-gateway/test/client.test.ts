@@ -371,3 +371,13 @@ describe('Upstash extensions', () => {
     expect(await redis.clientSetinfo('LIB-NAME', 'edge-status')).toBe('OK')
   })
 })
+
+describe('where Upstash and Redis 7 answer differently', () => {
+  it('COPY of a key onto itself copies nothing instead of failing', async () => {
+    const k = key('copy-self')
+    await redis.set(k, 'v')
+    expect(await redis.copy(k, k)).toBe('NOT_COPIED')
+    expect(await redis.copy(k, k, { replace: true })).toBe('NOT_COPIED')
+    expect(await redis.copy(k, key('copy-other'))).toBe('COPIED')
+  })
+})

@@ -340,7 +340,6 @@ describe('refused commands', () => {
     ['quit'],
     ['shutdown'],
     ['swapdb', '0', '1'],
-    ['flushall'],
     ['move', 'k', '1'],
     ['copy', 'a', 'b', 'DB', '1'],
     ['debug', 'sleep', '1'],
