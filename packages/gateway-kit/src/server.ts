@@ -15,7 +15,10 @@ export interface Answer {
   headers?: Record<string, string>
 }
 
-/** An answer written over time (server-sent events): the head first, then `stream` until it resolves. */
+/**
+ * An answer written over time (server-sent events): the head first, then `stream` until it
+ * resolves.
+ */
 export interface StreamAnswer {
   status: number
   headers: Record<string, string>
@@ -83,7 +86,9 @@ export interface RunningGateway {
   stats(): { requests: Record<string, number> }
   /** The last requests of a credential: [start, end] in wall-clock ms, in the order they ended. */
   timeline(credential: string): [number, number][]
-  /** Throws, with a message for a person, when the backend cannot be used (for a start-up check). */
+  /**
+   * Throws, with a message for a person, when the backend cannot be used (for a start-up check).
+   */
   checkBackend(): Promise<void>
   /** Stops accepting, lets in-flight requests finish, closes every backend connection. */
   close(): Promise<void>
@@ -248,7 +253,7 @@ export async function startServer<U>(
     checkBackend: async () => definition.check?.(),
     close() {
       closed ??= (async () => {
-        // Streams end, idle keep-alive connections close, answers in flight carry `connection: close`.
+        // Streams end, idle connections close, answers still in flight carry `connection: close`.
         shutdown.abort()
         const stopped = new Promise<void>((resolve) => server.close(() => resolve()))
         server.closeIdleConnections()

@@ -1,5 +1,6 @@
 // Basic credentials as the driver sends them: taken from a WHATWG URL, so still
-// percent-encoded (`u%40x:p%40ss`); both that form and the decoded one are accepted (spec §2).
+// percent-encoded (`u%40x:p%40ss`); both that form and the decoded one are accepted (PROTOCOL.md
+// §2).
 import { timingSafeEqual } from 'node:crypto'
 
 export interface UserConfig {

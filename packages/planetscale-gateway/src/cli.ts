@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// planetscale-gateway: PlanetScale's HTTP API in front of a MariaDB or MySQL of your own. Run with --help.
+// planetscale-gateway: PlanetScale's HTTP API in front of a MariaDB or MySQL of your own. Run with
+// --help.
 import {
   type FlagValues,
   type GatewayCli,

@@ -1,5 +1,5 @@
 // Rows in protojson form: byte lengths as decimal strings ("-1" = NULL) and the
-// base64 of all non-NULL raw text-protocol bytes, concatenated (spec §4).
+// base64 of all non-NULL raw text-protocol bytes, concatenated (PROTOCOL.md §4).
 
 /** Counted per row on top of its raw bytes, so huge numbers of tiny rows also hit the limit. */
 const ROW_OVERHEAD = 16

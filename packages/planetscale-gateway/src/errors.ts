@@ -1,4 +1,5 @@
-// SQL errors in PlanetScale's shape (spec §6.1) and Connect errors for HTTP-level failures (§6.3).
+// SQL errors in PlanetScale's shape (PROTOCOL.md §6.1) and Connect errors for HTTP-level failures
+// (§6.3).
 
 const CODES: Record<string, number[]> = {
   ALREADY_EXISTS: [1050, 1062, 1086, 1125],
@@ -116,7 +117,7 @@ const CONNECT_CODES: Record<number, string> = {
 
 /**
  * Connect's `{code, message}` plus an `error` key, so the driver throws a DatabaseError
- * carrying the status and message instead of an UnknownError (spec §6.3).
+ * carrying the status and message instead of an UnknownError (PROTOCOL.md §6.3).
  */
 export function connectErrorJson(status: number, message: string, code?: string): string {
   const name = code ?? CONNECT_CODES[status] ?? 'internal'

@@ -43,7 +43,9 @@ export interface PlanetScaleGatewayOptions {
   clientFoundRows?: boolean
   /** every answer waits this long before it is sent, default 0 */
   latencyMs?: number
-  /** a statement running longer fails like a timed-out PlanetScale query; default 30_000, 0: none */
+  /**
+   * a statement running longer fails like a timed-out PlanetScale query; default 30_000, 0: none
+   */
   statementTimeoutMs?: number
 }
 
@@ -164,7 +166,9 @@ interface RequestPayload {
   session?: unknown
 }
 
-/** A Connect unary request: JSON content type, a JSON object, a session that is an object or null. */
+/**
+ * A Connect unary request: JSON content type, a JSON object, a session that is an object or null.
+ */
 async function payloadOf(ctx: RequestContext<AuthedUser>): Promise<RequestPayload> {
   const type = ctx.req.headers['content-type']
   if (!isJsonContentType(type)) {

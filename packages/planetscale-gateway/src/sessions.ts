@@ -1,5 +1,5 @@
-// Sessions (spec §7): an opaque, HMAC-signed object echoed by the driver, and the registry of
-// MySQL connections pinned to a session while it is in a transaction or holds session state.
+// Sessions (PROTOCOL.md §7): an opaque, HMAC-signed object echoed by the driver, and the registry
+// of MySQL connections pinned to a session while it is in a transaction or holds session state.
 import { createHmac, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto'
 import type { DbConn } from './mysql.ts'
 
@@ -37,7 +37,7 @@ export class SessionCodec {
     return createHmac('sha256', this.key).update(payload).digest()
   }
 
-  /** The session object in the shape ps-http-sim sends, plus the flags this gateway needs. */
+  /** The session object in the shape of a Vitess session, plus the flags this gateway needs. */
   encode(user: string, database: string, c: SessionClaims): string {
     let prefix = this.prefixes.get(database)
     if (prefix === undefined) {

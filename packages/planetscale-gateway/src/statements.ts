@@ -11,7 +11,7 @@ function head(sql: string): string {
   return m ? sql.slice(m[0].length) : sql
 }
 
-/** PlanetScale features the gateway accepts and ignores (spec §7.3). */
+/** PlanetScale features the gateway accepts and ignores (PROTOCOL.md §7.3). */
 const NOOP = /^(?:set\s+@@boost_cached_queries\s*=|use\s+[`'"]?@)/i
 
 /** Statements that leave state on the connection that later calls of the session rely on. */

@@ -1,4 +1,4 @@
-// Vitess type names and field JSON, as PlanetScale reports them (spec §5, vitess go/sqltypes/type.go).
+// Vitess type names and field JSON, as PlanetScale reports them (PROTOCOL.md §5).
 
 /** The column-definition bits the gateway reads (a subset of mysql2's ColumnDefinition). */
 export interface ColumnDef {
@@ -83,7 +83,7 @@ export function vitessType(code: number, flags: number, extendedFormat?: string)
   }
 }
 
-/** Vitess's MySQL client adds NUM_FLAG for numeric protocol codes (spec §5). */
+/** Vitess's MySQL client adds NUM_FLAG for numeric protocol codes (PROTOCOL.md §5). */
 export function isNumericCode(code: number): boolean {
   return (code <= 9 && code !== 7) || code === 13 || code === 246
 }

@@ -1,4 +1,4 @@
-// The spec §9 checklist, driven by the official driver against the gateway and real MariaDB.
+// The driver's everyday calls, driven by the official driver against the gateway and real MariaDB.
 
 import type { RunningGateway } from '@edge-status/gateway-kit'
 import { Client, connect } from '@planetscale/database'
@@ -144,7 +144,7 @@ describe('SQL errors', () => {
     expect(rows.rows, 'neither statement ran').toEqual([{ n: '0' }])
   })
 
-  it('maps other errnos from the spec table', async () => {
+  it('maps other errnos from PROTOCOL.md §6.1', async () => {
     const t = await createTable(
       client,
       'errs',

@@ -2,7 +2,10 @@
 import { randomBytes } from 'node:crypto'
 import { type Client, DatabaseError } from '@planetscale/database'
 
-/** The MySQL or MariaDB behind the gateway under test: the machine's own unless MYSQL_URL says otherwise. */
+/**
+ * The MySQL or MariaDB behind the gateway under test: the machine's own unless MYSQL_URL says
+ * otherwise.
+ */
 export const MYSQL_URL = process.env.MYSQL_URL ?? 'mysql://root@127.0.0.1:3306'
 
 export const unique = (label: string) => `${label}_${randomBytes(4).toString('hex')}`

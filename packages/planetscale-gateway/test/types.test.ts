@@ -1,4 +1,4 @@
-// Field types and value encoding (spec §5, checklist items 8–13), end to end and per module.
+// Field types and value encoding (PROTOCOL.md §5), end to end and per module.
 
 import type { RunningGateway } from '@edge-status/gateway-kit'
 import { Client } from '@planetscale/database'

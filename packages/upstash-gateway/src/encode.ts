@@ -1,9 +1,10 @@
 import type { IncomingMessage } from 'node:http'
 import { type Reply, RespError } from './resp.ts'
 
-// Replies become JSON text directly (spec §6): integers keep Redis's exact digits, bulk strings are
-// UTF-8 (invalid bytes -> U+FFFD) or base64 of the raw bytes, and in base64 mode only a top-level
-// simple "OK" stays plain, because the client keeps a top-level "OK" as it is and atob()s the rest.
+// Replies become JSON text directly (PROTOCOL.md §6): integers keep Redis's exact digits, bulk
+// strings are UTF-8 (invalid bytes -> U+FFFD) or base64 of the raw bytes, and in base64 mode only a
+// top-level simple "OK" stays plain, because the client keeps a top-level "OK" as it is and atob()s
+// the rest.
 
 export function encodeReply(reply: Reply, base64: boolean, top: boolean): string {
   if (reply === null) return 'null'

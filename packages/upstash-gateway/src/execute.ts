@@ -17,7 +17,7 @@ export interface Tenant {
 /** [HTTP status, JSON body] */
 export type Outcome = [number, string]
 
-/** POST /: 200 {"result":…} or 400 {"error":…} (spec §5.1). */
+/** POST /: 200 {"result":…} or 400 {"error":…} (PROTOCOL.md §5.1). */
 export async function runSingle(tenant: Tenant, body: string, base64: boolean): Promise<Outcome> {
   return singleOutcome(await runCommand(tenant, parseCommand(body)), base64)
 }
@@ -34,7 +34,7 @@ export function singleOutcome(reply: Reply, base64: boolean): Outcome {
   return [200, `{"result":${encodeReply(reply, base64, true)}}`]
 }
 
-/** POST /pipeline: always 200, one entry per command, errors included (spec §5.2). */
+/** POST /pipeline: always 200, one entry per command, errors included (PROTOCOL.md §5.2). */
 export async function runPipeline(tenant: Tenant, body: string, base64: boolean): Promise<Outcome> {
   const commands = parseCommandList(body).map((args) => prepare(args, tenant.scripts))
   const toSend = remote(commands)
@@ -44,7 +44,8 @@ export async function runPipeline(tenant: Tenant, body: string, base64: boolean)
 
 /**
  * POST /multi-exec: MULTI, the commands and EXEC in one write on a connection of its own.
- * Runtime errors become entries; a command rejected while queueing discards it all (spec §5.3).
+ * Runtime errors become entries; a command rejected while queueing discards it all (PROTOCOL.md
+ * §5.3).
  */
 export async function runMulti(tenant: Tenant, body: string, base64: boolean): Promise<Outcome> {
   const commands = parseCommandList(body).map((args) => prepare(args, tenant.scripts))

@@ -1,7 +1,7 @@
 // A JSON reader for exactly the shapes the REST API takes: an array of scalars (one command) or an
 // array of arrays of scalars (pipeline, transaction). Unlike JSON.parse it keeps the literal text
-// of numbers (`1e+21`, `0.10`, 2^64), which is what must reach Redis (spec §4). It is also about
-// ten times faster than JSON.parse with a reviver that reads context.source.
+// of numbers (`1e+21`, `0.10`, 2^64), which is what must reach Redis (PROTOCOL.md §4). It is also
+// about ten times faster than JSON.parse with a reviver that reads context.source.
 import { HttpError } from '@edge-status/gateway-kit'
 
 /** A body the REST API does not take: answered 400 with the message. */
@@ -15,7 +15,8 @@ type Item = string | string[]
 
 const NUMBER = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y
 // Strings holding a backslash or a control character go through JSON.parse for exact semantics.
-// biome-ignore lint/suspicious/noControlCharactersInRegex: JSON forbids raw control characters in strings
+// biome-ignore lint/suspicious/noControlCharactersInRegex: JSON forbids raw control characters in
+// strings
 const NOT_VERBATIM = /[\\\u0000-\u001f]/
 
 /** `["cmd", arg, ...]` -> argument strings. */

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto'
 
-// Upstash accepts `#!lua flags=allow-key-locking` (used by @upstash/ratelimit >= 2.1), stock Redis 7
-// rejects unknown flags. Spec §8: drop the unknown flags, keep line numbers, and translate the
-// client's hashes (computed over the original text) to the hashes of what Redis actually ran.
+// Upstash accepts `#!lua flags=allow-key-locking` (used by @upstash/ratelimit >= 2.1), stock Redis
+// 7 rejects unknown flags. PROTOCOL.md §8: drop the unknown flags, keep line numbers, and translate
+// the client's hashes (computed over the original text) to the hashes of what Redis actually ran.
 
 const REDIS_FLAGS = new Set([
   'no-writes',
@@ -44,7 +44,9 @@ export class ScriptRegistry {
     return result
   }
 
-  /** Maps a client hash to the hash Redis knows; unknown hashes pass through (Redis says NOSCRIPT). */
+  /**
+   * Maps a client hash to the hash Redis knows; unknown hashes pass through (Redis says NOSCRIPT).
+   */
   resolveSha(sha: string): string {
     return this.aliases.get(sha.toLowerCase()) ?? sha
   }

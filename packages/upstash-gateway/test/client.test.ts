@@ -1,5 +1,5 @@
-// Spec §11 checklist, driven by the unmodified @upstash/redis client (base64 and auto-pipelining on)
-// against the gateway and a real Redis (database 9).
+// The client's everyday calls, driven by the unmodified @upstash/redis client (base64 and
+// auto-pipelining on) against the gateway and a real Redis (database 9).
 import { randomUUID } from 'node:crypto'
 import type { RunningGateway } from '@edge-status/gateway-kit'
 import { errors, Redis } from '@upstash/redis'
@@ -58,7 +58,7 @@ async function rawGet(k: string): Promise<unknown> {
   return ((await res.json()) as { result: unknown }).result
 }
 
-describe('strings and expiry (§11.1-4)', () => {
+describe('strings and expiry', () => {
   it('sets with EX, reads back, reports a TTL and null for a missing key', async () => {
     const k = key('s1')
     expect(await redis.set(k, 'v', { ex: 60 }), 'set ex').toBe('OK')
@@ -109,7 +109,7 @@ describe('strings and expiry (§11.1-4)', () => {
   })
 })
 
-describe('INCR and errors (§11.5)', () => {
+describe('INCR and errors', () => {
   it('increments from 1 to 2', async () => {
     const k = key('n1')
     expect(await redis.incr(k)).toBe(1)
@@ -147,7 +147,7 @@ describe('INCR and errors (§11.5)', () => {
   })
 })
 
-describe('sets (§11.6)', () => {
+describe('sets', () => {
   it('SADD/SREM count, SMEMBERS returns the members, an empty set is []', async () => {
     const k = key('set')
     expect(await redis.sadd(k, 'a', 'b', 'c'), 'sadd').toBe(3)
@@ -157,7 +157,7 @@ describe('sets (§11.6)', () => {
   })
 })
 
-describe('values (§11.7-8)', () => {
+describe('values', () => {
   const samples = ['hello 🙂', '你好，世界', 'Ελληνικά ✓ 𝄞', 'a\u0000b\nc"d\\e']
 
   it('round-trips Unicode and emoji in base64 and plain mode', async () => {
@@ -198,7 +198,7 @@ describe('values (§11.7-8)', () => {
   })
 })
 
-describe('pipelines (§11.9, §11.13)', () => {
+describe('pipelines', () => {
   it('returns values in order', async () => {
     const k = key('p1')
     const p = redis.pipeline()
@@ -244,7 +244,7 @@ describe('pipelines (§11.9, §11.13)', () => {
   })
 })
 
-describe('transactions (§11.10)', () => {
+describe('transactions', () => {
   it('applies every command', async () => {
     const [a, b] = [key('m1a'), key('m1b')]
     const m = redis.multi()
@@ -281,7 +281,7 @@ describe('transactions (§11.10)', () => {
   })
 })
 
-describe('scripts (§11.11)', () => {
+describe('scripts', () => {
   it('answers an unknown hash with NOSCRIPT, single and pipelined', async () => {
     const sha = 'ffffffffffffffffffffffffffffffffffffffff'
     await expect(single.evalsha(sha, [], [])).rejects.toThrow(
@@ -322,7 +322,7 @@ describe('scripts (§11.11)', () => {
   })
 })
 
-describe('auth and hashes (§11.14, §11.16)', () => {
+describe('auth and hashes', () => {
   it('rejects a bad token with 401 JSON, which the client raises as UpstashError', async () => {
     const bad = new Redis({ url: gateway.url, token: 'not-a-token' })
     const error = await bad.get(key('x')).catch((e: unknown) => e)

@@ -1,5 +1,5 @@
 // The gateway's HTTP surface with raw fetch and raw sockets: status codes, headers, encodings,
-// argument conversion, refused commands, limits and garbage (spec §1-§7, §11.14-15).
+// argument conversion, refused commands, limits and garbage (PROTOCOL.md §1-§7).
 import { randomUUID } from 'node:crypto'
 import { connect } from 'node:net'
 import type { RunningGateway } from '@edge-status/gateway-kit'

@@ -1,5 +1,5 @@
 // @upstash/ratelimit 2.2.0 scripts start with `#!lua flags=allow-key-locking`, which stock Redis 7
-// rejects; the gateway rewrites them and aliases their hashes (spec §8, §11.12).
+// rejects; the gateway rewrites them and aliases their hashes (PROTOCOL.md §8).
 import { createHash, randomUUID } from 'node:crypto'
 import type { RunningGateway } from '@edge-status/gateway-kit'
 import { Ratelimit } from '@upstash/ratelimit'

@@ -179,7 +179,7 @@ describe('JSON body reader', () => {
 })
 
 describe('reply encoder', () => {
-  it('encodes plain and base64 JSON per spec §6', () => {
+  it('encodes plain and base64 JSON per PROTOCOL.md §6', () => {
     const reply: Reply = [
       'OK',
       Buffer.from('é'),
