@@ -19,6 +19,7 @@ import {
   isRunning,
   terminate,
 } from '../lib/processes.ts'
+import { mariadbInstallArgs, mariadbServerArgs } from './mariadb-args.ts'
 import { type Probe, probeMysql, probeRedis } from './probes.ts'
 
 /** A Redis or MariaDB server of our own, data under the git-ignored .local/ folder. */
@@ -109,7 +110,6 @@ export async function startPrivateMariadb(
   const datadir = join(localDir, 'mysql')
   const logFile = join(localDir, 'mysql.log')
   mkdirSync(localDir, { recursive: true })
-  const asRoot = process.getuid?.() === 0
   // Unix sockets are limited to ~104 bytes; mariadbd needs its own one so it never touches the system one.
   let socket = join(localDir, 'mysql.sock')
   if (Buffer.byteLength(socket) > 100) {
@@ -123,19 +123,13 @@ export async function startPrivateMariadb(
     matches: (command) => command.includes(`--datadir=${datadir}`),
     command: (port) => ({
       command: binaries.mariadbd,
-      args: [
-        // --no-defaults must come first: never read /etc/mysql/my.cnf (system paths, users, ports).
-        '--no-defaults',
-        `--datadir=${datadir}`,
-        `--socket=${socket}`,
-        `--port=${port}`,
-        '--bind-address=127.0.0.1',
-        `--pid-file=${join(localDir, 'mysql.pid')}`,
-        '--skip-name-resolve',
-        '--skip-log-bin',
-        '--innodb-buffer-pool-size=64M',
-        ...(asRoot ? ['--user=root'] : []),
-      ],
+      args: mariadbServerArgs({
+        datadir,
+        socket,
+        port,
+        pidFile: join(localDir, 'mysql.pid'),
+        bufferPool: '64M',
+      }),
     }),
     logFile,
     startupMs: 60_000,
@@ -153,7 +147,7 @@ export async function startPrivateMariadb(
   if (!existsSync(join(datadir, 'mysql'))) {
     if (!binaries.installDb)
       throw new Error('mariadb-install-db not found (it comes with mariadbd)')
-    await install(binaries.installDb, datadir, localDir, asRoot, options)
+    await install(binaries.installDb, datadir, localDir, options)
   }
   return launch(kind, options)
 }
@@ -163,7 +157,6 @@ async function install(
   installDb: string,
   datadir: string,
   localDir: string,
-  asRoot: boolean,
   options: PrivateOptions
 ): Promise<void> {
   const temporary = `${datadir}.installing`
@@ -174,14 +167,7 @@ async function install(
   const installer = await new OwnedProcess({
     name: 'mariadb-install-db',
     command: installDb,
-    args: [
-      '--no-defaults',
-      `--datadir=${temporary}`,
-      // root@localhost/127.0.0.1 with no password, whatever user runs this.
-      '--auth-root-authentication-method=normal',
-      '--skip-test-db',
-      ...(asRoot ? ['--user=root'] : []),
-    ],
+    args: mariadbInstallArgs(temporary),
     output: { file: logFile },
   }).start()
   const outcome = await Promise.race([installer.exited, aborted(options.signal)])

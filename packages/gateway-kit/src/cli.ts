@@ -35,14 +35,82 @@ export interface GatewayCli {
   describe(values: FlagValues): string
 }
 
-export const LATENCY_FLAG = (prefix: string): Flag => ({
-  name: 'latency-ms',
-  env: `${prefix}_LATENCY_MS`,
-  kind: 'number',
-  placeholder: 'MS',
-  description: 'every answer waits this long before it is sent (a far region, felt locally)',
-  default: '0',
-})
+/** A flag whose variable is the prefix and its name: pool-size gives PREFIX_POOL_SIZE. */
+export function flag(prefix: string, spec: Omit<Flag, 'env'>): Flag {
+  return { ...spec, env: `${prefix}_${spec.name.toUpperCase().replaceAll('-', '_')}` }
+}
+
+export interface CoreFlags {
+  /** The server in front of which the gateway runs: its URL flag. */
+  backend: {
+    name: string
+    variable: string
+    fallback: string
+    description: string
+    default: string
+  }
+  /** The credentials clients may use: a repeatable flag. */
+  credential: { name: string; variable: string; placeholder: string; description: string }
+  port: number
+}
+
+/** The backend, the credentials, --host, --port and --latency-ms: what every gateway takes. */
+export function coreFlags(prefix: string, core: CoreFlags): Flag[] {
+  const { backend, credential } = core
+  return [
+    {
+      name: backend.name,
+      env: `${prefix}_${backend.variable}`,
+      envFallback: backend.fallback,
+      kind: 'string',
+      placeholder: 'URL',
+      description: backend.description,
+      default: backend.default,
+    },
+    {
+      name: credential.name,
+      env: `${prefix}_${credential.variable}`,
+      kind: 'list',
+      placeholder: credential.placeholder,
+      description: credential.description,
+      required: true,
+    },
+    flag(prefix, {
+      name: 'host',
+      kind: 'string',
+      placeholder: 'ADDRESS',
+      description: 'address to listen on',
+      default: '127.0.0.1',
+    }),
+    ...numberFlags(prefix, [
+      ['port', 'PORT', 'port to listen on (0: any free port)', core.port],
+      ['latency-ms', 'MS', 'every answer waits this long before it is sent (a far region)', 0],
+    ]),
+  ]
+}
+
+/** Whole-number flags from [name, placeholder, description, default]. */
+export function numberFlags(prefix: string, specs: [string, string, string, number][]): Flag[] {
+  return specs.map(([name, placeholder, description, fallback]) =>
+    flag(prefix, { name, kind: 'number', placeholder, description, default: String(fallback) })
+  )
+}
+
+/** Flag values under their start options' names: pool-size becomes poolSize. */
+export function asOptions(values: FlagValues): Record<string, unknown> {
+  return Object.fromEntries(
+    Object.entries(values).map(([name, value]) => [
+      name.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase()),
+      value,
+    ])
+  )
+}
+
+/** The ready line's note: the backend (no password), how many credentials, the added latency. */
+export function servingNote(backend: string, count: number, noun: string, values: FlagValues) {
+  const latency = values['latency-ms'] ? `, +${values['latency-ms']} ms per answer` : ''
+  return `${redactUrl(backend)}, ${count} ${noun}${count === 1 ? '' : 's'}${latency}`
+}
 
 export function helpText(cli: GatewayCli): string {
   const rows = cli.flags.map((flag) => {

@@ -1,6 +1,5 @@
-// Basic credentials as the driver sends them: taken from a WHATWG URL, so still
-// percent-encoded (`u%40x:p%40ss`); both that form and the decoded one are accepted (PROTOCOL.md
-// §2).
+// Basic credentials as the driver sends them (PROTOCOL.md §2): taken from a WHATWG URL, so still
+// percent-encoded (`u%40x:p%40ss`); both that form and the decoded one are accepted.
 import { timingSafeEqual } from 'node:crypto'
 
 export interface UserConfig {

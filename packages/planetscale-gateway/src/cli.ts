@@ -1,12 +1,15 @@
 #!/usr/bin/env node
-// planetscale-gateway: PlanetScale's HTTP API in front of a MariaDB or MySQL of your own. Run with
-// --help.
+// planetscale-gateway: PlanetScale's HTTP API in front of a MariaDB or MySQL of your own.
+// Run with --help.
 import {
+  asOptions,
+  coreFlags,
   type FlagValues,
+  flag,
   type GatewayCli,
-  LATENCY_FLAG,
-  redactUrl,
+  numberFlags,
   runGatewayCli,
+  servingNote,
   UsageError,
 } from '@edge-status/gateway-kit'
 import {
@@ -40,130 +43,68 @@ export const planetscaleCli: GatewayCli = {
     "Serves PlanetScale's HTTP API (what @planetscale/database speaks) on HTTP, in front of a\n" +
     'MariaDB >= 10.6 or MySQL 8 of your own. Each user reaches one database, created if missing.',
   flags: [
-    {
-      name: 'mysql',
-      env: `${P}_MYSQL_URL`,
-      envFallback: 'MYSQL_URL',
-      kind: 'string',
-      placeholder: 'URL',
-      description: 'the server to serve, mysql://user[:password]@host:port (it creates databases)',
-      default: 'mysql://root@127.0.0.1:3306',
-    },
-    {
-      name: 'user',
-      env: `${P}_USERS`,
-      kind: 'list',
-      placeholder: 'NAME:PASSWORD@DATABASE',
-      description: 'Basic credentials clients may use, and the database they reach',
-      required: true,
-    },
-    {
-      name: 'host',
-      env: `${P}_HOST`,
-      kind: 'string',
-      placeholder: 'ADDRESS',
-      description: 'address to listen on',
-      default: '127.0.0.1',
-    },
-    {
-      name: 'port',
-      env: `${P}_PORT`,
-      kind: 'number',
-      placeholder: 'PORT',
-      description: 'port to listen on (0: any free port)',
-      default: '8078',
-    },
-    LATENCY_FLAG(P),
-    {
-      name: 'statement-timeout-ms',
-      env: `${P}_STATEMENT_TIMEOUT_MS`,
-      kind: 'number',
-      placeholder: 'MS',
-      description:
+    ...coreFlags(P, {
+      backend: {
+        name: 'mysql',
+        variable: 'MYSQL_URL',
+        fallback: 'MYSQL_URL',
+        description:
+          'the server to serve, mysql://user[:password]@host:port (it creates databases)',
+        default: 'mysql://root@127.0.0.1:3306',
+      },
+      credential: {
+        name: 'user',
+        variable: 'USERS',
+        placeholder: 'NAME:PASSWORD@DATABASE',
+        description: 'Basic credentials clients may use, and the database they reach',
+      },
+      port: 8078,
+    }),
+    ...numberFlags(P, [
+      [
+        'statement-timeout-ms',
+        'MS',
         'a statement running longer fails as on PlanetScale, its connection kept (0: no limit)',
-      default: String(DEFAULT_STATEMENT_TIMEOUT_MS),
-    },
-    {
-      name: 'pool-size',
-      env: `${P}_POOL_SIZE`,
-      kind: 'number',
-      placeholder: 'N',
-      description: 'MySQL connections per database for session-less queries',
-      default: '10',
-    },
-    {
-      name: 'max-sessions',
-      env: `${P}_MAX_SESSIONS`,
-      kind: 'number',
-      placeholder: 'N',
-      description: 'connections pinned to sessions (transactions) at once',
-      default: '64',
-    },
-    {
-      name: 'transaction-idle-ms',
-      env: `${P}_TRANSACTION_IDLE_MS`,
-      kind: 'number',
-      placeholder: 'MS',
-      description: 'an open transaction idle this long is rolled back',
-      default: '20000',
-    },
-    {
-      name: 'session-idle-ms',
-      env: `${P}_SESSION_IDLE_MS`,
-      kind: 'number',
-      placeholder: 'MS',
-      description: 'a session holding state (SET @x) idle this long is dropped',
-      default: '60000',
-    },
-    {
-      name: 'max-result-bytes',
-      env: `${P}_MAX_RESULT_BYTES`,
-      kind: 'number',
-      placeholder: 'BYTES',
-      description: 'larger results are an error, never truncated',
-      default: String(64 * 1024 * 1024),
-    },
-    {
-      name: 'max-body-bytes',
-      env: `${P}_MAX_BODY_BYTES`,
-      kind: 'number',
-      placeholder: 'BYTES',
-      description: 'larger requests get a JSON 413',
-      default: String(16 * 1024 * 1024),
-    },
-    {
+        DEFAULT_STATEMENT_TIMEOUT_MS,
+      ],
+      ['pool-size', 'N', 'MySQL connections per database for session-less queries', 10],
+      ['max-sessions', 'N', 'connections pinned to sessions (transactions) at once', 64],
+      ['transaction-idle-ms', 'MS', 'an open transaction idle this long is rolled back', 20_000],
+      [
+        'session-idle-ms',
+        'MS',
+        'a session holding state (SET @x) idle this long is dropped',
+        60_000,
+      ],
+      [
+        'max-result-bytes',
+        'BYTES',
+        'larger results are an error, never truncated',
+        64 * 1024 * 1024,
+      ],
+      ['max-body-bytes', 'BYTES', 'larger requests get a JSON 413', 16 * 1024 * 1024],
+    ]),
+    flag(P, {
       name: 'changed-rows',
-      env: `${P}_CHANGED_ROWS`,
       kind: 'boolean',
       description: 'UPDATE reports changed rows instead of matched rows (PlanetScale: matched)',
-    },
+    }),
   ],
   examples: [
     'Example:',
     '  planetscale-gateway --mysql mysql://root@127.0.0.1:3306 --port 8078 --user app:secret@app_db',
     '  then: connect({ url: "http://app:secret@127.0.0.1:8078" })',
   ],
+  // The number flags are start options of the same name: pool-size is poolSize.
   start: (values) =>
     startPlanetScaleGateway({
+      ...(asOptions(values) as Partial<PlanetScaleGatewayOptions>),
       mysqlUrl: values.mysql as string,
       users: users(values),
-      host: values.host as string,
-      port: values.port as number,
-      latencyMs: values['latency-ms'] as number,
-      statementTimeoutMs: values['statement-timeout-ms'] as number,
-      poolSize: values['pool-size'] as number,
-      maxSessions: values['max-sessions'] as number,
-      transactionIdleMs: values['transaction-idle-ms'] as number,
-      sessionIdleMs: values['session-idle-ms'] as number,
-      maxResultBytes: values['max-result-bytes'] as number,
-      maxBodyBytes: values['max-body-bytes'] as number,
       clientFoundRows: !values['changed-rows'],
     }),
-  describe: (values) => {
-    const count = (values.user as string[]).length
-    const latency = values['latency-ms'] ? `, +${values['latency-ms']} ms per answer` : ''
-    return `MySQL ${redactUrl(values.mysql as string)}, ${count} user${count === 1 ? '' : 's'}${latency}`
-  },
+  describe: (values) =>
+    `MySQL ${servingNote(values.mysql as string, (values.user as string[]).length, 'user', values)}`,
 }
 
 if (import.meta.main) await runGatewayCli(planetscaleCli)

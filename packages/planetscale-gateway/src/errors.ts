@@ -1,5 +1,5 @@
-// SQL errors in PlanetScale's shape (PROTOCOL.md §6.1) and Connect errors for HTTP-level failures
-// (§6.3).
+// SQL errors in PlanetScale's shape (PROTOCOL.md §6.1, §6.2) and Connect errors for HTTP-level
+// failures (§6.3).
 
 const CODES: Record<string, number[]> = {
   ALREADY_EXISTS: [1050, 1062, 1086, 1125],

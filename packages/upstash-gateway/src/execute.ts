@@ -43,9 +43,8 @@ export async function runPipeline(tenant: Tenant, body: string, base64: boolean)
 }
 
 /**
- * POST /multi-exec: MULTI, the commands and EXEC in one write on a connection of its own.
- * Runtime errors become entries; a command rejected while queueing discards it all (PROTOCOL.md
- * §5.3).
+ * POST /multi-exec (PROTOCOL.md §5.3): MULTI, the commands and EXEC in one write on a connection
+ * of its own. Runtime errors become entries; a command rejected while queueing discards it all.
  */
 export async function runMulti(tenant: Tenant, body: string, base64: boolean): Promise<Outcome> {
   const commands = parseCommandList(body).map((args) => prepare(args, tenant.scripts))

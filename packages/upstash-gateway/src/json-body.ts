@@ -15,8 +15,7 @@ type Item = string | string[]
 
 const NUMBER = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y
 // Strings holding a backslash or a control character go through JSON.parse for exact semantics.
-// biome-ignore lint/suspicious/noControlCharactersInRegex: JSON forbids raw control characters in
-// strings
+// biome-ignore lint/suspicious/noControlCharactersInRegex: JSON forbids raw control characters in strings
 const NOT_VERBATIM = /[\\\u0000-\u001f]/
 
 /** `["cmd", arg, ...]` -> argument strings. */

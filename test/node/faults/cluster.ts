@@ -8,12 +8,12 @@ import { join } from 'node:path'
 import { gatewayProcess, planetscaleArgs, upstashArgs } from '../../../scripts/lib/gateways.ts'
 import { OwnedProcess } from '../../../scripts/lib/launcher.ts'
 import { findBinary, freePort } from '../../../scripts/lib/processes.ts'
+import { mariadbInstallArgs, mariadbServerArgs } from '../../../scripts/local/mariadb-args.ts'
 import { probeMysql, probeRedis } from '../../../scripts/local/probes.ts'
 import { migrate } from '../../../scripts/migrate.ts'
 import type { Action, ClusterInfo, Part } from './protocol.ts'
 
 const DATABASE = 'edge_status_faults'
-const asRoot = process.getuid?.() === 0
 
 function need(binary: string): string {
   const path = findBinary(binary)
@@ -25,13 +25,7 @@ async function installMariadb(datadir: string, logFile: string): Promise<void> {
   const installer = await new OwnedProcess({
     name: 'mariadb-install-db',
     command: need('mariadb-install-db'),
-    args: [
-      '--no-defaults',
-      `--datadir=${datadir}`,
-      '--auth-root-authentication-method=normal',
-      '--skip-test-db',
-      ...(asRoot ? ['--user=root'] : []),
-    ],
+    args: mariadbInstallArgs(datadir),
     output: { file: logFile },
   }).start()
   const code = await installer.exited
@@ -84,18 +78,13 @@ export class Cluster {
       mariadb: new OwnedProcess({
         name: 'mariadb',
         command: need('mariadbd'),
-        args: [
-          '--no-defaults',
-          `--datadir=${join(dir, 'mysql')}`,
-          `--socket=${join(dir, 'mysql.sock')}`,
-          `--port=${mysqlPort}`,
-          '--bind-address=127.0.0.1',
-          `--pid-file=${join(dir, 'mysql.pid')}`,
-          '--skip-name-resolve',
-          '--skip-log-bin',
-          '--innodb-buffer-pool-size=32M',
-          ...(asRoot ? ['--user=root'] : []),
-        ],
+        args: mariadbServerArgs({
+          datadir: join(dir, 'mysql'),
+          socket: join(dir, 'mysql.sock'),
+          pidFile: join(dir, 'mysql.pid'),
+          port: mysqlPort,
+          bufferPool: '32M',
+        }),
         output: { file: join(dir, 'mysql.log') },
         ready: { probe: async () => (await probeMysql(mysqlUrl, 500)).status === 'up' },
         startupMs: 60_000,
