@@ -3,18 +3,18 @@
 // them, and the migrations.
 //   npm run services      start everything, print the .dev.vars lines, stop on Ctrl-C
 import { join, resolve } from 'node:path'
-import {
-  type GatewayKind,
-  type GatewayProcess,
-  gatewayProcess,
-  planetscaleArgs,
-  upstashArgs,
-} from './lib/gateways.ts'
-import { LaunchError } from './lib/launcher.ts'
+import { type GatewayProcess, planetscaleArgs, upstashArgs } from './lib/gateways.ts'
 import { ROOT } from './lib/project.ts'
 import { type Backend, ensureMysql, ensureRedis, ServicesError } from './local/backends.ts'
-import { describeFailure, onInterrupt, parseLocalFlags } from './local/cli.ts'
-import { type Probe, probePlanetScale, probeUpstash } from './local/probes.ts'
+import {
+  describeFailure,
+  numberFromEnv,
+  onInterrupt,
+  parseLocalFlags,
+  portFromEnv,
+} from './local/cli.ts'
+import { baseUrl, findRunning, type GatewaySpec, startGateway } from './local/gateway-ports.ts'
+import { probePlanetScale, probeUpstash } from './local/probes.ts'
 import { migrate } from './migrate.ts'
 
 export { ServicesError }
@@ -76,14 +76,6 @@ export interface Services {
   latencyMs: number | undefined
   /** Stops everything this call started (gateways, then private instances); reused ones stay. */
   stop(): Promise<void>
-}
-
-interface GatewaySpec {
-  kind: GatewayKind
-  name: 'Upstash' | 'PlanetScale'
-  variable: 'UPSTASH_PORT' | 'PLANETSCALE_PORT'
-  port: number
-  probe(baseUrl: string): Promise<Probe>
 }
 
 export async function startServices(options: ServicesOptions = {}): Promise<Services> {
@@ -194,70 +186,6 @@ export async function startServices(options: ServicesOptions = {}): Promise<Serv
     await stop()
     throw error
   }
-}
-
-function portFromEnv(variable: string, fallback: number): number {
-  const port = numberFromEnv(variable, fallback, 'a port number')
-  if (port > 65535) throw new ServicesError(`${variable} must be a port number, got ${port}`)
-  return port
-}
-
-function numberFromEnv<T extends number | undefined>(
-  variable: string,
-  fallback: T,
-  what: string
-): number | T {
-  const raw = process.env[variable]
-  if (raw === undefined || raw === '') return fallback
-  const n = Number(raw)
-  if (!/^\d+$/.test(raw) || !Number.isSafeInteger(n)) {
-    throw new ServicesError(`${variable} must be ${what}, got ${JSON.stringify(raw)}`)
-  }
-  return n
-}
-
-const baseUrl = (port: number) => `http://127.0.0.1:${port}`
-
-/** The base URL of our gateway if it already answers on the fixed port; throws if a stranger does. */
-async function findRunning(spec: GatewaySpec, log: (line: string) => void) {
-  if (spec.port === 0) return undefined
-  const url = baseUrl(spec.port)
-  const probe = await spec.probe(url)
-  if (probe.status === 'down') return undefined
-  if (probe.status === 'error') {
-    throw new ServicesError(
-      `port ${spec.port} is in use, but not by our ${spec.name} gateway (${probe.reason}); ` +
-        `stop that program or set ${spec.variable} to another port`
-    )
-  }
-  log(`${spec.name} gateway already running at ${url}: reusing it`)
-  return url
-}
-
-/**
- * The gateway's command line in a process of its own, registered for cleanup. undefined: the port
- * was taken meanwhile by another run of this command, whose gateway we reuse.
- */
-async function startGateway(
-  spec: GatewaySpec,
-  cleanups: (() => Promise<void>)[],
-  log: (line: string) => void,
-  signal: AbortSignal | undefined,
-  args: (port: number) => string[]
-): Promise<GatewayProcess | undefined> {
-  const gateway = gatewayProcess(spec.kind, args(spec.port), { onLine: log })
-  try {
-    await gateway.start(signal)
-  } catch (error) {
-    if (!(error instanceof LaunchError)) throw error
-    if (!gateway.portInUse()) throw new ServicesError(error.message)
-    if (await findRunning(spec, log)) return undefined
-    throw new ServicesError(
-      `port ${spec.port} is in use; stop that program or set ${spec.variable}`
-    )
-  }
-  cleanups.push(() => gateway.stop())
-  return gateway
 }
 
 /** Like Promise.all, but every backend that did start is registered for cleanup even if one fails. */

@@ -68,3 +68,25 @@ function usage(command: string): string {
     '                    (default: env GATEWAY_LATENCY_MS, else 0)',
   ].join('\n')
 }
+
+/** A port number from an environment variable, else the fallback. */
+export function portFromEnv(variable: string, fallback: number): number {
+  const port = numberFromEnv(variable, fallback, 'a port number')
+  if (port > 65535) throw new ServicesError(`${variable} must be a port number, got ${port}`)
+  return port
+}
+
+/** A whole number from an environment variable, else the fallback. */
+export function numberFromEnv<T extends number | undefined>(
+  variable: string,
+  fallback: T,
+  what: string
+): number | T {
+  const raw = process.env[variable]
+  if (raw === undefined || raw === '') return fallback
+  const n = Number(raw)
+  if (!/^\d+$/.test(raw) || !Number.isSafeInteger(n)) {
+    throw new ServicesError(`${variable} must be ${what}, got ${JSON.stringify(raw)}`)
+  }
+  return n
+}
