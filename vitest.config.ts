@@ -25,6 +25,9 @@ export default defineConfig({
                 UPSTASH_REDIS_REST_URL: inject('upstashUrl'),
                 UPSTASH_REDIS_REST_TOKEN: inject('upstashToken'),
                 DATABASE_URL: inject('databaseUrl'),
+                // For the depth test only: the same data behind gateways at a distance.
+                DISTANT_UPSTASH_REDIS_REST_URL: inject('distantUpstashUrl'),
+                DISTANT_DATABASE_URL: inject('distantDatabaseUrl'),
                 SESSION_SECRET: 'worker-tests-session-secret-0123456789abcdef',
               },
             },

@@ -20,8 +20,8 @@ import { endAllSessions, listSessions, revokeSession, startSession } from '../se
 import { AccountPage } from '../views/account-page'
 import { pageMessages } from '../views/messages'
 
+// The page checks its session itself, alongside its read; the forms below need the user first.
 export const accountRoutes = new Hono<AppEnv>()
-  .use('/account/*', requireUser)
   .get('/account', async (c) => {
     const policy = sessionPolicy(c.get('config'))
     const redis = c.get('redis').read
@@ -47,20 +47,20 @@ export const accountRoutes = new Hono<AppEnv>()
       />
     )
   })
-  .post('/account/sessions/revoke', redirectFormErrors('/account'), async (c) => {
+  .post('/account/sessions/revoke', requireUser, redirectFormErrors('/account'), async (c) => {
     const input = await readInput(c, RevokeInput)
     const revoked = await revokeSession(c.get('redis').write, c.get('user').id, input.session)
     if (!revoked) throw new AppError(404, 'invalid_session', 'That session no longer exists.')
     if (wantsHtml(c)) return seeOther(c, '/account?notice=revoked')
     return c.json({ error: false, message: 'Session logged out.' })
   })
-  .post('/account/logout-everywhere', async (c) => {
+  .post('/account/logout-everywhere', requireUser, async (c) => {
     await endAllSessions(c.get('redis').write, c.get('user').id)
     clearSessionCookie(c)
     if (wantsHtml(c)) return seeOther(c, '/?notice=everywhere')
     return c.json({ error: false, message: 'Logged out everywhere.' })
   })
-  .post('/account/password', redirectFormErrors('/account'), async (c) => {
+  .post('/account/password', requireUser, redirectFormErrors('/account'), async (c) => {
     const input = await readInput(c, PasswordChangeInput)
     const { redis, db, config, user } = c.var
     const limits = throttles(redis.write, config)

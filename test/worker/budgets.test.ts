@@ -99,11 +99,11 @@ describe('request budgets', () => {
     })
   })
 
-  it('GET /account: 2 Upstash (session, then index and entries), 0 PlanetScale', async () => {
+  it('GET /account: 1 Upstash (the session and the index with its entries, in one pipeline), 0 PlanetScale', async () => {
     const { client } = await loggedInClient('budget-account')
     expect(await measure(() => client.request('/account', { browser: true }))).toEqual({
       status: 200,
-      upstash: 2,
+      upstash: 1,
       planetscale: 0,
     })
   })

@@ -7,5 +7,7 @@ declare namespace Cloudflare {
     UPSTASH_REDIS_REST_URL: string
     UPSTASH_REDIS_REST_TOKEN: string
     DATABASE_URL: string
+    DISTANT_UPSTASH_REDIS_REST_URL: string
+    DISTANT_DATABASE_URL: string
   }
 }

@@ -1,0 +1,148 @@
+import { env } from 'cloudflare:workers'
+import { describe, expect, it } from 'vitest'
+import { Client, uniqueEmail } from './helpers'
+
+/**
+ * Depth: how many backend round trips a request makes one after another (architecture doc,
+ * "Request budgets"). The app runs here against a second pair of gateways on the same data whose
+ * every answer waits 200 ms; their own records of when each request started and ended give the
+ * longest chain of calls in sequence. At that distance calls in sequence never overlap and calls
+ * in parallel always do, so the count is exact, not a timing.
+ */
+const DISTANT = {
+  UPSTASH_REDIS_REST_URL: env.DISTANT_UPSTASH_REDIS_REST_URL,
+  DATABASE_URL: env.DISTANT_DATABASE_URL,
+}
+
+type Interval = [start: number, end: number]
+
+async function stats(url: string, authorization: string) {
+  const response = await fetch(`${url}/__stats`, { headers: { authorization } })
+  return (await response.json()) as { requests: number; recent: Interval[] }
+}
+
+function planetscaleStats() {
+  const url = new URL(env.DISTANT_DATABASE_URL)
+  const auth = `Basic ${btoa(`${url.username}:${url.password}`)}`
+  return stats(`${url.protocol}//${url.host}`, auth)
+}
+
+const upstashStats = () =>
+  stats(env.DISTANT_UPSTASH_REDIS_REST_URL, `Bearer ${env.UPSTASH_REDIS_REST_TOKEN}`)
+
+/** The longest chain of intervals each starting after the previous one ended. */
+function longestChain(intervals: Interval[]): number {
+  const sorted = [...intervals].sort((a, b) => a[0] - b[0])
+  const chain: number[] = []
+  sorted.forEach(([start], i) => {
+    const before = sorted.slice(0, i).map(([, end], j) => (end <= start ? (chain[j] ?? 0) : 0))
+    chain.push(1 + Math.max(0, ...before))
+  })
+  return Math.max(0, ...chain)
+}
+
+/** The backend calls of one request, from both distant gateways' records. */
+async function depthOf(send: () => Promise<Response>) {
+  const [upstash0, planetscale0] = await Promise.all([upstashStats(), planetscaleStats()])
+  const response = await send()
+  await response.arrayBuffer()
+  const [upstash1, planetscale1] = await Promise.all([upstashStats(), planetscaleStats()])
+  const upstash = upstash1.requests - upstash0.requests
+  const planetscale = planetscale1.requests - planetscale0.requests
+  const calls = [
+    ...upstash1.recent.slice(upstash1.recent.length - upstash),
+    ...planetscale1.recent.slice(planetscale1.recent.length - planetscale),
+  ]
+  return { status: response.status, upstash, planetscale, depth: longestChain(calls) }
+}
+
+/** A user registered and logged in on the near gateways, then used at a distance. */
+async function distantUser(label: string) {
+  const near = new Client()
+  const email = uniqueEmail(label)
+  await near.register({ email })
+  await near.login(email)
+  await near.request('/addStatus', { json: { status: 'something to list' } })
+  const client = new Client(DISTANT)
+  client.cookie = near.cookie
+  return { client, email }
+}
+
+describe('longestChain', () => {
+  it('counts calls in sequence, not calls in parallel', () => {
+    expect(longestChain([])).toBe(0)
+    expect(longestChain([[0, 10]])).toBe(1)
+    expect(
+      longestChain([
+        [0, 10],
+        [1, 11],
+      ])
+    ).toBe(1)
+    expect(
+      longestChain([
+        [0, 10],
+        [10, 20],
+      ])
+    ).toBe(2)
+    expect(
+      longestChain([
+        [0, 10],
+        [1, 11],
+        [12, 22],
+        [13, 14],
+        [23, 30],
+      ])
+    ).toBe(3)
+  })
+})
+
+describe('depth: backend round trips in sequence, at 200 ms each', () => {
+  it('anonymous GET /: none', async () => {
+    const client = new Client(DISTANT)
+    expect(await depthOf(() => client.request('/', { browser: true }))).toEqual({
+      status: 200,
+      upstash: 0,
+      planetscale: 0,
+      depth: 0,
+    })
+  })
+
+  it('GET /home and GET /fetchStatus: 1, the session check and the query together', async () => {
+    const { client } = await distantUser('depth-read')
+    for (const [path, browser] of [
+      ['/home', true],
+      ['/fetchStatus', false],
+    ] as const) {
+      expect(await depthOf(() => client.request(path, { browser })), path).toEqual({
+        status: 200,
+        upstash: 1,
+        planetscale: 1,
+        depth: 1,
+      })
+    }
+  })
+
+  it('POST /addStatus: 2, the insert after the session check', async () => {
+    const { client } = await distantUser('depth-post')
+    expect(
+      await depthOf(() => client.request('/addStatus', { json: { status: 'from far away' } }))
+    ).toEqual({ status: 201, upstash: 1, planetscale: 1, depth: 2 })
+  })
+
+  it('GET /account: 1, the session and the sessions index in one pipeline', async () => {
+    const { client } = await distantUser('depth-account')
+    expect(await depthOf(() => client.request('/account', { browser: true }))).toEqual({
+      status: 200,
+      upstash: 1,
+      planetscale: 0,
+      depth: 1,
+    })
+  })
+
+  it('POST /logout: 1', async () => {
+    const { client } = await distantUser('depth-logout')
+    expect(
+      await depthOf(() => client.request('/logout', { method: 'POST', browser: true }))
+    ).toEqual({ status: 303, upstash: 1, planetscale: 0, depth: 1 })
+  })
+})
