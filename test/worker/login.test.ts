@@ -1,5 +1,4 @@
 import { env } from 'cloudflare:workers'
-import { randomBytes, scryptSync } from 'node:crypto'
 import { connect } from '@planetscale/database'
 import { describe, expect, it } from 'vitest'
 import { hashPassword, verifyPassword } from '../../src/auth/password'
@@ -129,15 +128,6 @@ describe('password hash upgrade', () => {
     const upgraded = await loginWithStoredHash(
       await hashPassword(PASSWORD, { m: 4096, t: 1, p: 1 })
     )
-    expect(upgraded).toMatch(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$/)
-    expect(await verifyPassword(PASSWORD, upgraded)).toEqual({ ok: true, needsRehash: false })
-  })
-
-  it('accepts a hash from before Argon2id (scrypt) and replaces it at the next login', async () => {
-    const salt = randomBytes(16)
-    const key = scryptSync(PASSWORD, salt, 32, { N: 1024, r: 8, p: 1 })
-    const b64 = (bytes: Buffer) => bytes.toString('base64').replace(/=+$/, '')
-    const upgraded = await loginWithStoredHash(`$scrypt$ln=10,r=8,p=1$${b64(salt)}$${b64(key)}`)
     expect(upgraded).toMatch(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$/)
     expect(await verifyPassword(PASSWORD, upgraded)).toEqual({ ok: true, needsRehash: false })
   })
