@@ -1,4 +1,5 @@
 import { DatabaseError } from '@planetscale/database'
+import { errors } from '@upstash/redis/cloudflare'
 import type { Context, ErrorHandler, NotFoundHandler } from 'hono'
 import { HTTPException } from 'hono/http-exception'
 import type { ContentfulStatusCode } from 'hono/utils/http-status'
@@ -31,13 +32,22 @@ export class AppError extends Error {
 export const throttled = (retryAfter: number) =>
   new AppError(429, 'throttled', undefined, retryAfter)
 
+/** How @upstash/redis reports an error reply of Redis's inside a (auto-)pipeline's answer. */
+const REDIS_REPLY = /^Command (\d+ \[ \S+ \] )?failed: /
+
 /**
- * No answer from a backend (network, timeout), or PlanetScale saying it cannot reach its
- * database (HTTP 5xx): worth a retry. Anything a backend answered, such as an SQL error or a
- * Redis error reply, is a bug on our side and stays a 500.
+ * No answer from a backend (network, timeout), or a backend saying it cannot reach its database:
+ * worth a retry (503). PlanetScale says so with an HTTP 5xx. @upstash/redis hides the status of a
+ * refused request, but every command goes through a pipeline, whose answer carries Redis's own
+ * error replies: an error without that shape is the REST endpoint refusing the whole request.
+ * Anything a database answered (an SQL error, a Redis error reply) is a bug on our side: 500.
  */
-const isUnavailable = (error: Error) =>
-  error instanceof BackendUnavailable || (error instanceof DatabaseError && error.status >= 500)
+function isUnavailable(error: Error): boolean {
+  if (error instanceof BackendUnavailable) return true
+  if (error instanceof DatabaseError) return error.status >= 500
+  if (error instanceof errors.UpstashError) return !REDIS_REPLY.test(error.message)
+  return false
+}
 
 function toAppError(error: Error): AppError | undefined {
   if (error instanceof AppError) return error
