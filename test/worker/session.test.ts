@@ -124,6 +124,13 @@ describe('session lifecycle', () => {
     expect(client.cookie).toBeNull()
   })
 
+  it('HEAD /logout does not log out (Hono answers HEAD with the GET handler)', async () => {
+    const { client } = await loggedInClient('headlogout')
+    const head = await client.request('/logout', { method: 'HEAD' })
+    expect(head.headers.getSetCookie(), 'the cookie is kept').toEqual([])
+    expect(await isLoggedIn(client), 'still logged in').toBe(true)
+  })
+
   it('a request in flight during logout cannot write the session back', async () => {
     const { client } = await loggedInClient('inflight')
     const sessionId = await sessionIdOf(client.cookie)
