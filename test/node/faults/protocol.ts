@@ -38,4 +38,6 @@ export interface ProxyStats {
   forwarded: number
   /** request bodies received, in order (for asserting which statements arrived) */
   bodies: string[]
+  /** when each of them arrived (ms since the epoch): which ones were in flight together */
+  arrivals: number[]
 }

@@ -32,7 +32,7 @@ async function readAll(req: IncomingMessage): Promise<Buffer> {
 }
 
 export class FaultyProxy {
-  readonly stats: ProxyStats = { received: 0, forwarded: 0, bodies: [] }
+  readonly stats: ProxyStats = { received: 0, forwarded: 0, bodies: [], arrivals: [] }
   private setting: FaultSetting = { mode: 'pass' }
   private readonly target: string
   private readonly server: Server
@@ -76,6 +76,7 @@ export class FaultyProxy {
     this.stats.received++
     const body = await readAll(req)
     this.stats.bodies.push(body.toString('utf8'))
+    this.stats.arrivals.push(Date.now())
     const fault = this.next(body.toString('utf8'))
     if (fault.mode === 'reset') {
       req.socket.destroy()
