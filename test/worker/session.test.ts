@@ -1,4 +1,5 @@
 import { env } from 'cloudflare:workers'
+import { setTimeout as sleep } from 'node:timers/promises'
 import { Redis } from '@upstash/redis/cloudflare'
 import type { SessionData } from 'hono-sessions'
 import { describe, expect, it } from 'vitest'
@@ -7,7 +8,6 @@ import { hashSessionId, sessionKey } from '../../src/session/keys'
 import { endSession } from '../../src/session/sessions'
 import { UpstashSessionStore } from '../../src/session/store'
 import { Client, countRequests, loggedInClient, sessionCookieOf, uniqueEmail } from './helpers'
-import { sleep } from './reliability'
 
 const redis = () =>
   new Redis({ url: env.UPSTASH_REDIS_REST_URL, token: env.UPSTASH_REDIS_REST_TOKEN })
