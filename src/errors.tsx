@@ -64,7 +64,7 @@ export function respondWithError(c: Context<AppEnv>, error: AppError) {
     return c.html(<ErrorPage status={error.status} message={error.message} />, error.status)
   }
   return c.json(
-    { error: true, message: error.message, code: error.code, requestId: c.var.requestId },
+    { error: true, message: error.message, code: error.code, requestId: c.get('requestId') },
     error.status
   )
 }

@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks'
 import { errors, Redis } from '@upstash/redis/cloudflare'
 import { type ReadWrite, type RequestBudget, readWrite } from './backend'
 import type { Config } from './env'
@@ -5,22 +6,44 @@ import type { Config } from './env'
 /** Redis's own replies (errors such as NOSCRIPT, which @upstash/ratelimit reads) pass unchanged. */
 const isRedisReply = (error: unknown) => error instanceof errors.UpstashError
 
-/** The request's Upstash handles, bounded by its budget. */
-export function redisClients(config: Config, budget: RequestBudget): ReadWrite<Redis> {
-  return readWrite((repeatable) => {
-    const redis = new Redis({
-      url: config.UPSTASH_REDIS_REST_URL,
-      token: config.UPSTASH_REDIS_REST_TOKEN,
-      // The function form is evaluated per call, and makes an abort throw.
-      signal: () => budget.signal('upstash'),
-      // The client would retry whenever fetch throws, which may follow a command Redis already
-      // ran; budget.call repeats reads only. (`retry: false` would still retry once.)
-      retry: { retries: 0 },
-      enableTelemetry: false,
+/** The budget of the request on whose behalf a Redis call runs. */
+const budgets = new AsyncLocalStorage<RequestBudget>()
+
+function currentBudget(): RequestBudget {
+  const budget = budgets.getStore()
+  if (!budget) throw new Error('Redis called outside a request (no budget)')
+  return budget
+}
+
+/** Runs one request's work; its Redis calls are bounded by `budget`. */
+export const withRedisBudget = <T>(budget: RequestBudget, work: () => T) =>
+  budgets.run(budget, work)
+
+// One pair of clients per isolate and config: a client builds a few hundred methods, too many to
+// build on every request. Auto-pipelining batches only what one request sends in the same tick
+// (a microtask), so a batch never mixes requests.
+const clients = new WeakMap<Config, ReadWrite<Redis>>()
+
+export function redisClients(config: Config): ReadWrite<Redis> {
+  let pair = clients.get(config)
+  if (!pair) {
+    pair = readWrite((repeatable) => {
+      const redis = new Redis({
+        url: config.UPSTASH_REDIS_REST_URL,
+        token: config.UPSTASH_REDIS_REST_TOKEN,
+        // The function form is evaluated per call, and makes an abort throw.
+        signal: () => currentBudget().signal('upstash'),
+        // The client would retry whenever fetch throws, which may follow a command Redis already
+        // ran; the budget repeats reads only. (`retry: false` would still retry once.)
+        retry: { retries: 0 },
+        enableTelemetry: false,
+      })
+      redis.use((request, send) =>
+        currentBudget().call('upstash', repeatable, () => send(request), isRedisReply)
+      )
+      return redis
     })
-    redis.use((request, send) =>
-      budget.call('upstash', repeatable, () => send(request), isRedisReply)
-    )
-    return redis
-  })
+    clients.set(config, pair)
+  }
+  return pair
 }

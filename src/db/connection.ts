@@ -1,4 +1,4 @@
-import { type Connection, connect } from '@planetscale/database'
+import { type Connection, connect, DatabaseError, UnknownError } from '@planetscale/database'
 import { type ReadWrite, type RequestBudget, readWrite } from '../backend'
 import type { Config } from '../env'
 
@@ -6,24 +6,27 @@ import type { Config } from '../env'
 export type Db = Pick<Connection, 'execute'>
 
 /**
- * The request's PlanetScale handles, bounded by its budget. The answer's body is read here, under
- * the call's signal: a connection lost mid-answer is a backend failure too, not an error inside
- * the driver. The driver's own errors (SQL errors the server answered) pass unchanged.
+ * PlanetScale answered (an SQL error, a refused login): the error passes unchanged. An
+ * UnknownError is an answer from something other than the database API (a proxy's error page),
+ * and anything else (a timeout, a connection lost mid-answer) is no answer at all.
  */
+const isDatabaseAnswer = (error: unknown) =>
+  error instanceof DatabaseError && !(error instanceof UnknownError)
+
+/** The request's PlanetScale handles, every statement bounded by its budget. */
 export function databases(config: Config, budget: RequestBudget): ReadWrite<Db> {
-  return readWrite((repeatable) =>
-    connect({
+  return readWrite((repeatable) => {
+    const connection = connect({
       url: config.DATABASE_URL,
-      fetch: (input, init) =>
-        budget.call(
-          'planetscale',
-          repeatable,
-          async () => {
-            const response = await fetch(input, { ...init, signal: budget.signal('planetscale') })
-            return new Response(await response.arrayBuffer(), response)
-          },
-          () => false
-        ),
+      fetch: (input, init) => fetch(input, { ...init, signal: budget.signal('planetscale') }),
     })
-  )
+    const execute = (...statement: Parameters<Db['execute']>) =>
+      budget.call(
+        'planetscale',
+        repeatable,
+        () => connection.execute(...statement),
+        isDatabaseAnswer
+      )
+    return { execute } as Db
+  })
 }

@@ -14,7 +14,7 @@ export function notLoggedIn(c: Context<AppEnv>, page = false): Response {
   throw new AppError(401, 'not_logged_in')
 }
 
-/** Guard for routes that need a logged-in user; sets c.var.user. */
+/** Guard for routes that need a logged-in user; sets the request's user (c.get('user')). */
 export const requireUser = createMiddleware<AppEnv>(async (c, next) => {
   const user = await currentUser(c)
   if (!user) return notLoggedIn(c)

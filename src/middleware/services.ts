@@ -3,7 +3,7 @@ import { RequestBudget } from '../backend'
 import { databases } from '../db/connection'
 import { type AppEnv, loadConfig } from '../env'
 import { AppError } from '../errors'
-import { redisClients } from '../upstash'
+import { redisClients, withRedisBudget } from '../upstash'
 import { log } from './log'
 
 /**
@@ -20,7 +20,7 @@ export const services = createMiddleware<AppEnv>(async (c, next) => {
   }
   c.set('config', config)
   const budget = new RequestBudget(config.REQUEST_BUDGET_MS, config.BACKEND_TIMEOUT_MS)
-  c.set('redis', redisClients(config, budget))
+  c.set('redis', redisClients(config))
   c.set('db', databases(config, budget))
-  await next()
+  await withRedisBudget(budget, next)
 })

@@ -13,9 +13,8 @@ import { pageMessages } from '../messages'
 import { notLoggedIn, requireUser } from '../middleware/require-user'
 import { deviceLabel } from '../session/device'
 import {
+  beginSession,
   clearSessionCookie,
-  currentSessionIdHash,
-  issueSessionCookie,
   readWhileCheckingSession,
   sessionPolicy,
 } from '../session/middleware'
@@ -25,13 +24,11 @@ import { AccountPage } from '../views/account-page'
 export const accountRoutes = new Hono<AppEnv>()
   .use('/account/*', requireUser)
   .get('/account', async (c) => {
-    const policy = sessionPolicy(c.var.config)
-    const redis = c.var.redis.read
-    const [found, currentIdHash] = await Promise.all([
-      readWhileCheckingSession(c, (userId) => listSessions(redis, policy, userId)),
-      currentSessionIdHash(c),
-    ])
+    const policy = sessionPolicy(c.get('config'))
+    const redis = c.get('redis').read
+    const found = await readWhileCheckingSession(c, (userId) => listSessions(redis, policy, userId))
     if (!found) return notLoggedIn(c)
+    const currentIdHash = c.get('sessionCookie')?.idHash
     const sessions = found.result
     if (!wantsHtml(c)) {
       return c.json({
@@ -53,20 +50,23 @@ export const accountRoutes = new Hono<AppEnv>()
   })
   .post('/account/sessions/revoke', redirectFormErrors('/account'), async (c) => {
     const input = await readInput(c, RevokeInput)
-    const revoked = await revokeSession(c.var.redis.write, c.var.user.id, input.session)
+    const revoked = await revokeSession(c.get('redis').write, c.get('user').id, input.session)
     if (!revoked) throw new AppError(404, 'invalid_session')
     if (wantsHtml(c)) return seeOther(c, '/account?notice=revoked')
     return c.json({ error: false, message: 'Session logged out.' })
   })
   .post('/account/logout-everywhere', async (c) => {
-    await endAllSessions(c.var.redis.write, c.var.user.id)
+    await endAllSessions(c.get('redis').write, c.get('user').id)
     clearSessionCookie(c)
     if (wantsHtml(c)) return seeOther(c, '/?notice=everywhere')
     return c.json({ error: false, message: 'Logged out everywhere.' })
   })
   .post('/account/password', redirectFormErrors('/account'), async (c) => {
     const input = await readInput(c, PasswordChangeInput)
-    const { redis, db, config, user } = c.var
+    const redis = c.get('redis')
+    const db = c.get('db')
+    const config = c.get('config')
+    const user = c.get('user')
     // Guesses at the current password count with the login's.
     const guess = throttles(redis.write, config).passwordGuess(user.email, clientAddress(c))
     const [attempt, stored] = await reserveAlongside(guess, findUserById(db.read, user.id))
@@ -80,14 +80,16 @@ export const accountRoutes = new Hono<AppEnv>()
     // The other sessions end before the new hash can be stored, so a write whose outcome is
     // unknown (its answer lost) can never leave them alive. This device goes on with a fresh ID,
     // also when the write then fails: its old session has ended.
-    const session = await startSession(
-      redis.write,
-      sessionPolicy(config),
-      user,
-      deviceLabel(c.req.header('user-agent')),
-      { endAllOthers: true, alsoInPipeline: (pipeline) => attempt.succeeded(pipeline) }
+    await beginSession(c, user.id, (idHash) =>
+      startSession(
+        redis.write,
+        sessionPolicy(config),
+        idHash,
+        user,
+        deviceLabel(c.req.header('user-agent')),
+        { endAllOthers: true, alsoInPipeline: (pipeline) => attempt.succeeded(pipeline) }
+      )
     )
-    await issueSessionCookie(c, session)
     if (newHash) await updatePasswordHash(db.write, user.id, newHash)
     if (wantsHtml(c)) return seeOther(c, '/account?notice=password_changed')
     return c.json({ error: false, message: 'Password changed.' })

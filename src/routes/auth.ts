@@ -20,7 +20,7 @@ import { seeOther, wantsHtml } from '../http/negotiate'
 import { LoginInput, RegisterInput } from '../http/schemas'
 import { log } from '../middleware/log'
 import { deviceLabel } from '../session/device'
-import { issueSessionCookie, sessionPolicy } from '../session/middleware'
+import { beginSession, sessionPolicy } from '../session/middleware'
 import { startSession } from '../session/sessions'
 
 type SignUp = v.InferOutput<typeof RegisterInput>
@@ -43,7 +43,7 @@ async function earlierSignUp(db: Db, input: SignUp, key: string | undefined): Pr
 /** A failed upgrade of the stored hash must not fail the login: the next login tries again. */
 async function upgradeHash(c: Context<AppEnv>, userId: string, password: string) {
   try {
-    await updatePasswordHash(c.var.db.write, userId, await hashPassword(password))
+    await updatePasswordHash(c.get('db').write, userId, await hashPassword(password))
   } catch (error) {
     log(c, 'warn', { event: 'hash_upgrade_failed', error: String(error) })
   }
@@ -54,8 +54,9 @@ export const authRoutes = new Hono<AppEnv>()
   .post('/register', redirectFormErrors('/'), async (c) => {
     const input = await readInput(c, RegisterInput)
     const key = idempotencyKey(c, input.idempotency_key)
-    const { redis, db, config } = c.var
-    const reserving = reserve(throttles(redis.write, config).registration(clientAddress(c)))
+    const db = c.get('db')
+    const throttle = throttles(c.get('redis').write, c.get('config'))
+    const reserving = reserve(throttle.registration(clientAddress(c)))
     reserving.catch(() => {}) // awaited below; a failure while hashing must not go unhandled
     // Hashing holds the isolate's thread: first let the throttle's request leave, so that its
     // round trip and the hash overlap.
@@ -75,30 +76,33 @@ export const authRoutes = new Hono<AppEnv>()
   })
   .post('/login', redirectFormErrors('/'), async (c) => {
     const input = await readInput(c, LoginInput, 'invalid_login_input')
-    const { redis, db, config } = c.var
+    const redis = c.get('redis')
+    const config = c.get('config')
     const guess = throttles(redis.write, config).passwordGuess(input.user_email, clientAddress(c))
     const [attempt, user] = await reserveAlongside(
       guess,
-      findUserByEmail(db.read, input.user_email)
+      findUserByEmail(c.get('db').read, input.user_email)
     )
     const check = await verifyPassword(input.user_password, user?.passwordHash)
     // A failure keeps the tokens it took: that is what the limits count.
     if (!user || !check.ok) throw new AppError(401, 'invalid_login')
 
-    const [session] = await Promise.all([
-      startSession(
-        redis.write,
-        sessionPolicy(config),
-        { id: user.id, name: user.name, email: user.email },
-        deviceLabel(c.req.header('user-agent')),
-        {
-          replaces: c.var.sessionCookie?.sessionId,
-          alsoInPipeline: (pipeline) => attempt.succeeded(pipeline),
-        }
-      ),
-      check.needsRehash && upgradeHash(c, user.id, input.user_password),
-    ])
-    await issueSessionCookie(c, session)
+    await beginSession(c, user.id, (idHash) =>
+      Promise.all([
+        startSession(
+          redis.write,
+          sessionPolicy(config),
+          idHash,
+          { id: user.id, name: user.name, email: user.email },
+          deviceLabel(c.req.header('user-agent')),
+          {
+            replaces: c.get('sessionCookie')?.idHash,
+            alsoInPipeline: (pipeline) => attempt.succeeded(pipeline),
+          }
+        ),
+        check.needsRehash && upgradeHash(c, user.id, input.user_password),
+      ])
+    )
     if (wantsHtml(c)) return seeOther(c, '/home')
     return c.json({ error: false, message: 'Login success.' })
   })

@@ -22,8 +22,8 @@ export const livenessRoutes = new Hono<AppEnv>().get('/healthz', (c) => c.json({
 /** Readiness: both backends answer within a second. */
 export const readinessRoutes = new Hono<AppEnv>().get('/readyz', async (c) => {
   const [redis, sql] = await Promise.all([
-    probe(c.var.redis.read.ping()),
-    probe(c.var.db.read.execute('SELECT 1')),
+    probe(c.get('redis').read.ping()),
+    probe(c.get('db').read.execute('SELECT 1')),
   ])
   const ready = redis === 'ok' && sql === 'ok'
   if (!ready) c.header('Retry-After', '5')

@@ -10,8 +10,8 @@ import { endSession } from '../session/sessions'
  * session lives on.
  */
 async function logout(c: Context<AppEnv>, status: 302 | 303) {
-  const cookie = c.var.sessionCookie
-  if (cookie) await endSession(c.var.redis.write, cookie.sessionId)
+  const cookie = c.get('sessionCookie')
+  if (cookie) await endSession(c.get('redis').write, cookie.idHash)
   clearSessionCookie(c)
   return c.redirect('/?notice=logged_out', status)
 }

@@ -22,7 +22,7 @@ import { HomePage } from '../views/home-page'
  */
 async function statusPage(c: Context<AppEnv>) {
   const { limit, cursor } = readQuery(c, StatusPageQuery, 'invalid_query')
-  const db = c.var.db.read
+  const db = c.get('db').read
   const found = await readWhileCheckingSession<StatusPage>(c, (userId) =>
     listStatuses(db, userId, { before: cursor, limit })
   )
@@ -65,7 +65,7 @@ export const statusRoutes = new Hono<AppEnv>()
   .post('/addStatus', requireUser, redirectFormErrors('/home'), async (c) => {
     const input = await readInput(c, StatusInput)
     const key = idempotencyKey(c, input.idempotency_key)
-    const id = await postOnce(c.var.db, c.var.user.id, input.status, key)
+    const id = await postOnce(c.get('db'), c.get('user').id, input.status, key)
     if (wantsHtml(c)) return seeOther(c, '/home?notice=posted')
     return c.json({ error: false, message: 'Status is added.', id }, 201)
   })

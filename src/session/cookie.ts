@@ -1,14 +1,26 @@
-import { Buffer } from 'node:buffer'
 import { base64url } from './keys'
 
-/** What the session cookie carries: the session ID, and the user id needed before Redis answers. */
+/**
+ * The session cookie: `<session id>.<user id>.<HMAC-SHA256 of both under SESSION_SECRET>`. Signed,
+ * not sealed: neither part is a secret to its holder, and checking it costs one native HMAC where
+ * iron's unseal costs a key derivation and a cipher on every request.
+ * The signature doubles as the session's key in Redis (`idHash`): a keyed hash of the ID, so a
+ * Redis dump holds no usable session IDs, and no second hash is needed per request.
+ */
 export interface SessionCookie {
+  /** 256 random bits: the secret only the cookie holds */
   sessionId: string
+  /** the user's id, readable before Redis answers */
   userId: string
+  /** the signature: the session's key in Redis */
+  idHash: string
 }
 
 const encoder = new TextEncoder()
-const SHAPE = /^([A-Za-z0-9_-]{43})\.(\d{1,20})\.([A-Za-z0-9_-]{43})$/
+// 32-byte values in base64url: 43 characters, the last one with its two spare bits zero, so each
+// value has a single spelling.
+const B64_32 = '[A-Za-z0-9_-]{42}[AEIMQUYcgkosw048]'
+const SHAPE = new RegExp(`^(${B64_32})\\.(\\d{1,20})\\.(${B64_32})$`)
 
 // One HMAC key per secret and isolate: importing it is most of a signature's cost.
 const keys = new Map<string, Promise<CryptoKey>>()
@@ -28,15 +40,16 @@ function hmacKey(secret: string): Promise<CryptoKey> {
   return key
 }
 
-/**
- * `<session id>.<user id>.<HMAC-SHA256 of both>`: signed, not sealed. Neither part is a secret
- * to its holder, and a signature costs one native HMAC where iron's seal costs a key derivation
- * and a cipher on every request.
- */
-export async function signSessionCookie(secret: string, cookie: SessionCookie): Promise<string> {
-  const payload = `${cookie.sessionId}.${cookie.userId}`
+/** A fresh session ID for a user, signed: the cookie value to send and its Redis key. */
+export async function newSessionCookie(
+  secret: string,
+  userId: string
+): Promise<SessionCookie & { value: string }> {
+  const sessionId = base64url(crypto.getRandomValues(new Uint8Array(32)))
+  const payload = `${sessionId}.${userId}`
   const mac = await crypto.subtle.sign('HMAC', await hmacKey(secret), encoder.encode(payload))
-  return `${payload}.${base64url(mac)}`
+  const idHash = base64url(mac)
+  return { sessionId, userId, idHash, value: `${payload}.${idHash}` }
 }
 
 /** The cookie's contents, or null when the value is malformed, tampered with or foreign. */
@@ -46,11 +59,12 @@ export async function verifySessionCookie(
 ): Promise<SessionCookie | null> {
   const parts = SHAPE.exec(value)
   if (!parts) return null
-  const [, sessionId = '', userId = '', mac = ''] = parts
-  const signature = Buffer.from(mac, 'base64url')
-  // Base64 leaves spare bits in the last character: only the one canonical spelling is valid.
-  if (base64url(signature) !== mac) return null
-  const payload = encoder.encode(`${sessionId}.${userId}`)
-  const valid = await crypto.subtle.verify('HMAC', await hmacKey(secret), signature, payload)
-  return valid ? { sessionId, userId } : null
+  const [, sessionId = '', userId = '', idHash = ''] = parts
+  const valid = await crypto.subtle.verify(
+    'HMAC',
+    await hmacKey(secret),
+    Uint8Array.fromBase64(idHash, { alphabet: 'base64url' }),
+    encoder.encode(`${sessionId}.${userId}`)
+  )
+  return valid ? { sessionId, userId, idHash } : null
 }

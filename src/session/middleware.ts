@@ -4,8 +4,7 @@ import { createMiddleware } from 'hono/factory'
 import type { CookieOptions } from 'hono/utils/cookie'
 import { Session } from 'hono-sessions'
 import type { AppEnv, Config } from '../env'
-import { type SessionCookie, signSessionCookie, verifySessionCookie } from './cookie'
-import { hashSessionId } from './keys'
+import { newSessionCookie, verifySessionCookie } from './cookie'
 import { appEntries, type SessionUser } from './sessions'
 import { type SessionPolicy, UpstashSessionStore } from './store'
 
@@ -47,25 +46,25 @@ const ignore = () => {}
  */
 export const sessions = createMiddleware<AppEnv>(async (c, next) => {
   const raw = getCookie(c, COOKIE_NAME, 'host')
-  const cookie = raw ? await verifySessionCookie(c.var.config.SESSION_SECRET, raw) : null
+  const cookie = raw ? await verifySessionCookie(c.get('config').SESSION_SECRET, raw) : null
   c.set('sessionCookie', cookie)
   if (!cookie) {
     c.set('loadSession', () => Promise.resolve(null))
     return next()
   }
-  const store = new UpstashSessionStore(c.var.redis, sessionPolicy(c.var.config))
+  const store = new UpstashSessionStore(c.get('redis'), sessionPolicy(c.get('config')))
   let loading: Promise<Loaded | null> | undefined
   c.set('loadSession', () => {
-    loading ??= load(store, cookie.sessionId)
+    loading ??= load(store, cookie.idHash)
     return loading.then((loaded) => loaded?.session ?? null)
   })
   await next()
   const loaded = await loading?.catch(ignore)
-  if (loaded) await saveChanges(store, cookie.sessionId, loaded)
+  if (loaded) await saveChanges(store, cookie.idHash, loaded)
 })
 
-async function load(store: UpstashSessionStore, sessionId: string): Promise<Loaded | null> {
-  const data = await store.getSessionById(sessionId)
+async function load(store: UpstashSessionStore, idHash: string): Promise<Loaded | null> {
+  const data = await store.getSessionById(idHash)
   if (!appEntries(data) || !data) return null
   const session = new Session()
   // As a new session: the library would hash the data (SHA-256 in JavaScript) to detect changes;
@@ -75,22 +74,22 @@ async function load(store: UpstashSessionStore, sessionId: string): Promise<Load
   return { session, entries: JSON.stringify(data._data) }
 }
 
-async function saveChanges(store: UpstashSessionStore, sessionId: string, loaded: Loaded) {
+async function saveChanges(store: UpstashSessionStore, idHash: string, loaded: Loaded) {
   const data = loaded.session.getCache()
-  if (data._delete) await store.deleteSession(sessionId)
+  if (data._delete) await store.deleteSession(idHash)
   else if (JSON.stringify(data._data) !== loaded.entries) {
-    await store.persistSessionData(sessionId, data)
+    await store.persistSessionData(idHash, data)
   }
 }
 
 /** The request's live session, read from Upstash on the first call; null when there is none. */
-export const currentSession = (c: Context<AppEnv>) => c.var.loadSession()
+export const currentSession = (c: Context<AppEnv>) => c.get('loadSession')()
 
 /** The live session's user; null without one, or when it is not the user the cookie names. */
 export async function currentUser(c: Context<AppEnv>): Promise<SessionUser | null> {
   const session = await currentSession(c)
   const user = session?.get('user') as SessionUser | undefined
-  return user && user.id === c.var.sessionCookie?.userId ? user : null
+  return user && user.id === c.get('sessionCookie')?.userId ? user : null
 }
 
 /**
@@ -102,7 +101,7 @@ export async function readWhileCheckingSession<T>(
   c: Context<AppEnv>,
   read: (userId: string) => Promise<T>
 ): Promise<{ user: SessionUser; result: T } | null> {
-  const cookie = c.var.sessionCookie
+  const cookie = c.get('sessionCookie')
   if (!cookie) return null
   const reading = read(cookie.userId)
   // Settled below, or dropped when the session is not live: never an unhandled rejection.
@@ -111,23 +110,24 @@ export async function readWhileCheckingSession<T>(
   return user ? { user, result: await reading } : null
 }
 
-export async function issueSessionCookie<E extends AppEnv>(
+/**
+ * A fresh session for `user`: `start` stores it under the new cookie's key; the cookie is sent
+ * only once that succeeded. The only way a session ID is ever made (no fixation).
+ */
+export async function beginSession<E extends AppEnv>(
   c: Context<E>,
-  session: SessionCookie
+  userId: string,
+  start: (idHash: string) => Promise<unknown>
 ): Promise<void> {
-  const value = await signSessionCookie(c.var.config.SESSION_SECRET, session)
-  setCookie(c, COOKIE_NAME, value, {
+  const config = c.get('config')
+  const cookie = await newSessionCookie(config.SESSION_SECRET, userId)
+  await start(cookie.idHash)
+  setCookie(c, COOKIE_NAME, cookie.value, {
     ...COOKIE_OPTIONS,
-    maxAge: c.var.config.SESSION_ABSOLUTE_SECONDS,
+    maxAge: config.SESSION_ABSOLUTE_SECONDS,
   })
 }
 
 export function clearSessionCookie<E extends AppEnv>(c: Context<E>): void {
   deleteCookie(c, COOKIE_NAME, COOKIE_OPTIONS)
-}
-
-/** The current session's ID hash, to mark "this device" in the sessions list. */
-export async function currentSessionIdHash(c: Context<AppEnv>): Promise<string | undefined> {
-  const cookie = c.var.sessionCookie
-  return cookie ? hashSessionId(cookie.sessionId) : undefined
 }

@@ -1,7 +1,6 @@
 import type { Redis } from '@upstash/redis/cloudflare'
 import type { SessionData } from 'hono-sessions'
-import type { SessionCookie } from './cookie'
-import { hashSessionId, newSessionId, sessionKey, userSessionsKey } from './keys'
+import { sessionKey, userSessionsKey } from './keys'
 import type { SessionPolicy } from './store'
 
 export interface SessionUser {
@@ -70,8 +69,8 @@ export interface ActiveSession {
 }
 
 export interface StartOptions {
-  /** The ID of the session this login replaces (fresh ID at login: the old one dies). */
-  replaces?: string | null
+  /** The key of the session this login replaces (fresh ID at login: the old one dies). */
+  replaces?: string | undefined
   /** End every session of the user first (password change). */
   endAllOthers?: boolean
   /** Adds the caller's own commands to the same round trip (a login's throttle reset). */
@@ -80,16 +79,18 @@ export interface StartOptions {
 
 const entry = <T>(value: T) => ({ value, flash: false })
 
-/** Creates a session for a user in one pipeline: entry, index membership, index expiry. */
+/**
+ * Creates the session `idHash` (its new cookie's key) for a user in one pipeline: entry, index
+ * membership, index expiry.
+ */
 export async function startSession(
   redis: Redis,
   policy: SessionPolicy,
+  idHash: string,
   user: SessionUser,
   device: string,
   options: StartOptions = {}
-): Promise<SessionCookie> {
-  const sessionId = newSessionId()
-  const idHash = await hashSessionId(sessionId)
+): Promise<void> {
   const index = userSessionsKey(user.id)
   const now = Date.now()
   const data: SessionData = {
@@ -101,8 +102,7 @@ export async function startSession(
   const pipeline = redis.pipeline()
   if (options.endAllOthers) pipeline.eval(END_ALL_SESSIONS, [index], [SESSION_PREFIX])
   if (options.replaces) {
-    const oldHash = await hashSessionId(options.replaces)
-    pipeline.eval(END_SESSION, [sessionKey(oldHash)], endSessionArgs(oldHash))
+    pipeline.eval(END_SESSION, [sessionKey(options.replaces)], endSessionArgs(options.replaces))
   }
   pipeline
     .set(sessionKey(idHash), data, { nx: true, ex: policy.idleSeconds })
@@ -110,14 +110,12 @@ export async function startSession(
     .expire(index, policy.absoluteSeconds + policy.idleSeconds)
   options.alsoInPipeline?.(pipeline)
   await pipeline.exec()
-  return { sessionId, userId: user.id }
 }
 
 const endSessionArgs = (idHash: string) => [INDEX_PREFIX, INDEX_SUFFIX, idHash]
 
 /** Logout: deletes the session and its index entry without reading it first. */
-export async function endSession(redis: Redis, sessionId: string): Promise<void> {
-  const idHash = await hashSessionId(sessionId)
+export async function endSession(redis: Redis, idHash: string): Promise<void> {
   await redis.eval(END_SESSION, [sessionKey(idHash)], endSessionArgs(idHash))
 }
 

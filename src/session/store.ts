@@ -1,7 +1,7 @@
 import type { Redis } from '@upstash/redis/cloudflare'
 import type { SessionData, Store } from 'hono-sessions'
 import type { ReadWrite } from '../backend'
-import { hashSessionId, sessionKey } from './keys'
+import { sessionKey } from './keys'
 import { endSession } from './sessions'
 
 export interface SessionPolicy {
@@ -10,7 +10,8 @@ export interface SessionPolicy {
 }
 
 /**
- * hono-sessions store on Upstash: the value under sess:<id-hash> is the library's SessionData as
+ * hono-sessions store on Upstash. The library's session ID for this store is the session's key
+ * (the cookie's signature, a keyed hash of the ID): the ID itself never reaches Redis. The value under sess:<id-hash> is the library's SessionData as
  * JSON, whose entries (arbitrary JSON) include the user, the device and the creation time.
  * - A read is one GETEX that also refreshes the idle TTL; the absolute lifetime is the
  *   library's `_expire`, set once at login.
@@ -28,20 +29,18 @@ export class UpstashSessionStore implements Store {
     this.policy = policy
   }
 
-  async getSessionById(sessionId?: string): Promise<SessionData | null> {
-    if (!sessionId) return null
-    const key = sessionKey(await hashSessionId(sessionId))
-    return this.redis.read.getex<SessionData>(key, { ex: this.policy.idleSeconds })
+  async getSessionById(idHash?: string): Promise<SessionData | null> {
+    if (!idHash) return null
+    return this.redis.read.getex<SessionData>(sessionKey(idHash), { ex: this.policy.idleSeconds })
   }
 
   createSession(): void {}
 
-  async persistSessionData(sessionId: string, data: SessionData): Promise<void> {
-    const key = sessionKey(await hashSessionId(sessionId))
-    await this.redis.write.set(key, data, { xx: true, ex: this.policy.idleSeconds })
+  async persistSessionData(idHash: string, data: SessionData): Promise<void> {
+    await this.redis.write.set(sessionKey(idHash), data, { xx: true, ex: this.policy.idleSeconds })
   }
 
-  deleteSession(sessionId: string): Promise<void> {
-    return endSession(this.redis.write, sessionId)
+  deleteSession(idHash: string): Promise<void> {
+    return endSession(this.redis.write, idHash)
   }
 }

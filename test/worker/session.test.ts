@@ -3,8 +3,8 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import { Redis } from '@upstash/redis/cloudflare'
 import type { SessionData } from 'hono-sessions'
 import { describe, expect, it } from 'vitest'
-import { signSessionCookie, verifySessionCookie } from '../../src/session/cookie'
-import { hashSessionId, sessionKey } from '../../src/session/keys'
+import { verifySessionCookie } from '../../src/session/cookie'
+import { sessionKey } from '../../src/session/keys'
 import { endSession } from '../../src/session/sessions'
 import { UpstashSessionStore } from '../../src/session/store'
 import { Client, countRequests, loggedInClient, sessionCookieOf, uniqueEmail } from './helpers'
@@ -20,15 +20,29 @@ async function cookieOf(cookie: string | null) {
   return verified
 }
 
-const sessionIdOf = async (cookie: string | null) => (await cookieOf(cookie)).sessionId
+/** A cookie value as the app would sign it, for a session ID of our choosing. */
+async function signed(secret: string, sessionId: string, userId: string) {
+  const key = await crypto.subtle.importKey(
+    'raw',
+    new TextEncoder().encode(secret),
+    { name: 'HMAC', hash: 'SHA-256' },
+    false,
+    ['sign']
+  )
+  const payload = `${sessionId}.${userId}`
+  const mac = await crypto.subtle.sign('HMAC', key, new TextEncoder().encode(payload))
+  return `${payload}.${new Uint8Array(mac).toBase64({ alphabet: 'base64url', omitPadding: true })}`
+}
+
+const idHashOf = async (cookie: string | null) => (await cookieOf(cookie)).idHash
 
 const isLoggedIn = async (client: Client) => (await client.request('/fetchStatus')).status === 200
 
 describe('session storage in Redis', () => {
   it('keeps only a hash of the ID: sess:<hash> holding JSON, with TTL = idle timeout', async () => {
     const { client, email } = await loggedInClient('layout')
-    const sessionId = await sessionIdOf(client.cookie)
-    const key = sessionKey(await hashSessionId(sessionId))
+    const { sessionId, idHash } = await cookieOf(client.cookie)
+    const key = sessionKey(idHash)
     const stored = await redis().get<SessionData>(key)
     expect(stored?._data.user?.value).toMatchObject({ email })
     expect(key).not.toContain(sessionId)
@@ -39,16 +53,16 @@ describe('session storage in Redis', () => {
 
   it('keeps arbitrary JSON values (nested objects) through the store', async () => {
     const { client } = await loggedInClient('json')
-    const sessionId = await sessionIdOf(client.cookie)
+    const idHash = await idHashOf(client.cookie)
     const policy = { idleSeconds: 60, absoluteSeconds: 3600 }
-    const data = await store(policy).getSessionById(sessionId)
+    const data = await store(policy).getSessionById(idHash)
     if (!data) throw new Error('session not found')
     data._data.prefs = {
       value: { theme: 'dark', tags: ['a', 'b'], nested: { n: 1 } },
       flash: false,
     }
-    await store(policy).persistSessionData(sessionId, data)
-    const again = await store(policy).getSessionById(sessionId)
+    await store(policy).persistSessionData(idHash, data)
+    const again = await store(policy).getSessionById(idHash)
     expect(again?._data.prefs?.value).toEqual({ theme: 'dark', tags: ['a', 'b'], nested: { n: 1 } })
   })
 })
@@ -87,20 +101,38 @@ describe('session lifecycle', () => {
     expect(used.upstash).toBe(0)
   })
 
-  it('treats a cookie signed with another secret as no session', async () => {
+  it('treats a cookie signed with another secret, or naming another user, as no session, without a Redis call', async () => {
     const { client } = await loggedInClient('foreign')
-    const foreign = new Client()
-    foreign.cookie = await signSessionCookie(
-      'another-secret-that-is-32-characters-long!',
-      await cookieOf(client.cookie)
-    )
-    expect(await isLoggedIn(foreign)).toBe(false)
+    const { sessionId, userId } = await cookieOf(client.cookie)
+    const other = await loggedInClient('foreign-other')
+    const otherUserId = (await cookieOf(other.client.cookie)).userId
+    const forgeries = {
+      'another secret': await signed(
+        'another-secret-that-is-32-characters-long!',
+        sessionId,
+        userId
+      ),
+      'another user id': `${sessionId}.${otherUserId}.${(client.cookie ?? '').split('.')[2]}`,
+    }
+    for (const [label, cookie] of Object.entries(forgeries)) {
+      const forged = new Client()
+      forged.cookie = cookie
+      let status = 0
+      const used = await countRequests(async () => {
+        status = (await forged.request('/fetchStatus')).status
+      })
+      expect({ status, upstash: used.upstash, planetscale: used.planetscale }, label).toEqual({
+        status: 401,
+        upstash: 0,
+        planetscale: 0,
+      })
+    }
   })
 
   it('logout deletes the session server-side, clears the cookie, and a replay fails', async () => {
     const { client } = await loggedInClient('logout')
     const cookie = client.cookie
-    const key = sessionKey(await hashSessionId(await sessionIdOf(cookie)))
+    const key = sessionKey(await idHashOf(cookie))
     const response = await client.request('/logout', { method: 'POST', browser: true })
     expect(response.status).toBe(303)
     expect(response.headers.get('location')).toBe('/?notice=logged_out')
@@ -133,14 +165,14 @@ describe('session lifecycle', () => {
 
   it('a request in flight during logout cannot write the session back', async () => {
     const { client } = await loggedInClient('inflight')
-    const sessionId = await sessionIdOf(client.cookie)
+    const idHash = await idHashOf(client.cookie)
     const policy = { idleSeconds: 60, absoluteSeconds: 3600 }
-    const data = await store(policy).getSessionById(sessionId)
+    const data = await store(policy).getSessionById(idHash)
     if (!data) throw new Error('session not found')
-    await endSession(redis(), sessionId)
+    await endSession(redis(), idHash)
     data._data.late = { value: 'written after logout', flash: false }
-    await store(policy).persistSessionData(sessionId, data)
-    expect(await redis().exists(sessionKey(await hashSessionId(sessionId)))).toBe(0)
+    await store(policy).persistSessionData(idHash, data)
+    expect(await redis().exists(sessionKey(idHash))).toBe(0)
     expect(await isLoggedIn(client)).toBe(false)
   })
 

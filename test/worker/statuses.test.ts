@@ -25,6 +25,29 @@ describe('POST /addStatus and GET /fetchStatus', () => {
     expect(body.next_cursor).toBeNull()
   })
 
+  it('shows a revoked session nothing, though its query runs beside the session check', async () => {
+    const { client, email } = await loggedInClient('revoked-reader')
+    expect((await post(client, 'secret words of mine')).status).toBe(201)
+    const revoker = new Client()
+    await revoker.login(email)
+    const sessions = (await (await revoker.request('/account')).json()) as {
+      message: Array<{ idHash: string; current: boolean }>
+    }
+    const victim = sessions.message.find((session) => !session.current)
+    if (!victim) throw new Error('the first session is missing from the list')
+    const revoked = await revoker.request('/account/sessions/revoke', {
+      json: { session: victim.idHash },
+    })
+    expect(revoked.status).toBe(200)
+
+    const api = await client.request('/fetchStatus')
+    expect(api.status).toBe(401)
+    expect(await api.text()).not.toContain('secret words')
+    const page = await client.request('/home', { browser: true })
+    expect(page.status).toBe(302)
+    expect(await page.text()).not.toContain('secret words')
+  })
+
   it('pages with a cursor', async () => {
     const { client } = await loggedInClient('pager')
     for (let i = 1; i <= 5; i++) await post(client, `status ${i}`)
