@@ -141,6 +141,26 @@ describe('a stalled backend', () => {
 })
 
 describe('the total budget', () => {
+  // Known defect (issue 10.9, 5.1 s against 5 s): RequestBudget (src/backend.ts) gives the calls
+  // the whole budget, so the answer comes after it. Keeping room for the answer (the deadline at
+  // the budget less min(250 ms, a tenth)) makes this pass; then `it.fails` becomes `it`.
+  it.fails('bounds the answer, not only the backend calls: within REQUEST_BUDGET_MS with frozen backends', async () => {
+    const { direct } = await proxiedUser('whole-budget')
+    // The defaults' proportions (2.5 s per call, 5 s in all): a frozen Upstash, the session read
+    // times out, is tried again with what is left, and the calls alone spend the whole budget.
+    const client = new Client({ ...bindings, BACKEND_TIMEOUT_MS: String(BUDGET_MS / 2) })
+    client.cookie = direct.cookie
+    await upstash.set({ mode: 'stall' })
+    const worst: number[] = []
+    try {
+      for (let i = 0; i < 3; i++) worst.push((await timed(client, '/fetchStatus')).ms)
+    } finally {
+      await upstash.set({ mode: 'pass' })
+    }
+    console.log(JSON.stringify({ budgetMs: BUDGET_MS, answeredMs: worst }))
+    expect(Math.max(...worst), 'answered within the request budget').toBeLessThanOrEqual(BUDGET_MS)
+  })
+
   it('cuts the last of several slow calls: login answers 503 at the budget, not later', async () => {
     const email = uniqueEmail('slow-login')
     await new Client().register({ email })
