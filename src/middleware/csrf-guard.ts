@@ -7,19 +7,22 @@ const SAFE_METHOD = /^(GET|HEAD|OPTIONS)$/
 const ALLOWED_SITES = new Set(['same-origin', 'none'])
 
 /**
- * Refuses a request that changes data when the browser says it comes from another site: by
- * Sec-Fetch-Site, or by an Origin that is not ours. Whatever the content type: hono/csrf looks
- * at form types only, and a cross-site fetch can send JSON with credentials too. A request with
- * neither header cannot come from a browser (they send Origin on every POST), so it cannot be a
- * forged cross-site request: such clients (curl, the tutorial's scripts) pass.
+ * Refuses a request that changes data when the browser says it comes from another site, whatever
+ * the content type (hono/csrf looks at form types only, and a cross-site fetch can send JSON with
+ * credentials too): a Sec-Fetch-Site other than same-origin or none, or an Origin that is not
+ * ours. `Origin: null` is what a browser sends for our own forms under `Referrer-Policy:
+ * no-referrer`, and for sandboxed frames: Sec-Fetch-Site tells them apart, so without it that is
+ * refused. A request with neither header cannot come from a browser (they send Origin on every
+ * POST), so it cannot be a forged cross-site request: such clients (curl, scripts) pass.
  */
 export const csrfGuard = createMiddleware(async (c, next) => {
   if (SAFE_METHOD.test(c.req.method)) return next()
   const site = c.req.header('sec-fetch-site')
   const origin = c.req.header('origin')
-  const crossSite =
-    (site !== undefined && !ALLOWED_SITES.has(site)) ||
-    (origin !== undefined && origin !== new URL(c.req.url).origin)
-  if (crossSite) throw new AppError(403, 'cross_site')
+  const foreignSite = site !== undefined && !ALLOWED_SITES.has(site)
+  const foreignOrigin =
+    origin !== undefined &&
+    (origin === 'null' ? site === undefined : origin !== new URL(c.req.url).origin)
+  if (foreignSite || foreignOrigin) throw new AppError(403, 'cross_site')
   return next()
 })

@@ -1,43 +1,27 @@
 // Issue 9: the depth of login and sign-up, the round trips one after another on the critical
 // path. Both backends sit behind proxies that hold every request for DELAY_MS before passing it
 // on; when each request arrived says which ones were in flight together.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { hashPassword } from '../../src/auth/password'
-import { type FaultProxy, proxiedBindings } from './fault-control'
+import { proxiesForFile } from './fault-control'
 import { Client, PASSWORD, uniqueEmail } from './helpers'
 
 const DELAY_MS = 300
 
-let upstash: FaultProxy
-let planetscale: FaultProxy
-let client: Client
-
-beforeAll(async () => {
-  const proxied = await proxiedBindings()
-  upstash = proxied.upstash
-  planetscale = proxied.planetscale
-  client = new Client({
-    ...proxied.bindings,
-    BACKEND_TIMEOUT_MS: '3000',
-    REQUEST_BUDGET_MS: '10000',
-  })
-})
-afterAll(async () => {
-  await Promise.all([upstash?.close(), planetscale?.close()])
-})
+const net = proxiesForFile({ BACKEND_TIMEOUT_MS: '3000', REQUEST_BUDGET_MS: '10000' })
 
 /** The requests each backend received while `work` ran: when they arrived, and what they were. */
 async function traced(work: () => Promise<Response>) {
-  const [u0, p0] = await Promise.all([upstash.stats(), planetscale.stats()])
+  const [u0, p0] = await Promise.all([net.upstash.stats(), net.planetscale.stats()])
   await Promise.all([
-    upstash.set({ mode: 'slow', ms: DELAY_MS }),
-    planetscale.set({ mode: 'slow', ms: DELAY_MS }),
+    net.upstash.set({ mode: 'slow', ms: DELAY_MS }),
+    net.planetscale.set({ mode: 'slow', ms: DELAY_MS }),
   ])
   const started = Date.now()
   const response = await work()
   const ms = Date.now() - started
-  await Promise.all([upstash.set({ mode: 'pass' }), planetscale.set({ mode: 'pass' })])
-  const [u1, p1] = await Promise.all([upstash.stats(), planetscale.stats()])
+  await Promise.all([net.upstash.set({ mode: 'pass' }), net.planetscale.set({ mode: 'pass' })])
+  const [u1, p1] = await Promise.all([net.upstash.stats(), net.planetscale.stats()])
   return {
     response,
     ms,
@@ -49,10 +33,10 @@ async function traced(work: () => Promise<Response>) {
 
 /** Argon2id's time in this isolate: Date.now() moves only at I/O, hence the requests around it. */
 async function hashMs() {
-  await upstash.stats()
+  await net.upstash.stats()
   const started = Date.now()
   await hashPassword(PASSWORD)
-  await upstash.stats()
+  await net.upstash.stats()
   return Date.now() - started
 }
 
@@ -63,7 +47,9 @@ describe('depth', () => {
     // Loads the throttle's scripts into Redis: a first EVALSHA would fall back to EVAL.
     await new Client().login(email)
     const trace = await traced(() =>
-      client.request('/login', { json: { user_email: email, user_password: PASSWORD } })
+      new Client(net.bindings).request('/login', {
+        json: { user_email: email, user_password: PASSWORD },
+      })
     )
     console.log(JSON.stringify({ login: trace, hashMs: await hashMs() }))
     expect(trace.response.status).toBe(200)
@@ -85,7 +71,7 @@ describe('depth', () => {
     const hash = await hashMs()
     const email = uniqueEmail('depth-register')
     const trace = await traced(() =>
-      client.request('/register', {
+      new Client(net.bindings).request('/register', {
         json: { user_name: 'Depth', user_email: email, user_password: PASSWORD },
       })
     )

@@ -2,8 +2,8 @@
 // retry gets the first answer and nothing is stored twice; the key with other data is refused.
 import { env } from 'cloudflare:workers'
 import { connect } from '@planetscale/database'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { type FaultProxy, proxiedBindings } from './fault-control'
+import { describe, expect, it } from 'vitest'
+import { proxiesForFile } from './fault-control'
 import { Client, loggedInClient, PASSWORD, uniqueEmail } from './helpers'
 import { allStatuses } from './reliability'
 
@@ -138,27 +138,15 @@ describe('POST /register with an idempotency key', () => {
 })
 
 describe('a write committed whose answer was lost', () => {
-  let planetscale: FaultProxy
-  let upstash: FaultProxy
-  let bindings: Record<string, string>
-
-  beforeAll(async () => {
-    const proxied = await proxiedBindings()
-    planetscale = proxied.planetscale
-    upstash = proxied.upstash
-    bindings = proxied.bindings
-  })
-  afterAll(async () => {
-    await Promise.all([planetscale?.close(), upstash?.close()])
-  })
+  const net = proxiesForFile()
 
   it('POST /addStatus: 503, then a retry with the key gets the id, and one row exists', async () => {
     const { client: direct } = await loggedInClient('lost-post')
-    const client = new Client(bindings)
+    const client = new Client(net.bindings)
     client.cookie = direct.cookie
     const text = `committed ${newKey()}`
     const key = newKey()
-    await planetscale.set({ mode: 'truncate', match: 'INSERT INTO statuses', count: 1 })
+    await net.planetscale.set({ mode: 'truncate', match: 'INSERT INTO statuses', count: 1 })
     const lost = await post(client, text, key)
     expect(lost.status, await lost.text()).toBe(503)
     expect(lost.headers.get('retry-after')).toMatch(/^\d+$/)
@@ -176,11 +164,11 @@ describe('a write committed whose answer was lost', () => {
   })
 
   it('POST /register: 503, then a retry with the key gets 201, and one account logs in', async () => {
-    const client = new Client(bindings)
+    const client = new Client(net.bindings)
     const email = uniqueEmail('lost-reg')
     const key = newKey()
     const body = { user_name: 'Lost Answer', user_email: email, user_password: PASSWORD }
-    await planetscale.set({ mode: 'truncate', match: 'INSERT INTO users', count: 1 })
+    await net.planetscale.set({ mode: 'truncate', match: 'INSERT INTO users', count: 1 })
     const lost = await signUp(client, body, key)
     expect(lost.status, await lost.text()).toBe(503)
     expect(await accountsWith(email), 'the INSERT was carried out').toBe(1)

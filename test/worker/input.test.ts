@@ -66,7 +66,8 @@ describe('cross-site requests that change data', () => {
     ['Origin of another site', { origin: 'https://evil.example' }],
     ['Sec-Fetch-Site: cross-site', { 'sec-fetch-site': 'cross-site' }],
     ['Sec-Fetch-Site: same-site (a sibling subdomain)', { 'sec-fetch-site': 'same-site' }],
-    ['Origin: null (a sandboxed frame)', { origin: 'null' }],
+    ['Origin: null and no Sec-Fetch-Site (an opaque origin)', { origin: 'null' }],
+    ['Origin: null from a sandboxed frame', { origin: 'null', 'sec-fetch-site': 'cross-site' }],
     ['another scheme of our host', { origin: 'http://app.test' }],
     [
       'a same-origin claim with a foreign Origin',
@@ -106,18 +107,23 @@ describe('cross-site requests that change data', () => {
     expect((await client.request('/fetchStatus')).status, 'still logged in').toBe(200)
   })
 
-  it('lets through same-origin requests and clients that send neither header (curl, scripts)', async () => {
+  it('lets through same-origin requests, our own forms, and clients that send neither header (curl, scripts)', async () => {
     const { client } = await loggedInClient('csrf-ok')
     const sameOrigin = { origin: ORIGIN, 'sec-fetch-site': 'same-origin' }
     expect(
       (await client.request('/addStatus', { json: { status: 'a' }, headers: sameOrigin })).status
     ).toBe(201)
     expect((await client.request('/addStatus', { json: { status: 'b' } })).status).toBe(201)
+    // Chrome's own form posts under Referrer-Policy: no-referrer (secureHeaders' default).
+    const ownForm = { origin: 'null', 'sec-fetch-site': 'same-origin' }
+    expect(
+      (await client.request('/addStatus', { json: { status: 'd' }, headers: ownForm })).status
+    ).toBe(201)
     const typed = { 'sec-fetch-site': 'none' }
     expect(
       (await client.request('/addStatus', { json: { status: 'c' }, headers: typed })).status
     ).toBe(201)
-    expect(await statuses(client)).toHaveLength(3)
+    expect(await statuses(client)).toHaveLength(4)
   })
 })
 

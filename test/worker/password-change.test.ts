@@ -1,25 +1,13 @@
 // Issue 10.4: a password change ends the other sessions whenever the new hash may be stored (also
 // when the UPDATE's answer is lost), or does not store it; a retry after a 503 is answered 200.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { type FaultProxy, proxiedBindings } from './fault-control'
+import { describe, expect, it } from 'vitest'
+import { proxiesForFile } from './fault-control'
 import { Client, loggedInClient, PASSWORD } from './helpers'
 
 const NEW_PASSWORD = 'an entirely different passphrase'
 const UPDATE = 'UPDATE users SET password_hash'
 
-let planetscale: FaultProxy
-let upstash: FaultProxy
-let bindings: Record<string, string>
-
-beforeAll(async () => {
-  const proxied = await proxiedBindings()
-  planetscale = proxied.planetscale
-  upstash = proxied.upstash
-  bindings = proxied.bindings
-})
-afterAll(async () => {
-  await Promise.all([planetscale?.close(), upstash?.close()])
-})
+const net = proxiesForFile()
 
 const isLoggedIn = async (client: Client) => (await client.request('/fetchStatus')).status === 200
 const loginStatus = async (email: string, password: string) =>
@@ -34,7 +22,7 @@ async function twoDevices(label: string) {
   const { client: direct, email } = await loggedInClient(label)
   const other = new Client()
   await other.login(email)
-  const device = new Client(bindings)
+  const device = new Client(net.bindings)
   device.cookie = direct.cookie
   return { device, other, email }
 }
@@ -48,7 +36,7 @@ describe('POST /account/password when the database write is in doubt', () => {
   it('the UPDATE was carried out but its answer lost: 503, the other sessions are already gone', async () => {
     const { device, other, email } = await twoDevices('pw-lost')
     const before = device.cookie
-    await planetscale.set({ mode: 'truncate', match: UPDATE, count: 1 })
+    await net.planetscale.set({ mode: 'truncate', match: UPDATE, count: 1 })
     const lost = await change(device)
     expect(lost.status, await lost.text()).toBe(503)
     expect(lost.headers.get('retry-after')).toMatch(/^\d+$/)
@@ -64,7 +52,7 @@ describe('POST /account/password when the database write is in doubt', () => {
 
   it('the UPDATE never reached the database: 503, sessions ended, and the retry changes it', async () => {
     const { device, other, email } = await twoDevices('pw-dropped')
-    await planetscale.set({ mode: 'reset', match: UPDATE, count: 1 })
+    await net.planetscale.set({ mode: 'reset', match: UPDATE, count: 1 })
     const dropped = await change(device)
     expect(dropped.status, await dropped.text()).toBe(503)
     expect(await isLoggedIn(other), 'ended before the write was sent').toBe(false)
@@ -77,12 +65,12 @@ describe('POST /account/password when the database write is in doubt', () => {
 
   it('Redis fails before the sessions end: 503, and the new hash is never written', async () => {
     const { device, other, email } = await twoDevices('pw-redis')
-    const sent = (await planetscale.stats()).bodies.length
+    const sent = (await net.planetscale.stats()).bodies.length
     // The session pipeline is the one that ends every session (its script reads the index).
-    await upstash.set({ mode: 'reset', match: 'SMEMBERS', count: 1 })
+    await net.upstash.set({ mode: 'reset', match: 'SMEMBERS', count: 1 })
     const failed = await change(device)
     expect(failed.status, await failed.text()).toBe(503)
-    const statements = (await planetscale.stats()).bodies.slice(sent)
+    const statements = (await net.planetscale.stats()).bodies.slice(sent)
     expect(
       statements.filter((body) => body.includes(UPDATE)),
       'no UPDATE was sent'
