@@ -38,6 +38,8 @@ export const ERRORS = {
 
 export type ErrorCode = keyof typeof ERRORS
 
+export const isErrorCode = (code: string): code is ErrorCode => Object.hasOwn(ERRORS, code)
+
 /** Confirmations shown after a redirect; the query carries only the code. */
 export const NOTICES = {
   registered: 'Your account is ready. Log in below.',
@@ -47,8 +49,6 @@ export const NOTICES = {
   everywhere: 'You are logged out on every device.',
   password_changed: 'Password changed. Your other sessions have been logged out.',
 } as const satisfies Record<string, string>
-
-export type NoticeCode = keyof typeof NOTICES
 
 /** Own properties only: `?error=toString` or `?notice=__proto__` name nothing. */
 const lookup = (table: Record<string, string>, code: string | undefined) =>

@@ -1,7 +1,7 @@
 import type { Context } from 'hono'
 import * as v from 'valibot'
 import { AppError } from '../errors'
-import { ERRORS, type ErrorCode } from '../messages'
+import { type ErrorCode, isErrorCode } from '../messages'
 import { IdempotencyKey } from './schemas'
 
 const JSON_TYPE = /^application\/json\b/i
@@ -31,8 +31,6 @@ async function readFields(c: Context): Promise<Record<string, unknown>> {
   }
   throw new AppError(415, 'unsupported_media_type')
 }
-
-const isErrorCode = (code: string): code is ErrorCode => Object.hasOwn(ERRORS, code)
 
 /** `invalid_<field>` for the first failing field: its text is in src/messages.ts. */
 function codeOf(issues: v.BaseIssue<unknown>[]): ErrorCode {
