@@ -1,11 +1,17 @@
 // npm run dev: the local services (started, or reused when already running), .dev.vars, the
 // migrations, then `wrangler dev` on http://127.0.0.1:8787. Ctrl-C stops all of it.
 import { createServer } from 'node:net'
+import { httpAnswers, OwnedProcess } from './lib/launcher.ts'
 import { ROOT, WRANGLER_CLI, WRANGLER_ENV } from './lib/project.ts'
-import { describeFailure, onInterrupt } from './local/cli.ts'
+import { describeFailure, onInterrupt, parseLocalFlags } from './local/cli.ts'
 import { ensureDevVars } from './local/dev-vars.ts'
-import { type Daemon, spawnOwned, waitForHttp } from './local/processes.ts'
-import { DEFAULT_UPSTASH_PORT, type Services, ServicesError, startServices } from './services.ts'
+import {
+  DEFAULT_UPSTASH_PORT,
+  onGatewayExit,
+  type Services,
+  ServicesError,
+  startServices,
+} from './services.ts'
 
 const HOST = '127.0.0.1'
 const APP_PORT = 8787
@@ -28,7 +34,7 @@ function assertPortFree(port: number): Promise<void> {
   })
 }
 
-function startWrangler(services: Services): Daemon {
+function wranglerDev(services: Services): OwnedProcess {
   const args = ['dev', '--ip', HOST, '--port', String(APP_PORT)]
   // No hotkeys: Ctrl-C must stay a signal to this process group, not a keypress wrangler handles.
   args.push('--show-interactive-dev-session=false')
@@ -36,24 +42,30 @@ function startWrangler(services: Services): Daemon {
   if (services.upstashUrl !== `http://${HOST}:${DEFAULT_UPSTASH_PORT}`) {
     args.push('--var', `UPSTASH_REDIS_REST_URL:${services.upstashUrl}`)
   }
-  return spawnOwned(process.execPath, [WRANGLER_CLI, ...args], {
+  return new OwnedProcess({
+    name: 'wrangler dev',
+    command: process.execPath,
+    args: [WRANGLER_CLI, ...args],
     cwd: ROOT,
-    stdio: ['ignore', 'inherit', 'inherit'],
     env: { ...process.env, ...WRANGLER_ENV },
+    output: 'inherit',
+    ready: { probe: () => httpAnswers(`${APP_URL}/`) },
+    startupMs: 120_000,
+    stopGraceMs: 10_000,
   })
 }
 
 async function main(): Promise<void> {
   const controller = new AbortController()
   let services: Services | undefined
-  let wrangler: Daemon | undefined
+  let wrangler: OwnedProcess | undefined
   let stopping = false
   let startup: Promise<Services | undefined> = Promise.resolve(undefined)
 
   const shutdown = async (code: number) => {
     // An interrupted startup first undoes its own steps (startServices stops what it started).
     await startup.catch(() => {})
-    await wrangler?.stop(10_000)
+    await wrangler?.stop()
     await services?.stop()
     process.exit(code)
   }
@@ -65,9 +77,11 @@ async function main(): Promise<void> {
   })
 
   startup = (async () => {
+    const { latencyMs } = parseLocalFlags('dev', process.argv.slice(2))
     await assertPortFree(APP_PORT)
     services = await startServices({
       signal: controller.signal,
+      latencyMs,
       log: (line) => console.log(`services: ${line}`),
     })
     const plan = ensureDevVars(ROOT, {
@@ -87,17 +101,30 @@ async function main(): Promise<void> {
   }
   if (!ready) return stopping ? undefined : shutdown(1)
 
-  const running = startWrangler(ready)
+  const running = wranglerDev(ready)
   wrangler = running
+  try {
+    await running.start(controller.signal)
+  } catch (error) {
+    if (stopping) return
+    stopping = true
+    console.error(`dev: ${describeFailure(error)}`)
+    return shutdown(1)
+  }
   void running.exited.then((code) => {
     if (stopping) return
     stopping = true
     console.error(`dev: wrangler exited (${code}); stopping the services`)
     void shutdown(typeof code === 'number' && code !== 0 ? code : 1)
   })
-  if (await waitForHttp(`${APP_URL}/`, { exited: running.exited, signal: controller.signal })) {
-    console.log(`\nApp: ${APP_URL}\n`)
-  }
+  onGatewayExit(ready, (name, code) => {
+    if (stopping) return
+    stopping = true
+    console.error(`dev: ${name} exited (${code}); stopping the rest`)
+    void shutdown(1)
+  })
+  const latency = ready.latencyMs ? ` (gateways answer ${ready.latencyMs} ms late)` : ''
+  console.log(`\nApp: ${APP_URL}${latency}\n`)
 }
 
 void main()

@@ -3,14 +3,19 @@
 // them, and the migrations.
 //   npm run services      start everything, print the .dev.vars lines, stop on Ctrl-C
 import { join, resolve } from 'node:path'
-import type { RunningGateway } from './lib/gateway.ts'
+import { type GatewayProcess, planetscaleArgs, upstashArgs } from './lib/gateways.ts'
 import { ROOT } from './lib/project.ts'
 import { type Backend, ensureMysql, ensureRedis, ServicesError } from './local/backends.ts'
-import { describeFailure, onInterrupt } from './local/cli.ts'
-import { type Probe, probePlanetScale, probeUpstash } from './local/probes.ts'
+import {
+  describeFailure,
+  numberFromEnv,
+  onInterrupt,
+  parseLocalFlags,
+  portFromEnv,
+} from './local/cli.ts'
+import { baseUrl, findRunning, type GatewaySpec, startGateway } from './local/gateway-ports.ts'
+import { probePlanetScale, probeUpstash } from './local/probes.ts'
 import { migrate } from './migrate.ts'
-import { startPlanetScaleGateway } from './planetscale/gateway.ts'
-import { startUpstashGateway } from './upstash/gateway.ts'
 
 export { ServicesError }
 
@@ -35,6 +40,11 @@ export interface ServicesOptions {
   redisDb?: number
   /** MySQL database behind the dev user, default edge_status (created if missing) */
   database?: string
+  /**
+   * Every gateway answer waits this long (a far region); default env GATEWAY_LATENCY_MS, else
+   * nothing is passed and each gateway's own variable (UPSTASH_GATEWAY_LATENCY_MS…) applies.
+   */
+  latencyMs?: number
   /** Where private Redis/MariaDB instances keep their files, default <repo>/.local */
   localDir?: string
   /** Start a private Redis/MariaDB when none answers on this machine, default true */
@@ -58,19 +68,14 @@ export interface Services {
   /** The backends in use; undefined when the gateway in front was reused (its backend is unknown). */
   redisUrl: string | undefined
   mysqlUrl: string | undefined
-  /** Gateways started by this call (for stats()); undefined when an already running one was reused. */
-  gateways: { upstash: RunningGateway | undefined; planetscale: RunningGateway | undefined }
+  /** Gateway processes started by this call; undefined when an already running one was reused. */
+  gateways: { upstash: GatewayProcess | undefined; planetscale: GatewayProcess | undefined }
   /** Migrations applied by this call. */
   migrations: string[]
+  /** The added latency given to the gateways started by this call (else their own env applies). */
+  latencyMs: number | undefined
   /** Stops everything this call started (gateways, then private instances); reused ones stay. */
   stop(): Promise<void>
-}
-
-interface GatewaySpec {
-  name: 'Upstash' | 'PlanetScale'
-  variable: 'UPSTASH_PORT' | 'PLANETSCALE_PORT'
-  port: number
-  probe(baseUrl: string): Promise<Probe>
 }
 
 export async function startServices(options: ServicesOptions = {}): Promise<Services> {
@@ -84,13 +89,17 @@ export async function startServices(options: ServicesOptions = {}): Promise<Serv
   const reuse = options.reuse ?? true
   const credentials = `${DEV_DB_USER}:${DEV_DB_PASSWORD}`
   const databaseUrlAt = (base: string) => base.replace('://', `://${credentials}@`)
+  const latencyMs =
+    options.latencyMs ?? numberFromEnv('GATEWAY_LATENCY_MS', undefined, 'a number of ms')
   const upstash: GatewaySpec = {
+    kind: 'upstash',
     name: 'Upstash',
     variable: 'UPSTASH_PORT',
     port: options.upstashPort ?? portFromEnv('UPSTASH_PORT', DEFAULT_UPSTASH_PORT),
     probe: (base) => probeUpstash(base, DEV_UPSTASH_TOKEN),
   }
   const planetscale: GatewaySpec = {
+    kind: 'planetscale',
     name: 'PlanetScale',
     variable: 'PLANETSCALE_PORT',
     port: options.planetscalePort ?? portFromEnv('PLANETSCALE_PORT', DEFAULT_PLANETSCALE_PORT),
@@ -130,25 +139,24 @@ export async function startServices(options: ServicesOptions = {}): Promise<Serv
     )
     signal?.throwIfAborted()
 
-    let upstashGateway: RunningGateway | undefined
+    let upstashGateway: GatewayProcess | undefined
     let upstashUrl = upstashRunning
     if (!upstashUrl && redis) {
-      upstashGateway = await startGateway(upstash, log, (port) =>
-        startUpstashGateway({ redisUrl: redis.url, tokens: { [DEV_UPSTASH_TOKEN]: redisDb }, port })
+      const tokens = { [DEV_UPSTASH_TOKEN]: redisDb }
+      upstashGateway = await startGateway(upstash, cleanups, log, signal, (port) =>
+        upstashArgs({ redisUrl: redis.url, tokens, port, latencyMs })
       )
-      if (upstashGateway) cleanups.push(() => upstashGateway?.close() ?? Promise.resolve())
       upstashUrl = upstashGateway?.url ?? baseUrl(upstash.port)
     }
     signal?.throwIfAborted()
 
-    let planetscaleGateway: RunningGateway | undefined
+    let planetscaleGateway: GatewayProcess | undefined
     let planetscaleUrl = planetscaleRunning
     if (!planetscaleUrl && mysql) {
       const users = { [DEV_DB_USER]: { password: DEV_DB_PASSWORD, database } }
-      planetscaleGateway = await startGateway(planetscale, log, (port) =>
-        startPlanetScaleGateway({ mysqlUrl: mysql.url, users, port })
+      planetscaleGateway = await startGateway(planetscale, cleanups, log, signal, (port) =>
+        planetscaleArgs({ mysqlUrl: mysql.url, users, port, latencyMs })
       )
-      if (planetscaleGateway) cleanups.push(() => planetscaleGateway?.close() ?? Promise.resolve())
       planetscaleUrl = planetscaleGateway?.url ?? baseUrl(planetscale.port)
     }
     signal?.throwIfAborted()
@@ -171,58 +179,12 @@ export async function startServices(options: ServicesOptions = {}): Promise<Serv
       mysqlUrl: mysql?.url,
       gateways: { upstash: upstashGateway, planetscale: planetscaleGateway },
       migrations,
+      latencyMs,
       stop,
     }
   } catch (error) {
     await stop()
     throw error
-  }
-}
-
-function portFromEnv(variable: string, fallback: number): number {
-  const raw = process.env[variable]
-  if (raw === undefined || raw === '') return fallback
-  const port = Number(raw)
-  if (!Number.isInteger(port) || port < 0 || port > 65535) {
-    throw new ServicesError(`${variable} must be a port number, got ${JSON.stringify(raw)}`)
-  }
-  return port
-}
-
-const baseUrl = (port: number) => `http://127.0.0.1:${port}`
-
-/** The base URL of our gateway if it already answers on the fixed port; throws if a stranger does. */
-async function findRunning(spec: GatewaySpec, log: (line: string) => void) {
-  if (spec.port === 0) return undefined
-  const url = baseUrl(spec.port)
-  const probe = await spec.probe(url)
-  if (probe.status === 'down') return undefined
-  if (probe.status === 'error') {
-    throw new ServicesError(
-      `port ${spec.port} is in use, but not by our ${spec.name} gateway (${probe.reason}); ` +
-        `stop that program or set ${spec.variable} to another port`
-    )
-  }
-  log(`${spec.name} gateway already running at ${url}: reusing it`)
-  return url
-}
-
-/** undefined: the port was taken meanwhile by another run of this command, whose gateway we reuse. */
-async function startGateway(
-  spec: GatewaySpec,
-  log: (line: string) => void,
-  start: (port: number) => Promise<RunningGateway>
-): Promise<RunningGateway | undefined> {
-  try {
-    const gateway = await start(spec.port)
-    log(`${spec.name} gateway listening on ${gateway.url}`)
-    return gateway
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw error
-    if (await findRunning(spec, log)) return undefined
-    throw new ServicesError(
-      `port ${spec.port} is in use; stop that program or set ${spec.variable}`
-    )
   }
 }
 
@@ -240,6 +202,16 @@ async function settleAll(
   return results.map((r) => (r.status === 'fulfilled' ? r.value : undefined))
 }
 
+/** Calls back when a gateway this call started exits on its own (a crash, a kill). */
+export function onGatewayExit(
+  services: Services,
+  callback: (name: string, code: number | string) => void
+): void {
+  for (const gateway of [services.gateways.upstash, services.gateways.planetscale]) {
+    void gateway?.exited.then((code) => callback(gateway.spec.name, code))
+  }
+}
+
 async function main(): Promise<void> {
   const controller = new AbortController()
   let services: Services | undefined
@@ -251,19 +223,22 @@ async function main(): Promise<void> {
     void services?.stop().then(() => process.exit(0))
   })
   try {
-    services = await startServices({ signal: controller.signal })
+    const { latencyMs } = parseLocalFlags('services', process.argv.slice(2))
+    services = await startServices({ signal: controller.signal, latencyMs })
   } catch (error) {
     if (stopping) process.exit(0)
     console.error(`services: ${describeFailure(error)}`)
     process.exit(1)
   }
-  const { upstashUrl, upstashToken, databaseUrl, gateways, redisUrl, mysqlUrl } = services
+  const { upstashUrl, upstashToken, databaseUrl, gateways, redisUrl, mysqlUrl, latencyMs } =
+    services
   const behind = (url: string | undefined) => (url ? ` -> ${url}` : ' (already running)')
+  const delay = latencyMs && gateways.upstash ? ` (+${latencyMs} ms per answer)` : ''
   console.log(
     [
       '',
-      `Upstash REST      ${upstashUrl}${behind(redisUrl)}`,
-      `PlanetScale HTTP  ${databaseUrl}${behind(mysqlUrl)}`,
+      `Upstash REST      ${upstashUrl}${behind(redisUrl)}${delay}`,
+      `PlanetScale HTTP  ${databaseUrl}${behind(mysqlUrl)}${delay}`,
       '',
       '# .dev.vars (npm run dev writes these, plus a SESSION_SECRET)',
       `UPSTASH_REDIS_REST_TOKEN=${upstashToken}`,
@@ -279,6 +254,12 @@ async function main(): Promise<void> {
     )
     process.exit(0)
   }
+  onGatewayExit(services, (name, code) => {
+    if (stopping) return
+    stopping = true
+    console.error(`services: ${name} exited (${code}); stopping the rest`)
+    void services?.stop().then(() => process.exit(1))
+  })
   console.log('services: ready. Press Ctrl-C to stop.')
 }
 

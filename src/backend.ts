@@ -37,17 +37,21 @@ export function readWrite<T>(make: (repeatable: boolean) => T): ReadWrite<T> {
 /** Below this much time left, a read is not tried again: the answer would come too late anyway. */
 const MIN_RETRY_MS = 100
 
+/** The part of a request's budget kept for making its answer once the backend calls are over. */
+const answerReserveMs = (totalMs: number) => Math.min(250, totalMs / 10)
+
 /**
  * One request's time for all its backend calls. Each call may take the per-call timeout or what
- * is left of the request's budget, whichever is shorter; once the budget is spent, calls fail
- * at once. So the request answers (503 at worst) within the budget, however the backends behave.
+ * is left of the request's budget, whichever is shorter; once the budget (less a reserve for the
+ * answer itself) is spent, calls fail at once. So the request answers (503 at worst) within the
+ * budget, however the backends behave.
  */
 export class RequestBudget {
   private readonly deadline: number
   private readonly perCallMs: number
 
   constructor(totalMs: number, perCallMs: number) {
-    this.deadline = Date.now() + totalMs
+    this.deadline = Date.now() + totalMs - answerReserveMs(totalMs)
     this.perCallMs = perCallMs
   }
 

@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto'
+import { startPlanetScaleGateway } from '@edge-status/planetscale-gateway'
+import { startUpstashGateway } from '@edge-status/upstash-gateway'
 import type { TestProject } from 'vitest/node'
 import { migrate } from '../scripts/migrate.ts'
-import { startPlanetScaleGateway } from '../scripts/planetscale/gateway.ts'
-import { startUpstashGateway } from '../scripts/upstash/gateway.ts'
 import { MYSQL_URL, REDIS_URL } from './node/backends.ts'
 
 /** Redis logical database and MySQL schema used by the Worker tests, apart from dev data. */

@@ -14,9 +14,9 @@ import {
   SCENARIOS,
   settle,
 } from './app-load.ts'
-import { type Backends, BENCH_DB_USER } from './backends.ts'
+import type { Backends } from './backends.ts'
 import { type FloorWorker, startFloorWorker } from './floor.ts'
-import type { Host } from './hosts.ts'
+import type { WorkerHost } from './hosts.ts'
 import { type Account, seedAccount, Visitor } from './journey.ts'
 import {
   cleanTutorialData,
@@ -159,7 +159,7 @@ export async function benchApp(options: AppOptions): Promise<AppResult> {
   const { backends, log } = options
   const gateways = await startBenchGateways(backends)
   const { upstash, planetscale } = gateways
-  let worker: Host | undefined
+  let worker: WorkerHost | undefined
   let floor: FloorWorker | undefined
   let peer: RunningPeer | undefined
   try {
@@ -167,7 +167,7 @@ export async function benchApp(options: AppOptions): Promise<AppResult> {
     log(`app: Worker on ${worker.url}, gateways on ${upstash.url} and ${planetscale.url}`)
     const accounts = accountsFor(Date.now().toString(36))
     const cookies = await seed(worker.url, accounts)
-    const processes = (workerd: Host) => ({
+    const processes = (workerd: WorkerHost) => ({
       'load generator': process.pid,
       workerd: workerd.workerdPid,
       'upstash gateway': upstash.pid,
@@ -197,10 +197,7 @@ export async function benchApp(options: AppOptions): Promise<AppResult> {
         processes: { 'load generator': process.pid, 'tutorial app': peer.pid },
       })
     }
-    const counters = async () => [
-      await upstash.requests(backends.upstashToken),
-      await planetscale.requests(BENCH_DB_USER),
-    ]
+    const counters = async () => [await upstash.requests(), await planetscale.requests()]
     const rows = await runScenarios(targets, accounts, counters, options)
     return { server: SERVER_DESCRIPTION, peer: peer?.label ?? null, rows }
   } finally {

@@ -2,8 +2,13 @@
 // data), direct clients for both, and the reset between runs.
 import { randomBytes } from 'node:crypto'
 import { connect, type Socket } from 'node:net'
+import {
+  encodeCommands,
+  type Reply,
+  RespError,
+  RespParser,
+} from '@edge-status/upstash-gateway/resp'
 import { createConnection } from 'mysql2/promise'
-import { encodeCommands, type Reply, RespError, RespParser } from '../upstash/resp.ts'
 
 export const BENCH_REDIS_DB = 7
 export const BENCH_DATABASE = 'edge_status_bench'

@@ -9,7 +9,7 @@ import { join } from 'node:path'
 import { createConnection } from 'mysql2/promise'
 import { type Backends, BENCH_DATABASE, BENCH_REDIS_DB, RespSocket } from './backends.ts'
 import { bundleBenchWorker } from './bundle-worker.ts'
-import { Host } from './hosts.ts'
+import { WorkerHost } from './hosts.ts'
 import type { BenchGateways } from './stack.ts'
 
 const ENTRY = (statusesModule: string) => `
@@ -71,7 +71,7 @@ async function floorBindings(backends: Backends, emails: { reader: string; write
 }
 
 export interface FloorWorker {
-  host: Host
+  host: WorkerHost
   close(): Promise<void>
 }
 
@@ -82,8 +82,7 @@ export async function startFloorWorker(
 ): Promise<FloorWorker> {
   const outdir = await mkdtemp(join(tmpdir(), 'edge-status-floor-'))
   try {
-    const host = await Host.start({
-      role: 'worker',
+    const host = await WorkerHost.start({
       mainModule: await bundleBenchWorker(
         ENTRY(join(options.root, 'src', 'db', 'statuses.ts')),
         options.root,

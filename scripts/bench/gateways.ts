@@ -1,14 +1,14 @@
 // Section "gateways" (issue 2): each gateway with its official client at 1 and 16 callers, next
 // to the same operation sent directly (RESP socket / mysql2) and to a bare node:http server that
 // answers the gateway's own response bytes, loaded through the same official client (the HTTP
-// floor). The load generator is this process; each server runs in a child process (hosts.ts), so
+// floor). The load generator is this process; each server runs in a process of its own (hosts.ts), so
 // generator and server never share an event loop, and the three variants are loaded alike.
 import { isDeepStrictEqual } from 'node:util'
 import { Client } from '@planetscale/database'
 import { Redis } from '@upstash/redis'
 import { createConnection, createPool } from 'mysql2/promise'
 import { type Backends, BENCH_DATABASE, BENCH_REDIS_DB, RespSocket } from './backends.ts'
-import { Host } from './hosts.ts'
+import { BareHost, type BenchGateway } from './hosts.ts'
 import { type LoadResult, type LoopSamples, summarize as merge, runLoop } from './measure.ts'
 import { cpuMs } from './procfs.ts'
 import { startBenchGateways } from './stack.ts'
@@ -59,7 +59,7 @@ async function capture(url: string, headers: Record<string, string>, body: strin
   return text
 }
 
-function redisOps(backends: Backends, upstash: Host): Op[] {
+function redisOps(backends: Backends, upstash: BenchGateway): Op[] {
   const token = backends.upstashToken
   const headers = { authorization: `Bearer ${token}`, 'upstash-encoding': 'base64' }
   const sockets = async (callers: number) =>
@@ -108,7 +108,7 @@ function redisOps(backends: Backends, upstash: Host): Op[] {
   ]
 }
 
-function sqlOp(backends: Backends, planetscale: Host, userId: string): Op {
+function sqlOp(backends: Backends, planetscale: BenchGateway, userId: string): Op {
   const password = backends.dbPassword
   return {
     name: 'planetscale SELECT by PK',
@@ -142,9 +142,9 @@ export async function benchGateways(
   durationMs: number
 ): Promise<GatewaysResult> {
   // As many MySQL connections as mysql2-direct gets at 16 callers.
-  const gateways = await startBenchGateways(backends, Math.max(...LEVELS))
+  const gateways = await startBenchGateways(backends, { planetscalePoolSize: Math.max(...LEVELS) })
   const { upstash, planetscale } = gateways
-  const bare = await Host.start({ role: 'bare' })
+  const bare = await BareHost.start()
   const rows: GatewayRow[] = []
   try {
     const seed = new RespSocket(backends.redisUrl, BENCH_REDIS_DB)

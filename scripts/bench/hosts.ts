@@ -1,104 +1,189 @@
-// Parent side of server-host.ts: start a server in a child process and talk to it over IPC.
-import { type ChildProcess, fork } from 'node:child_process'
+// The servers the bench loads, each a process of its own started with the launcher, so the load
+// generator (this process) never shares an event loop with them and their memory is their own:
+// a gateway (its command line), the built Worker in workerd, and a bare node:http server.
 import { fileURLToPath } from 'node:url'
-import type { GatewayStats } from '../lib/gateway.ts'
-import type { HostMemory, HostReply, HostRequest, HostSpec } from './server-host.ts'
+import { type GatewayKind, type GatewayProcess, gatewayProcess } from '../lib/gateways.ts'
+import { OwnedProcess } from '../lib/launcher.ts'
+import {
+  type InspectorSession,
+  inspectorTarget,
+  isolateHeapUsed,
+  type NodeMemory,
+  nodeMemory,
+  openInspector,
+} from './inspector.ts'
+import { rssOf } from './procfs.ts'
+import { type RunningWorkerd, startWorkerd, wranglerSettings } from './workerd.ts'
 
-export type { HostMemory, HostSpec }
+export type { NodeMemory }
 
-const HOST_SCRIPT = fileURLToPath(new URL('./server-host.ts', import.meta.url))
+/** A gateway's command line; with `inspect`, its memory can be read (soak). */
+export class BenchGateway {
+  private readonly process: GatewayProcess
+  private readonly authorization: string
+  private inspector: InspectorSession | undefined
 
-type Op = HostRequest['op']
-type Payload<O extends Op> = Omit<Extract<HostRequest, { op: O }>, 'id' | 'op'>
-
-export class Host {
-  readonly url: string
-  readonly port: number
-  readonly pid: number
-  /** worker role: the workerd process */
-  readonly workerdPid: number | undefined
-  private readonly child: ChildProcess
-  private readonly call: <O extends Op>(op: O, payload: Payload<O>) => Promise<unknown>
-
-  private constructor(
-    child: ChildProcess,
-    call: Host['call'],
-    address: { url: string; port: number; workerdPid?: number }
-  ) {
-    this.child = child
-    this.call = call
-    this.url = address.url
-    this.port = address.port
-    this.pid = child.pid ?? 0
-    this.workerdPid = address.workerdPid
+  private constructor(process: GatewayProcess, authorization: string) {
+    this.process = process
+    this.authorization = authorization
   }
 
-  static async start(spec: HostSpec): Promise<Host> {
-    const child = fork(HOST_SCRIPT, [], {
-      execArgv: ['--expose-gc'],
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  static async start(
+    kind: GatewayKind,
+    args: string[],
+    authorization: string,
+    inspect = false
+  ): Promise<BenchGateway> {
+    const nodeArgs = inspect ? ['--inspect=127.0.0.1:0'] : []
+    const gateway = new BenchGateway(
+      await gatewayProcess(kind, args, { nodeArgs }).start(),
+      authorization
+    )
+    if (inspect) {
+      const url = /Debugger listening on (ws:\/\/\S+)/.exec(gateway.process.output(50))?.[1]
+      if (!url) throw new Error(`${kind} gateway: no inspector URL in its output`)
+      gateway.inspector = await openInspector(url)
+    }
+    return gateway
+  }
+
+  get url(): string {
+    return this.process.url
+  }
+
+  get port(): number {
+    return this.process.port
+  }
+
+  get pid(): number {
+    return this.process.pid as number
+  }
+
+  /** Requests answered for the bench's credential, from the gateway's own counter. */
+  async requests(): Promise<number> {
+    const res = await fetch(`${this.url}/__stats`, {
+      headers: { authorization: this.authorization },
     })
-    const pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>()
-    let nextId = 1
-    child.on('message', (reply: HostReply) => {
-      const waiter = pending.get(reply.id)
-      if (!waiter) return
-      pending.delete(reply.id)
-      if ('error' in reply) waiter.reject(new Error(`${spec.role} host: ${reply.error}`))
-      else waiter.resolve(reply.result)
+    return ((await res.json()) as { requests: number }).requests
+  }
+
+  /** gc: after a full collection, so heapUsed is what the gateway retains. */
+  memory(gc = true): Promise<NodeMemory> {
+    if (!this.inspector) throw new Error('started without inspect')
+    return nodeMemory(this.inspector, gc)
+  }
+
+  async close(): Promise<void> {
+    this.inspector?.close()
+    await this.process.stop()
+  }
+}
+
+export interface WorkerMemory {
+  /** resident memory of the workerd process */
+  workerdRss?: number
+  /** with inspect: the isolate's JS heap in use (no GC) */
+  isolateHeapUsed?: number
+}
+
+/** A built Worker served by workerd itself. */
+export class WorkerHost {
+  private readonly workerd: RunningWorkerd
+  private readonly inspector: InspectorSession | undefined
+
+  private constructor(workerd: RunningWorkerd, inspector: InspectorSession | undefined) {
+    this.workerd = workerd
+    this.inspector = inspector
+  }
+
+  static async start(spec: {
+    /** the built module (wrangler deploy --dry-run --outdir) */
+    mainModule: string
+    /** wrangler.toml, for the compatibility date, flags and [vars] */
+    wranglerConfig: string
+    /** on top of [vars]: secrets and overrides */
+    bindings: Record<string, string>
+    /** open workerd's inspector to read the isolate's JS heap (soak only) */
+    inspect?: boolean
+  }): Promise<WorkerHost> {
+    const { vars, ...runtime } = await wranglerSettings(spec.wranglerConfig)
+    const workerd = await startWorkerd({
+      mainModule: spec.mainModule,
+      ...runtime,
+      bindings: { ...vars, ...spec.bindings },
+      inspect: spec.inspect ?? false,
     })
-    child.on('exit', (code, signal) => {
-      for (const waiter of pending.values()) {
-        waiter.reject(new Error(`${spec.role} host exited (${code ?? signal})`))
-      }
-      pending.clear()
-    })
-    const call = <O extends Op>(op: O, payload: Payload<O>) =>
-      new Promise<unknown>((resolve, reject) => {
-        const id = nextId++
-        pending.set(id, { resolve, reject })
-        child.send({ id, op, ...payload } as HostRequest)
-      })
     try {
-      const address = (await call('start', { spec })) as {
-        url: string
-        port: number
-        workerdPid?: number
-      }
-      return new Host(child, call, address)
+      const inspector = workerd.inspector
+        ? await openInspector(
+            await inspectorTarget(workerd.inspector.url, workerd.inspector.target)
+          )
+        : undefined
+      return new WorkerHost(workerd, inspector)
     } catch (error) {
-      child.kill()
+      await workerd.stop()
       throw error
     }
   }
 
-  async stats(): Promise<GatewayStats> {
-    return (await this.call('stats', {})) as GatewayStats
+  get url(): string {
+    return this.workerd.url
   }
 
-  /** Requests answered for one credential (Upstash token or PlanetScale user). */
-  async requests(credential: string): Promise<number> {
-    return (await this.stats()).requests[credential] ?? 0
+  get workerdPid(): number {
+    return this.workerd.pid
   }
 
-  /** Memory of the child; gc: run a full collection first, so heapUsed is what is retained. */
-  async memory(gc = true): Promise<HostMemory> {
-    return (await this.call('memory', { gc })) as HostMemory
-  }
-
-  async setBody(body: string): Promise<void> {
-    await this.call('setBody', { body })
+  async memory(): Promise<WorkerMemory> {
+    const workerdRss = rssOf(this.workerd.pid)
+    const heap = this.inspector ? await isolateHeapUsed(this.inspector) : undefined
+    return {
+      ...(workerdRss ? { workerdRss } : {}),
+      ...(heap ? { isolateHeapUsed: heap } : {}),
+    }
   }
 
   async close(): Promise<void> {
-    if (this.child.exitCode !== null || this.child.signalCode !== null) return
-    const exited = new Promise<void>((resolve) => this.child.once('exit', () => resolve()))
-    const timer = setTimeout(() => this.child.kill('SIGKILL'), 15_000)
-    try {
-      await this.call('close', {}).catch(() => {})
-      await exited
-    } finally {
-      clearTimeout(timer)
-    }
+    this.inspector?.close()
+    await this.workerd.stop()
+  }
+}
+
+const BARE_SERVER = fileURLToPath(new URL('./bare-server.ts', import.meta.url))
+
+/** The HTTP floor: a bare node:http server answering one fixed body, set with PUT /__body. */
+export class BareHost {
+  private readonly process: OwnedProcess
+
+  private constructor(process: OwnedProcess) {
+    this.process = process
+  }
+
+  static async start(): Promise<BareHost> {
+    const process_ = new OwnedProcess({
+      name: 'bare HTTP server',
+      command: process.execPath,
+      args: [BARE_SERVER],
+      output: 'capture',
+      ready: { line: /^bare listening on (http:\/\/\S+)/ },
+    })
+    return new BareHost(await process_.start())
+  }
+
+  get url(): string {
+    return this.process.readyMatch?.[1] as string
+  }
+
+  get pid(): number {
+    return this.process.pid as number
+  }
+
+  async setBody(body: string): Promise<void> {
+    const res = await fetch(`${this.url}/__body`, { method: 'PUT', body })
+    if (res.status !== 204) throw new Error(`bare server: PUT /__body answered ${res.status}`)
+  }
+
+  close(): Promise<void> {
+    return this.process.stop()
   }
 }

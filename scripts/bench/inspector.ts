@@ -1,27 +1,18 @@
-// The Worker's own JS heap, read over workerd's DevTools inspector (Runtime.getHeapUsage): the
-// figure that counts against the 128 MB isolate limit on Workers, unlike workerd's process RSS.
-// workerd does not answer HeapProfiler.collectGarbage, so this is the heap as it is (no GC).
-
-export interface IsolateHeap {
-  /** bytes of JS heap in use, or undefined when the inspector did not answer in time */
-  used(): Promise<number | undefined>
-  close(): void
-}
+// Memory read over the DevTools inspector protocol: a Node gateway's process.memoryUsage() after
+// a forced GC, and a Worker's own JS heap in workerd (Runtime.getHeapUsage), the figure that
+// counts against the 128 MB isolate limit on Workers, unlike workerd's process RSS. workerd does
+// not answer HeapProfiler.collectGarbage, so the isolate's heap is read as it is (no GC).
 
 const TIMEOUT_MS = 2000
 
-export async function connectIsolateHeap(
-  inspectorUrl: URL,
-  targetId: string
-): Promise<IsolateHeap> {
-  const listUrl = new URL('/json', inspectorUrl.href.replace(/^ws/, 'http'))
-  const targets = (await (await fetch(listUrl)).json()) as {
-    id: string
-    webSocketDebuggerUrl: string
-  }[]
-  const target = targets.find((t) => t.id === targetId)
-  if (!target) throw new Error(`no inspector target ${targetId}`)
-  const socket = new WebSocket(target.webSocketDebuggerUrl)
+export interface InspectorSession {
+  /** The method's result, or undefined when the inspector did not answer in time. */
+  call(method: string, params?: Record<string, unknown>): Promise<unknown>
+  close(): void
+}
+
+export async function openInspector(webSocketUrl: string): Promise<InspectorSession> {
+  const socket = new WebSocket(webSocketUrl)
   await new Promise<void>((resolve, reject) => {
     socket.addEventListener('open', () => resolve(), { once: true })
     socket.addEventListener('error', () => reject(new Error('inspector connection failed')), {
@@ -35,7 +26,7 @@ export async function connectIsolateHeap(
     if (message.id !== undefined) waiting.get(message.id)?.(message.result)
   })
   return {
-    used: () =>
+    call: (method, params = {}) =>
       new Promise((resolve) => {
         const id = nextId++
         const timer = setTimeout(() => {
@@ -45,10 +36,47 @@ export async function connectIsolateHeap(
         waiting.set(id, (result) => {
           clearTimeout(timer)
           waiting.delete(id)
-          resolve((result as { usedSize?: number } | undefined)?.usedSize)
+          resolve(result)
         })
-        socket.send(JSON.stringify({ id, method: 'Runtime.getHeapUsage' }))
+        socket.send(JSON.stringify({ id, method, params }))
       }),
     close: () => socket.close(),
   }
+}
+
+/** The WebSocket URL of one target of an inspector (workerd lists one per Worker). */
+export async function inspectorTarget(inspectorUrl: URL, targetId: string): Promise<string> {
+  const listUrl = new URL('/json', inspectorUrl.href.replace(/^ws/, 'http'))
+  const targets = (await (await fetch(listUrl)).json()) as {
+    id: string
+    webSocketDebuggerUrl: string
+  }[]
+  const target = targets.find((t) => t.id === targetId)
+  if (!target) throw new Error(`no inspector target ${targetId}`)
+  return target.webSocketDebuggerUrl
+}
+
+export interface NodeMemory {
+  rss: number
+  heapUsed: number
+  heapTotal: number
+  external: number
+}
+
+/** process.memoryUsage() of the inspected Node process; gc: after a full collection. */
+export async function nodeMemory(session: InspectorSession, gc: boolean): Promise<NodeMemory> {
+  if (gc) await session.call('HeapProfiler.collectGarbage')
+  const answer = (await session.call('Runtime.evaluate', {
+    expression: 'process.memoryUsage()',
+    returnByValue: true,
+  })) as { result?: { value?: NodeMemory } } | undefined
+  const memory = answer?.result?.value
+  if (!memory) throw new Error('the inspected process did not report its memory')
+  return memory
+}
+
+/** Bytes of JS heap in use in a workerd isolate, or undefined when it did not answer in time. */
+export async function isolateHeapUsed(session: InspectorSession): Promise<number | undefined> {
+  const result = (await session.call('Runtime.getHeapUsage')) as { usedSize?: number } | undefined
+  return result?.usedSize
 }

@@ -1,9 +1,9 @@
 // Section "soak" (issue 5): a bounded mixed journey (register, log in, post, fetch, log out) at
-// modest concurrency for N minutes against the Worker and the gateways, each in a child process.
+// modest concurrency for N minutes against the Worker and the gateways, each a process of its own.
 // Every few seconds: requests, errors, p50/p99 of that interval, and the gateways' memory (after a
 // forced GC, so heapUsed is what they retain), with a verdict on whether it stayed flat.
 import { type Backends, BENCH_REDIS_DB, RespSocket } from './backends.ts'
-import type { Host, HostMemory } from './hosts.ts'
+import type { NodeMemory, WorkerHost, WorkerMemory } from './hosts.ts'
 import { Visitor } from './journey.ts'
 import { quantile, sleep } from './measure.ts'
 import { memoryVerdicts, TOLERANCE_PERCENT } from './soak-report.ts'
@@ -28,9 +28,9 @@ export interface SoakSample {
   rps: number
   p50ms: number
   p99ms: number
-  upstash: HostMemory
-  planetscale: HostMemory
-  worker: HostMemory
+  upstash: NodeMemory
+  planetscale: NodeMemory
+  worker: WorkerMemory
   redisKeys: number
   firstError?: string
 }
@@ -122,9 +122,9 @@ async function journey(
 
 export async function benchSoak(options: SoakOptions): Promise<SoakResult> {
   const { backends, log } = options
-  const gateways = await startBenchGateways(backends)
+  const gateways = await startBenchGateways(backends, { inspect: true })
   const { upstash, planetscale } = gateways
-  let worker: Host | undefined
+  let worker: WorkerHost | undefined
   const redis = new RespSocket(backends.redisUrl, BENCH_REDIS_DB)
   const samples: SoakSample[] = []
   const totals = { requests: 0, errors: 0, journeys: 0 }
@@ -149,7 +149,7 @@ export async function benchSoak(options: SoakOptions): Promise<SoakResult> {
         const [up, ps, wk, keys] = await Promise.all([
           upstash.memory(true),
           planetscale.memory(true),
-          (worker as Host).memory(false),
+          (worker as WorkerHost).memory(),
           redis.command('DBSIZE'),
         ])
         const sample: SoakSample = {

@@ -1,38 +1,53 @@
-// The stack the bench sections load: both gateways in child processes in front of the bench's own
-// Redis database and MySQL database (migrated, emptied), and the built Worker in workerd.
+// The stack the bench sections load: both gateways (their command lines) in front of the bench's
+// own Redis database and MySQL database (migrated, emptied), and the built Worker in workerd.
 import { randomBytes } from 'node:crypto'
 import { join } from 'node:path'
+import { planetscaleArgs, upstashArgs } from '../lib/gateways.ts'
 import { migrate } from '../migrate.ts'
 import {
   type Backends,
+  BENCH_DB_USER,
   BENCH_REDIS_DB,
   databaseUrlFor,
   planetscaleUsers,
   resetBenchData,
 } from './backends.ts'
-import { Host } from './hosts.ts'
+import { BenchGateway, WorkerHost } from './hosts.ts'
 
 export interface BenchGateways {
-  upstash: Host
-  planetscale: Host
+  upstash: BenchGateway
+  planetscale: BenchGateway
   databaseUrl: string
   close(): Promise<void>
 }
 
 export async function startBenchGateways(
   backends: Backends,
-  planetscalePoolSize?: number
+  options: { planetscalePoolSize?: number; inspect?: boolean } = {}
 ): Promise<BenchGateways> {
-  const upstash = await Host.start({
-    role: 'upstash',
-    redisUrl: backends.redisUrl,
-    tokens: { [backends.upstashToken]: BENCH_REDIS_DB },
-  })
-  const planetscale = await Host.start({
-    role: 'planetscale',
-    mysqlUrl: backends.mysqlUrl,
-    users: planetscaleUsers(backends),
-    ...(planetscalePoolSize ? { poolSize: planetscalePoolSize } : {}),
+  const upstash = await BenchGateway.start(
+    'upstash',
+    upstashArgs({
+      redisUrl: backends.redisUrl,
+      tokens: { [backends.upstashToken]: BENCH_REDIS_DB },
+      port: 0,
+    }),
+    `Bearer ${backends.upstashToken}`,
+    options.inspect
+  )
+  const planetscale = await BenchGateway.start(
+    'planetscale',
+    planetscaleArgs({
+      mysqlUrl: backends.mysqlUrl,
+      users: planetscaleUsers(backends),
+      port: 0,
+      poolSize: options.planetscalePoolSize,
+    }),
+    `Basic ${btoa(`${BENCH_DB_USER}:${backends.dbPassword}`)}`,
+    options.inspect
+  ).catch(async (error: unknown) => {
+    await upstash.close()
+    throw error
   })
   const close = async () => {
     await Promise.all([upstash.close(), planetscale.close()])
@@ -53,9 +68,8 @@ export function startBenchWorker(
   options: { mainModule: string; root: string; backends: Backends },
   gateways: BenchGateways,
   inspect = false
-): Promise<Host> {
-  return Host.start({
-    role: 'worker',
+): Promise<WorkerHost> {
+  return WorkerHost.start({
     mainModule: options.mainModule,
     wranglerConfig: join(options.root, 'wrangler.toml'),
     bindings: {

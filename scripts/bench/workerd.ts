@@ -5,7 +5,8 @@
 import { readdir, writeFile } from 'node:fs/promises'
 import { createRequire } from 'node:module'
 import { basename, dirname, join } from 'node:path'
-import { freePort, spawnOwned, waitForHttp } from '../local/processes.ts'
+import { httpAnswers, OwnedProcess } from '../lib/launcher.ts'
+import { freePort } from '../lib/processes.ts'
 
 export interface WorkerdSpec {
   /** the built main module; its folder holds the other modules */
@@ -83,18 +84,23 @@ export async function startWorkerd(spec: WorkerdSpec): Promise<RunningWorkerd> {
   const config = await writeConfig(spec, port)
   const args = ['serve', config]
   if (inspectorPort) args.push(`--inspector-addr=127.0.0.1:${inspectorPort}`)
-  // The app logs one JSON line per request: workerd still formats them; nobody reads them.
-  const workerd = spawnOwned(WORKERD, args, { stdio: ['ignore', 'ignore', 'inherit'] })
   const url = `http://127.0.0.1:${port}`
-  const stop = () => workerd.stop(5000)
-  if (!(await waitForHttp(`${url}/healthz`, { exited: workerd.exited, timeoutMs: 20_000 }))) {
-    await stop()
-    throw new Error(`workerd did not answer on ${url} (its errors are above)`)
-  }
+  // The app logs one JSON line per request: workerd still formats them; nobody reads them.
+  const workerd = new OwnedProcess({
+    name: 'workerd',
+    command: WORKERD,
+    args,
+    output: 'stderr',
+    ready: { probe: () => httpAnswers(`${url}/healthz`) },
+    startupMs: 20_000,
+    stopGraceMs: 5000,
+  })
+  await workerd.start()
+  const stop = () => workerd.stop()
   return {
     url,
     port,
-    pid: workerd.pid,
+    pid: workerd.pid as number,
     ...(inspectorPort
       ? { inspector: { url: new URL(`ws://127.0.0.1:${inspectorPort}`), target: SERVICE } }
       : {}),

@@ -1,7 +1,7 @@
-import { serverAddress } from '../lib/server-url.ts'
+import { serverAddress } from '@edge-status/gateway-kit'
+import { findBinary } from '../lib/processes.ts'
 import { startPrivateMariadb, startPrivateRedis } from './private-instance.ts'
 import { type Probe, probeMysql, probeRedis } from './probes.ts'
-import { findBinary } from './processes.ts'
 
 /** An expected failure: the command prints the message (no stack) and exits 1. */
 export class ServicesError extends Error {}

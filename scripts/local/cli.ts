@@ -1,5 +1,6 @@
+import { parseArgs } from 'node:util'
+import { killOwned } from '../lib/launcher.ts'
 import { ServicesError } from './backends.ts'
-import { killOwned } from './processes.ts'
 
 /**
  * Handles Ctrl-C, SIGTERM and SIGHUP: the first stops cleanly via onStop, a second one kills at once.
@@ -32,4 +33,60 @@ export function describeFailure(error: unknown): string {
   if (error instanceof ServicesError) return error.message
   if (error instanceof Error) return error.stack ?? error.message
   return String(error)
+}
+
+export interface LocalFlags {
+  /** --latency-ms, else GATEWAY_LATENCY_MS; undefined: neither was given */
+  latencyMs: number | undefined
+}
+
+/** The flags `npm run dev` and `npm run services` take (after `--`). */
+export function parseLocalFlags(command: string, argv: string[]): LocalFlags {
+  let values: { 'latency-ms'?: string; help?: boolean }
+  try {
+    values = parseArgs({
+      args: argv,
+      options: { 'latency-ms': { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    }).values
+  } catch (error) {
+    throw new ServicesError(`${(error as Error).message}\n${usage(command)}`)
+  }
+  if (values.help) {
+    console.log(usage(command))
+    process.exit(0)
+  }
+  const raw = values['latency-ms']
+  if (raw === undefined) return { latencyMs: undefined }
+  if (!/^\d+$/.test(raw)) throw new ServicesError(`--latency-ms must be a whole number, got ${raw}`)
+  return { latencyMs: Number(raw) }
+}
+
+function usage(command: string): string {
+  return [
+    `Usage: npm run ${command} -- [--latency-ms MS]`,
+    '  --latency-ms MS   both gateways delay every answer by MS, like a database in a far region',
+    '                    (default: env GATEWAY_LATENCY_MS, else 0)',
+  ].join('\n')
+}
+
+/** A port number from an environment variable, else the fallback. */
+export function portFromEnv(variable: string, fallback: number): number {
+  const port = numberFromEnv(variable, fallback, 'a port number')
+  if (port > 65535) throw new ServicesError(`${variable} must be a port number, got ${port}`)
+  return port
+}
+
+/** A whole number from an environment variable, else the fallback. */
+export function numberFromEnv<T extends number | undefined>(
+  variable: string,
+  fallback: T,
+  what: string
+): number | T {
+  const raw = process.env[variable]
+  if (raw === undefined || raw === '') return fallback
+  const n = Number(raw)
+  if (!/^\d+$/.test(raw) || !Number.isSafeInteger(n)) {
+    throw new ServicesError(`${variable} must be ${what}, got ${JSON.stringify(raw)}`)
+  }
+  return n
 }

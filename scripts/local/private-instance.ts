@@ -10,18 +10,17 @@ import {
 } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
-import { type Probe, probeMysql, probeRedis } from './probes.ts'
+import { LaunchError, OwnedProcess } from '../lib/launcher.ts'
 import {
   abortError,
   commandLine,
-  type Daemon,
   freePort,
   isAlive,
   isRunning,
-  sleep,
-  startDaemon,
   terminate,
-} from './processes.ts'
+} from '../lib/processes.ts'
+import { mariadbInstallArgs, mariadbServerArgs } from './mariadb-args.ts'
+import { type Probe, probeMysql, probeRedis } from './probes.ts'
 
 /** A Redis or MariaDB server of our own, data under the git-ignored .local/ folder. */
 export interface PrivateInstance {
@@ -52,7 +51,8 @@ interface Kind {
   probe(url: string): Promise<Probe>
   /** Is this command line the instance the record describes? (guards against pid reuse) */
   matches(command: string, record: InstanceRecord): boolean
-  start(port: number): Daemon
+  /** The server's command line for this port. */
+  command(port: number): { command: string; args: string[] }
   logFile: string
   startupMs: number
   stopGraceMs: number
@@ -74,17 +74,19 @@ export async function startPrivateRedis(
     // redis-server rewrites its title to "redis-server 127.0.0.1:PORT".
     matches: (command, record) =>
       command.includes('redis-server') && command.includes(`:${record.port}`),
-    start: (port) =>
-      startDaemon(
-        redisServer,
-        ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'].concat([
-          '--dir',
-          dir,
-          '--daemonize',
-          'no',
-        ]),
-        logFile
-      ),
+    command: (port) => ({
+      command: redisServer,
+      args: [
+        '--port',
+        String(port),
+        '--bind',
+        '127.0.0.1',
+        '--save',
+        '',
+        '--appendonly',
+        'no',
+      ].concat(['--dir', dir, '--daemonize', 'no']),
+    }),
     logFile,
     startupMs: 10_000,
     stopGraceMs: 10_000,
@@ -108,7 +110,6 @@ export async function startPrivateMariadb(
   const datadir = join(localDir, 'mysql')
   const logFile = join(localDir, 'mysql.log')
   mkdirSync(localDir, { recursive: true })
-  const asRoot = process.getuid?.() === 0
   // Unix sockets are limited to ~104 bytes; mariadbd needs its own one so it never touches the system one.
   let socket = join(localDir, 'mysql.sock')
   if (Buffer.byteLength(socket) > 100) {
@@ -120,24 +121,16 @@ export async function startPrivateMariadb(
     url: (port) => `mysql://root@127.0.0.1:${port}`,
     probe: (url) => probeMysql(url, 1000),
     matches: (command) => command.includes(`--datadir=${datadir}`),
-    start: (port) =>
-      startDaemon(
-        binaries.mariadbd,
-        [
-          // --no-defaults must come first: never read /etc/mysql/my.cnf (system paths, users, ports).
-          '--no-defaults',
-          `--datadir=${datadir}`,
-          `--socket=${socket}`,
-          `--port=${port}`,
-          '--bind-address=127.0.0.1',
-          `--pid-file=${join(localDir, 'mysql.pid')}`,
-          '--skip-name-resolve',
-          '--skip-log-bin',
-          '--innodb-buffer-pool-size=64M',
-          ...(asRoot ? ['--user=root'] : []),
-        ],
-        logFile
-      ),
+    command: (port) => ({
+      command: binaries.mariadbd,
+      args: mariadbServerArgs({
+        datadir,
+        socket,
+        port,
+        pidFile: join(localDir, 'mysql.pid'),
+        bufferPool: '64M',
+      }),
+    }),
     logFile,
     startupMs: 60_000,
     stopGraceMs: 30_000,
@@ -154,7 +147,7 @@ export async function startPrivateMariadb(
   if (!existsSync(join(datadir, 'mysql'))) {
     if (!binaries.installDb)
       throw new Error('mariadb-install-db not found (it comes with mariadbd)')
-    await install(binaries.installDb, datadir, localDir, asRoot, options)
+    await install(binaries.installDb, datadir, localDir, options)
   }
   return launch(kind, options)
 }
@@ -164,7 +157,6 @@ async function install(
   installDb: string,
   datadir: string,
   localDir: string,
-  asRoot: boolean,
   options: PrivateOptions
 ): Promise<void> {
   const temporary = `${datadir}.installing`
@@ -172,18 +164,12 @@ async function install(
   rmSync(datadir, { recursive: true, force: true })
   const logFile = join(localDir, 'mysql-install.log')
   options.log(`creating a MariaDB data folder in ${datadir}`)
-  const installer = startDaemon(
-    installDb,
-    [
-      '--no-defaults',
-      `--datadir=${temporary}`,
-      // root@localhost/127.0.0.1 with no password, whatever user runs this.
-      '--auth-root-authentication-method=normal',
-      '--skip-test-db',
-      ...(asRoot ? ['--user=root'] : []),
-    ],
-    logFile
-  )
+  const installer = await new OwnedProcess({
+    name: 'mariadb-install-db',
+    command: installDb,
+    args: mariadbInstallArgs(temporary),
+    output: { file: logFile },
+  }).start()
   const outcome = await Promise.race([installer.exited, aborted(options.signal)])
   if (outcome === ABORTED) {
     await installer.stop()
@@ -191,7 +177,7 @@ async function install(
     throw abortError(options.signal)
   }
   if (outcome !== 0) {
-    throw new Error(`mariadb-install-db failed (${outcome}):\n${tail(logFile)}`)
+    throw new Error(`mariadb-install-db failed (${outcome}):\n${installer.output()}`)
   }
   renameSync(temporary, datadir)
 }
@@ -202,42 +188,35 @@ async function launch(kind: Kind, options: PrivateOptions): Promise<PrivateInsta
   for (let attempt = 1; ; attempt++) {
     const port = await freePort()
     const url = kind.url(port)
-    const daemon = kind.start(port)
-    const recordFile = join(runDir, `${kind.name}-${daemon.pid}.json`)
-    writeFileSync(recordFile, JSON.stringify({ pid: daemon.pid, port, owner: process.pid }))
+    let recordFile = ''
+    const server = new OwnedProcess({
+      name: kind.name,
+      ...kind.command(port),
+      output: { file: kind.logFile },
+      ready: { probe: async () => (await kind.probe(url)).status === 'up' },
+      startupMs: kind.startupMs,
+      stopGraceMs: kind.stopGraceMs,
+      // Before it is ready: a run killed now still leaves a record for the next one to sweep.
+      onSpawn: (pid) => {
+        recordFile = join(runDir, `${kind.name}-${pid}.json`)
+        writeFileSync(recordFile, JSON.stringify({ pid, port, owner: process.pid }))
+      },
+    })
     const stop = async () => {
-      await daemon.stop(kind.stopGraceMs)
-      rmSync(recordFile, { force: true })
+      await server.stop()
+      if (recordFile) rmSync(recordFile, { force: true })
     }
     try {
-      await waitUntilUp(kind, url, daemon, options.signal)
+      await server.start(options.signal)
     } catch (error) {
-      await stop()
-      const log = tail(kind.logFile)
-      if (!(error instanceof StartError)) throw error
-      if (attempt < 3 && PORT_IN_USE.test(log)) continue
-      throw new Error(`${error.message}; last lines of ${kind.logFile}:\n${log}`)
+      if (recordFile) rmSync(recordFile, { force: true })
+      if (!(error instanceof LaunchError)) throw error
+      if (attempt < 3 && PORT_IN_USE.test(server.output())) continue
+      throw new Error(`${error.message}\n(log: ${kind.logFile})`)
     }
-    options.log(`started a private ${kind.name} (pid ${daemon.pid}) at ${url}`)
-    return { url, pid: daemon.pid, owned: true, stop }
-  }
-}
-
-class StartError extends Error {}
-
-async function waitUntilUp(kind: Kind, url: string, daemon: Daemon, signal?: AbortSignal) {
-  const deadline = Date.now() + kind.startupMs
-  let exit: number | string | undefined
-  void daemon.exited.then((code) => {
-    exit = code
-  })
-  for (;;) {
-    if ((await kind.probe(url)).status === 'up') return
-    if (exit !== undefined) throw new StartError(`${kind.name} exited (${exit}) while starting`)
-    if (Date.now() > deadline) {
-      throw new StartError(`${kind.name} did not answer within ${kind.startupMs / 1000} s`)
-    }
-    await sleep(100, signal)
+    const pid = server.pid as number
+    options.log(`started a private ${kind.name} (pid ${pid}) at ${url}`)
+    return { url, pid, owned: true, stop }
   }
 }
 
@@ -278,12 +257,4 @@ function aborted(signal: AbortSignal | undefined): Promise<typeof ABORTED> {
     if (signal?.aborted) resolve(ABORTED)
     signal?.addEventListener('abort', () => resolve(ABORTED), { once: true })
   })
-}
-
-function tail(file: string, lines = 15): string {
-  try {
-    return readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n')
-  } catch {
-    return '(no log)'
-  }
 }

@@ -1,7 +1,7 @@
 import { connect } from 'node:net'
+import { serverAddress } from '@edge-status/gateway-kit'
+import { encodeCommands } from '@edge-status/upstash-gateway/resp'
 import { createConnection } from 'mysql2/promise'
-import { serverAddress } from '../lib/server-url.ts'
-import { encodeCommands } from '../upstash/resp.ts'
 
 /**
  * `down`: nothing answers there (refused, unreachable, silent), so a private instance may take over.

@@ -2,13 +2,14 @@ import { randomBytes } from 'node:crypto'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import type { RunningGateway } from '@edge-status/gateway-kit'
+import { startPlanetScaleGateway } from '@edge-status/planetscale-gateway'
+import { startUpstashGateway } from '@edge-status/upstash-gateway'
 import { type BrowserContext, chromium } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { RunningGateway } from '../../scripts/lib/gateway.ts'
-import { type Daemon, freePort, spawnOwned, waitForHttp } from '../../scripts/local/processes.ts'
+import { httpAnswers, OwnedProcess } from '../../scripts/lib/launcher.ts'
+import { freePort } from '../../scripts/lib/processes.ts'
 import { migrate } from '../../scripts/migrate.ts'
-import { startPlanetScaleGateway } from '../../scripts/planetscale/gateway.ts'
-import { startUpstashGateway } from '../../scripts/upstash/gateway.ts'
 import { MYSQL_URL, REDIS_URL } from './backends.ts'
 
 const CHROMIUM = '/usr/bin/chromium'
@@ -16,7 +17,7 @@ const E2E_REDIS_DB = 3
 const E2E_DATABASE = 'edge_status_e2e'
 
 let gateways: RunningGateway[] = []
-let wrangler: Daemon | undefined
+let wrangler: OwnedProcess | undefined
 let browser: BrowserContext | undefined
 let appUrl = ''
 let profileDir = ''
@@ -45,9 +46,10 @@ beforeAll(async () => {
     DATABASE_URL: databaseUrl,
     SESSION_SECRET: randomBytes(32).toString('hex'),
   }
-  wrangler = spawnOwned(
-    'npx',
-    [
+  wrangler = new OwnedProcess({
+    name: 'wrangler dev',
+    command: 'npx',
+    args: [
       'wrangler',
       'dev',
       '--ip',
@@ -58,21 +60,18 @@ beforeAll(async () => {
       String(await freePort()),
       ...Object.entries(vars).flatMap(([key, value]) => ['--var', `${key}:${value}`]),
     ],
-    {
-      env: {
-        ...process.env,
-        CI: 'true',
-        WRANGLER_SEND_METRICS: 'false',
-        CLOUDFLARE_CF_FETCH_ENABLED: 'false',
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    }
-  )
-  let output = ''
-  wrangler.child.stdout?.on('data', (chunk) => (output += chunk))
-  wrangler.child.stderr?.on('data', (chunk) => (output += chunk))
-  const up = await waitForHttp(`${appUrl}/healthz`, { exited: wrangler.exited, timeoutMs: 60_000 })
-  if (!up) throw new Error(`wrangler dev did not start:\n${output.slice(-3000)}`)
+    env: {
+      ...process.env,
+      CI: 'true',
+      WRANGLER_SEND_METRICS: 'false',
+      CLOUDFLARE_CF_FETCH_ENABLED: 'false',
+    },
+    output: 'capture',
+    ready: { probe: () => httpAnswers(`${appUrl}/healthz`) },
+    startupMs: 60_000,
+    stopGraceMs: 10_000,
+  })
+  await wrangler.start()
 
   profileDir = mkdtempSync(join(tmpdir(), 'e2e-chromium-'))
   // A fresh profile (--user-data-dir) every run.
@@ -92,7 +91,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await browser?.close()
-  await wrangler?.stop(10_000)
+  await wrangler?.stop()
   await Promise.all(gateways.map((gateway) => gateway.close()))
   if (profileDir) rmSync(profileDir, { recursive: true, force: true })
 })

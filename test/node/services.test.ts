@@ -17,8 +17,8 @@ import { join } from 'node:path'
 import { Client } from '@planetscale/database'
 import { Redis } from '@upstash/redis'
 import { afterAll, afterEach, describe, expect, it, onTestFinished } from 'vitest'
+import { freePort, isAlive } from '../../scripts/lib/processes.ts'
 import { probeMysql, probeRedis, probeUpstash } from '../../scripts/local/probes.ts'
-import { freePort, isAlive } from '../../scripts/local/processes.ts'
 import {
   type Services,
   ServicesError,
@@ -116,6 +116,32 @@ describe('startServices with the running Redis and MariaDB', () => {
       fetch(`http://127.0.0.1:${port}/`),
       'PlanetScale gateway after stop()'
     ).rejects.toThrow()
+  })
+
+  it('passes an added latency to both gateways (option, else GATEWAY_LATENCY_MS)', async () => {
+    process.env.GATEWAY_LATENCY_MS = '80'
+    onTestFinished(() => {
+      delete process.env.GATEWAY_LATENCY_MS
+    })
+    const { services } = await start({ migrate: false })
+    expect(services.latencyMs).toBe(80)
+    const redis = new Redis({ url: services.upstashUrl, token: services.upstashToken })
+    const sql = new Client({ url: services.databaseUrl })
+    for (const [what, call] of [
+      ['Upstash', () => redis.ping()],
+      ['PlanetScale', () => sql.execute('select 1')],
+    ] as const) {
+      const began = performance.now()
+      await call()
+      expect(performance.now() - began, what).toBeGreaterThanOrEqual(78)
+    }
+    const { services: quick } = await start({ migrate: false, latencyMs: 0 })
+    expect(quick.gateways.upstash?.spec.args, 'the option wins').toContain('--latency-ms')
+    delete process.env.GATEWAY_LATENCY_MS
+    const { services: plain } = await start({ migrate: false })
+    expect(plain.gateways.upstash?.spec.args, 'the gateways own env applies').not.toContain(
+      '--latency-ms'
+    )
   })
 
   it('reuses gateways already answering on its ports, and leaves them running on stop()', async () => {

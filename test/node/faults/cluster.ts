@@ -1,111 +1,19 @@
-// A private Redis, MariaDB and both gateways, each a child process that the fault tests may kill,
-// freeze and restart on the same port. Never the shared servers on 6379/3306.
+// A private Redis, MariaDB and both gateways (their command lines), each a process of its own that
+// the fault tests may kill, freeze and start again on the same port. Never the shared servers on
+// 6379/3306.
 import { randomBytes } from 'node:crypto'
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join, resolve } from 'node:path'
-import {
-  probeMysql,
-  probePlanetScale,
-  probeRedis,
-  probeUpstash,
-} from '../../../scripts/local/probes.ts'
-import {
-  type Daemon,
-  findBinary,
-  freePort,
-  sleep,
-  startDaemon,
-} from '../../../scripts/local/processes.ts'
+import { join } from 'node:path'
+import { gatewayProcess, planetscaleArgs, upstashArgs } from '../../../scripts/lib/gateways.ts'
+import { OwnedProcess } from '../../../scripts/lib/launcher.ts'
+import { findBinary, freePort } from '../../../scripts/lib/processes.ts'
+import { mariadbInstallArgs, mariadbServerArgs } from '../../../scripts/local/mariadb-args.ts'
+import { probeMysql, probeRedis } from '../../../scripts/local/probes.ts'
 import { migrate } from '../../../scripts/migrate.ts'
 import type { Action, ClusterInfo, Part } from './protocol.ts'
 
-const GATEWAY_PROCESS = resolve(import.meta.dirname, 'gateway-process.ts')
 const DATABASE = 'edge_status_faults'
-
-/** One server process that can be killed (SIGKILL), frozen (SIGSTOP) and started again. */
-class Restartable {
-  private daemon: Daemon | undefined
-  private paused = false
-  readonly name: Part
-  private readonly command: string
-  private readonly args: string[]
-  private readonly logFile: string
-  private readonly isUp: () => Promise<boolean>
-  private readonly startupMs: number
-
-  constructor(
-    name: Part,
-    command: string,
-    args: string[],
-    logFile: string,
-    isUp: () => Promise<boolean>,
-    startupMs: number
-  ) {
-    this.name = name
-    this.command = command
-    this.args = args
-    this.logFile = logFile
-    this.isUp = isUp
-    this.startupMs = startupMs
-  }
-
-  async start(): Promise<void> {
-    if (this.daemon) return
-    const daemon = startDaemon(this.command, this.args, this.logFile)
-    this.daemon = daemon
-    let exit: number | string | undefined
-    void daemon.exited.then((code) => {
-      exit = code
-    })
-    const deadline = Date.now() + this.startupMs
-    while (!(await this.isUp())) {
-      if (exit !== undefined || Date.now() > deadline) {
-        await this.kill()
-        throw new Error(`${this.name} did not start (${exit ?? 'timeout'}):\n${this.logTail()}`)
-      }
-      await sleep(50)
-    }
-  }
-
-  /** A crash: no shutdown work, connections reset. */
-  async kill(): Promise<void> {
-    const daemon = this.daemon
-    if (!daemon) return
-    this.daemon = undefined
-    this.paused = false
-    daemon.child.kill('SIGKILL')
-    await daemon.exited
-  }
-
-  /** Frozen: the port still accepts connections, but nothing answers. */
-  pause(): void {
-    if (!this.daemon) throw new Error(`${this.name} is not running`)
-    this.daemon.child.kill('SIGSTOP')
-    this.paused = true
-  }
-
-  resume(): void {
-    if (!this.daemon) throw new Error(`${this.name} is not running`)
-    this.daemon.child.kill('SIGCONT')
-    this.paused = false
-  }
-
-  async stop(): Promise<void> {
-    if (this.paused) this.resume()
-    const daemon = this.daemon
-    this.daemon = undefined
-    await daemon?.stop(5000)
-  }
-
-  private logTail(): string {
-    try {
-      return readFileSync(this.logFile, 'utf8').trimEnd().split('\n').slice(-15).join('\n')
-    } catch {
-      return '(no log)'
-    }
-  }
-}
 
 function need(binary: string): string {
   const path = findBinary(binary)
@@ -114,28 +22,23 @@ function need(binary: string): string {
 }
 
 async function installMariadb(datadir: string, logFile: string): Promise<void> {
-  const installer = startDaemon(
-    need('mariadb-install-db'),
-    [
-      '--no-defaults',
-      `--datadir=${datadir}`,
-      '--auth-root-authentication-method=normal',
-      '--skip-test-db',
-      ...(process.getuid?.() === 0 ? ['--user=root'] : []),
-    ],
-    logFile
-  )
+  const installer = await new OwnedProcess({
+    name: 'mariadb-install-db',
+    command: need('mariadb-install-db'),
+    args: mariadbInstallArgs(datadir),
+    output: { file: logFile },
+  }).start()
   const code = await installer.exited
-  if (code !== 0) throw new Error(`mariadb-install-db failed (${code}):\n${readFileSync(logFile)}`)
+  if (code !== 0) throw new Error(`mariadb-install-db failed (${code}):\n${installer.output()}`)
 }
 
 /** Everything lives in a temporary folder, removed by close(). */
 export class Cluster {
-  readonly parts: Record<Part, Restartable>
+  readonly parts: Record<Part, OwnedProcess>
   readonly info: ClusterInfo
   private readonly dir: string
 
-  private constructor(dir: string, parts: Record<Part, Restartable>, info: ClusterInfo) {
+  private constructor(dir: string, parts: Record<Part, OwnedProcess>, info: ClusterInfo) {
     this.dir = dir
     this.parts = parts
     this.info = info
@@ -158,69 +61,47 @@ export class Cluster {
       upstashToken: token,
       databaseUrl: `http://faults:${password}@127.0.0.1:${planetscalePort}`,
     }
-    const gateway = (spec: object) => [GATEWAY_PROCESS, JSON.stringify(spec)]
-    const parts: Record<Part, Restartable> = {
+    const parts: Record<Part, OwnedProcess> = {
       // Acknowledged writes survive a crash, as they do on Upstash.
-      redis: new Restartable(
-        'redis',
-        need('redis-server'),
-        [
-          '--port',
-          String(redisPort),
-          '--bind',
-          '127.0.0.1',
-          '--save',
-          '',
-          '--appendonly',
-          'yes',
-          '--appendfsync',
-          'always',
-          '--dir',
-          dir,
+      redis: new OwnedProcess({
+        name: 'redis',
+        command: need('redis-server'),
+        args: [
+          ...['--port', String(redisPort), '--bind', '127.0.0.1', '--save', ''],
+          ...['--appendonly', 'yes', '--appendfsync', 'always', '--dir', dir],
         ],
-        join(dir, 'redis.log'),
-        async () => (await probeRedis(redisUrl, 500)).status === 'up',
-        10_000
-      ),
-      mariadb: new Restartable(
-        'mariadb',
-        need('mariadbd'),
-        [
-          '--no-defaults',
-          `--datadir=${join(dir, 'mysql')}`,
-          `--socket=${join(dir, 'mysql.sock')}`,
-          `--port=${mysqlPort}`,
-          '--bind-address=127.0.0.1',
-          `--pid-file=${join(dir, 'mysql.pid')}`,
-          '--skip-name-resolve',
-          '--skip-log-bin',
-          '--innodb-buffer-pool-size=32M',
-          ...(process.getuid?.() === 0 ? ['--user=root'] : []),
-        ],
-        join(dir, 'mysql.log'),
-        async () => (await probeMysql(mysqlUrl, 500)).status === 'up',
-        60_000
-      ),
-      upstash: new Restartable(
+        output: { file: join(dir, 'redis.log') },
+        ready: { probe: async () => (await probeRedis(redisUrl, 500)).status === 'up' },
+        startupMs: 10_000,
+        stopGraceMs: 5000,
+      }),
+      mariadb: new OwnedProcess({
+        name: 'mariadb',
+        command: need('mariadbd'),
+        args: mariadbServerArgs({
+          datadir: join(dir, 'mysql'),
+          socket: join(dir, 'mysql.sock'),
+          pidFile: join(dir, 'mysql.pid'),
+          port: mysqlPort,
+          bufferPool: '32M',
+        }),
+        output: { file: join(dir, 'mysql.log') },
+        ready: { probe: async () => (await probeMysql(mysqlUrl, 500)).status === 'up' },
+        startupMs: 60_000,
+        stopGraceMs: 5000,
+      }),
+      // A frozen Redis is noticed well within the tests' patience.
+      upstash: gatewayProcess(
         'upstash',
-        process.execPath,
-        gateway({ kind: 'upstash', port: upstashPort, redisUrl, tokens: { [token]: 0 } }),
-        join(dir, 'upstash.log'),
-        async () => (await probeUpstash(info.upstashUrl, token, 500)).status === 'up',
-        15_000
+        upstashArgs({ redisUrl, tokens: { [token]: 0 }, port: upstashPort, commandTimeoutMs: 2000 })
       ),
-      planetscale: new Restartable(
+      planetscale: gatewayProcess(
         'planetscale',
-        process.execPath,
-        gateway({
-          kind: 'planetscale',
-          port: planetscalePort,
+        planetscaleArgs({
           mysqlUrl,
           users: { faults: { password, database: DATABASE } },
-        }),
-        join(dir, 'planetscale.log'),
-        async () => (await probePlanetScale(info.databaseUrl, 500)).status === 'up',
-        15_000
+          port: planetscalePort,
+        })
       ),
     }
     const cluster = new Cluster(dir, parts, info)
@@ -244,9 +125,10 @@ export class Cluster {
     else target.resume()
   }
 
+  /** Teardown: graceful, but never long (a frozen backend could hold a gateway's close up). */
   async close(): Promise<void> {
     const { upstash, planetscale, redis, mariadb } = this.parts
-    await Promise.all([upstash.stop(), planetscale.stop()])
+    await Promise.all([upstash.stop(2000), planetscale.stop(2000)])
     await Promise.all([redis.stop(), mariadb.stop()])
     rmSync(this.dir, { recursive: true, force: true })
   }

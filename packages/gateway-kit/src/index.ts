@@ -1,0 +1,7 @@
+export * from './cli.ts'
+export * from './errors.ts'
+export * from './http.ts'
+export * from './request-log.ts'
+export * from './routes.ts'
+export * from './server.ts'
+export * from './server-url.ts'

@@ -1,0 +1,110 @@
+#!/usr/bin/env node
+// planetscale-gateway: PlanetScale's HTTP API in front of a MariaDB or MySQL of your own.
+// Run with --help.
+import {
+  asOptions,
+  coreFlags,
+  type FlagValues,
+  flag,
+  type GatewayCli,
+  numberFlags,
+  runGatewayCli,
+  servingNote,
+  UsageError,
+} from '@edge-status/gateway-kit'
+import {
+  DEFAULT_STATEMENT_TIMEOUT_MS,
+  type PlanetScaleGatewayOptions,
+  startPlanetScaleGateway,
+} from './gateway.ts'
+
+/** NAME:PASSWORD@DATABASE; the password may itself hold ":" and "@" (the last "@" ends it). */
+export function parseUser(spec: string): [string, { password: string; database: string }] {
+  const colon = spec.indexOf(':')
+  const at = spec.lastIndexOf('@')
+  if (colon <= 0 || at < colon + 2 || at === spec.length - 1) {
+    throw new UsageError(`--user must read NAME:PASSWORD@DATABASE, got ${JSON.stringify(spec)}`)
+  }
+  return [
+    spec.slice(0, colon),
+    { password: spec.slice(colon + 1, at), database: spec.slice(at + 1) },
+  ]
+}
+
+function users(values: FlagValues): PlanetScaleGatewayOptions['users'] {
+  return Object.fromEntries((values.user as string[]).map(parseUser))
+}
+
+const P = 'PLANETSCALE_GATEWAY'
+
+export const planetscaleCli: GatewayCli = {
+  name: 'planetscale-gateway',
+  summary:
+    "Serves PlanetScale's HTTP API (what @planetscale/database speaks) on HTTP, in front of a\n" +
+    'MariaDB >= 10.6 or MySQL 8 of your own. Each user reaches one database, created if missing.',
+  flags: [
+    ...coreFlags(P, {
+      backend: {
+        name: 'mysql',
+        variable: 'MYSQL_URL',
+        fallback: 'MYSQL_URL',
+        description:
+          'the server to serve, mysql://user[:password]@host:port (it creates databases)',
+        default: 'mysql://root@127.0.0.1:3306',
+      },
+      credential: {
+        name: 'user',
+        variable: 'USERS',
+        placeholder: 'NAME:PASSWORD@DATABASE',
+        description: 'Basic credentials clients may use, and the database they reach',
+      },
+      port: 8078,
+    }),
+    ...numberFlags(P, [
+      [
+        'statement-timeout-ms',
+        'MS',
+        'a statement running longer fails as on PlanetScale, its connection kept (0: no limit)',
+        DEFAULT_STATEMENT_TIMEOUT_MS,
+      ],
+      ['pool-size', 'N', 'MySQL connections per database for session-less queries', 10],
+      ['max-sessions', 'N', 'connections pinned to sessions (transactions) at once', 64],
+      ['transaction-idle-ms', 'MS', 'an open transaction idle this long is rolled back', 20_000],
+      [
+        'session-idle-ms',
+        'MS',
+        'a session holding state (SET @x) idle this long is dropped',
+        60_000,
+      ],
+      [
+        'max-result-bytes',
+        'BYTES',
+        'larger results are an error, never truncated',
+        64 * 1024 * 1024,
+      ],
+      ['max-body-bytes', 'BYTES', 'larger requests get a JSON 413', 16 * 1024 * 1024],
+    ]),
+    flag(P, {
+      name: 'changed-rows',
+      kind: 'boolean',
+      description: 'UPDATE reports changed rows instead of matched rows (PlanetScale: matched)',
+    }),
+  ],
+  examples: [
+    'Example:',
+    '  planetscale-gateway --mysql mysql://root@127.0.0.1:3306 --port 8078 --user app:secret@app_db',
+    '  then: connect({ url: "http://app:secret@127.0.0.1:8078" })',
+  ],
+  // The number flags are start options of the same name: pool-size is poolSize.
+  start: (values) =>
+    startPlanetScaleGateway({
+      ...(asOptions(values) as Partial<PlanetScaleGatewayOptions>),
+      mysqlUrl: values.mysql as string,
+      users: users(values),
+      clientFoundRows: !values['changed-rows'],
+    }),
+  describe: (values) =>
+    `MySQL ${servingNote(values.mysql as string, (values.user as string[]).length, 'user', values)}`,
+}
+
+if (import.meta.main) await runGatewayCli(planetscaleCli)
