@@ -19,9 +19,15 @@ const EnvSchema = v.object({
   DATABASE_URL: v.pipe(v.string(), v.url()),
   SESSION_IDLE_SECONDS: seconds(30 * 60),
   SESSION_ABSOLUTE_SECONDS: seconds(24 * 60 * 60),
-  LOGIN_LIMIT_PER_ACCOUNT: seconds(5),
+  /** Failed password guesses per window: for one account from one address (strict), */
+  LOGIN_LIMIT_PER_ACCOUNT_ADDRESS: seconds(5),
+  /** for one account from anywhere (distributed guessing), */
+  LOGIN_LIMIT_PER_ACCOUNT: seconds(50),
+  /** and from one address across accounts. */
   LOGIN_LIMIT_PER_ADDRESS: seconds(100),
   LOGIN_LIMIT_WINDOW_SECONDS: seconds(15 * 60),
+  /** Sign-ups per address in the same window, successful or not. */
+  REGISTER_LIMIT_PER_ADDRESS: seconds(100),
   /** Longest wait for one Upstash or PlanetScale call. */
   BACKEND_TIMEOUT_MS: seconds(2500),
   /** Longest time a request spends on backend calls in all: it answers (503 at worst) by then. */

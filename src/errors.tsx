@@ -1,18 +1,25 @@
 import type { Context, ErrorHandler, NotFoundHandler } from 'hono'
 import { HTTPException } from 'hono/http-exception'
 import type { ContentfulStatusCode } from 'hono/utils/http-status'
+import { BackendUnavailable } from './backend'
 import type { AppEnv } from './env'
 import { wantsHtml } from './http/negotiate'
+import { ERRORS, type ErrorCode } from './messages'
 import { log } from './middleware/log'
 import { ErrorPage } from './views/error-page'
 
-/** An expected failure with a status, a stable code and a message safe to show to the user. */
+/** An expected failure: a status and a stable code, whose text (src/messages.ts) is safe to show. */
 export class AppError extends Error {
   readonly status: ContentfulStatusCode
-  readonly code: string
+  readonly code: ErrorCode
   readonly retryAfter: number | undefined
 
-  constructor(status: ContentfulStatusCode, code: string, message: string, retryAfter?: number) {
+  constructor(
+    status: ContentfulStatusCode,
+    code: ErrorCode,
+    message: string = ERRORS[code],
+    retryAfter?: number
+  ) {
     super(message)
     this.status = status
     this.code = code
@@ -20,42 +27,19 @@ export class AppError extends Error {
   }
 }
 
-export const backendUnavailable = () =>
-  new AppError(
-    503,
-    'backend_unavailable',
-    'The service is briefly unavailable. Please try again in a few seconds.',
-    5
-  )
-
-const BACKEND_ERROR_NAMES = new Set([
-  'BackendUnavailable',
-  'UpstashError',
-  'UpstashJSONParseError',
-  'DatabaseError',
-  'UnknownError',
-  'TimeoutError',
-  'AbortError',
-])
-
-/** Failures of Upstash or PlanetScale (error replies, timeouts, network errors): 503, not 500. */
-const isBackendFailure = (error: Error) => BACKEND_ERROR_NAMES.has(error.name)
-
-const HTTP_MESSAGES: Record<number, [string, string]> = {
-  403: ['forbidden', 'Cross-site form posts are not accepted.'],
-  413: ['payload_too_large', 'The request body is too large.'],
-}
+export const throttled = (retryAfter: number) =>
+  new AppError(429, 'throttled', undefined, retryAfter)
 
 function toAppError(error: Error): AppError | undefined {
   if (error instanceof AppError) return error
   if (error instanceof HTTPException) {
-    const [code, message] = HTTP_MESSAGES[error.status] ?? [
-      'http_error',
-      'The request was rejected.',
-    ]
-    return new AppError(error.status as ContentfulStatusCode, code, message)
+    return new AppError(error.status as ContentfulStatusCode, 'http_error')
   }
-  if (isBackendFailure(error)) return backendUnavailable()
+  // No answer from a backend (see backend.ts) is worth a retry. Anything a database answered (an
+  // SQL error, a Redis error reply) is a bug on our side: a 500, below.
+  if (error instanceof BackendUnavailable) {
+    return new AppError(503, 'backend_unavailable', undefined, 5)
+  }
   return undefined
 }
 
@@ -73,12 +57,12 @@ export function respondWithError(c: Context<AppEnv>, error: AppError) {
 export const onError: ErrorHandler<AppEnv> = (error, c) => {
   const known = toAppError(error)
   if (known) {
-    if (known.status >= 500) log(c, 'warn', { event: 'backend_failure', error: String(error) })
+    if (known.status >= 500) log(c, 'warn', { event: known.code, error: String(error) })
     return respondWithError(c, known)
   }
   log(c, 'error', { event: 'unhandled', error: String(error), stack: error.stack })
-  return respondWithError(c, new AppError(500, 'internal', 'Something went wrong on our side.'))
+  return respondWithError(c, new AppError(500, 'internal'))
 }
 
 export const notFound: NotFoundHandler<AppEnv> = (c) =>
-  respondWithError(c, new AppError(404, 'not_found', 'There is nothing here.'))
+  respondWithError(c, new AppError(404, 'not_found'))

@@ -4,8 +4,10 @@ import { secureHeaders } from 'hono/secure-headers'
 import { Hono } from 'hono/tiny'
 import type { AppEnv } from './env'
 import { AppError, notFound, onError } from './errors'
+import { LIMITS } from './http/limits'
 import { csrfGuard } from './middleware/csrf-guard'
 import { accessLog } from './middleware/log'
+import { noStore } from './middleware/no-store'
 import { services } from './middleware/services'
 import { accountRoutes } from './routes/account'
 import { authRoutes } from './routes/auth'
@@ -15,14 +17,15 @@ import { pageRoutes } from './routes/pages'
 import { statusRoutes } from './routes/statuses'
 import { sessions } from './session/middleware'
 
-const MAX_BODY_BYTES = 16 * 1024
-
 const app = new Hono<AppEnv>()
 
 app.use(requestId())
 app.use(accessLog)
+app.use(noStore)
 app.use(
   secureHeaders({
+    // The CSP's frame-ancestors 'none' says it; X-Frame-Options: SAMEORIGIN would contradict it.
+    xFrameOptions: false,
     contentSecurityPolicy: {
       defaultSrc: ["'self'"],
       baseUri: ["'none'"],
@@ -37,13 +40,9 @@ app.route('/', livenessRoutes)
 app.use(csrfGuard)
 app.use(
   bodyLimit({
-    maxSize: MAX_BODY_BYTES,
+    maxSize: LIMITS.bodyBytes,
     onError: () => {
-      throw new AppError(
-        413,
-        'payload_too_large',
-        'The request body is too large (at most 16 KiB).'
-      )
+      throw new AppError(413, 'payload_too_large')
     },
   })
 )

@@ -3,8 +3,17 @@ import { errors, Redis } from '@upstash/redis/cloudflare'
 import { type ReadWrite, type RequestBudget, readWrite } from './backend'
 import type { Config } from './env'
 
-/** Redis's own replies (errors such as NOSCRIPT, which @upstash/ratelimit reads) pass unchanged. */
-const isRedisReply = (error: unknown) => error instanceof errors.UpstashError
+/** How @upstash/redis reports an error reply of Redis's inside a (auto-)pipeline's answer. */
+const REDIS_REPLY = /^Command (\d+ \[ \S+ \] )?failed: /
+
+/**
+ * Redis's own error replies (NOSCRIPT, which @upstash/ratelimit reads; WRONGTYPE, a bug of ours)
+ * pass unchanged. The client hides the HTTP status of a refused request, but every command goes
+ * through a pipeline, whose answer carries Redis's replies: an UpstashError without that shape is
+ * the REST endpoint refusing the whole request (Redis down behind it), which counts as no answer.
+ */
+const isRedisReply = (error: unknown) =>
+  error instanceof errors.UpstashError && REDIS_REPLY.test(error.message)
 
 /** The budget of the request on whose behalf a Redis call runs. */
 const budgets = new AsyncLocalStorage<RequestBudget>()

@@ -1,11 +1,10 @@
-import { randomBytes, scrypt, timingSafeEqual } from 'node:crypto'
+import { randomBytes, timingSafeEqual } from 'node:crypto'
 import { loadArgon2id } from './argon2id'
 
 /**
  * Argon2id at OWASP Password Storage's first configuration (19 MiB, 2 passes, 1 lane). Stored as
  * the PHC string libargon2 writes, $argon2id$v=19$m=19456,t=2,p=1$<salt>$<tag>, so the parameters
- * can be raised later and old hashes upgraded at the next login. Hashes from before Argon2id
- * ($scrypt$…) still verify and are upgraded the same way.
+ * can be raised later and old hashes upgraded at the next login.
  * Web Crypto PBKDF2 is no option: deployed Workers cap it at 100,000 iterations, below OWASP's.
  */
 export interface Argon2Params {
@@ -22,8 +21,6 @@ const TAG_BYTES = 32
 const SALT_BYTES = 16
 const ARGON2ID =
   /^\$argon2id\$v=19\$m=(\d{1,7}),t=(\d{1,2}),p=(\d{1,2})\$([A-Za-z0-9+/]{11,})\$([A-Za-z0-9+/]{11,})$/
-const SCRYPT =
-  /^\$scrypt\$ln=(\d{1,2}),r=(\d{1,2}),p=(\d{1,2})\$([A-Za-z0-9+/]+)\$([A-Za-z0-9+/]+)$/
 
 // The argon2id package refuses passwords under 8 bytes (RFC 9106 does not). Registration asks for
 // 15 characters or more, so no stored password is shorter: a shorter guess is wrong, and is
@@ -44,22 +41,6 @@ async function argon2id(password: Uint8Array, salt: Uint8Array, params: Argon2Pa
     passes: params.t,
     memorySize: params.m,
     tagLength: TAG_BYTES,
-  })
-}
-
-/** The hashes written before Argon2id: scrypt through node:crypto. */
-function legacyScrypt(password: string, salt: Buffer, match: RegExpExecArray): Promise<Buffer> {
-  const N = 2 ** Number(match[1])
-  const r = Number(match[2])
-  const p = Number(match[3])
-  return new Promise((resolve, reject) => {
-    scrypt(
-      password.normalize('NFC'),
-      salt,
-      TAG_BYTES,
-      { N, r, p, maxmem: 256 * N * r },
-      (error, key) => (error ? reject(error) : resolve(key))
-    )
   })
 }
 
@@ -85,23 +66,18 @@ export async function verifyPassword(
   password: string,
   stored: string | undefined
 ): Promise<Verification> {
-  const target = stored ?? DUMMY_HASH
-  const legacy = SCRYPT.exec(target)
-  const match = legacy ?? ARGON2ID.exec(target) ?? ARGON2ID.exec(DUMMY_HASH)
+  const match = ARGON2ID.exec(stored ?? DUMMY_HASH) ?? ARGON2ID.exec(DUMMY_HASH)
   if (!match) throw new Error('unreachable: dummy hash does not parse')
   const salt = Buffer.from(match[4] ?? '', 'base64')
   const expected = Buffer.from(match[5] ?? '', 'base64')
   const params = { m: Number(match[1]), t: Number(match[2]), p: Number(match[3]) }
   const bytes = encode(password)
   const tooShort = bytes.length < MIN_PASSWORD_BYTES
-  const actual = legacy
-    ? await legacyScrypt(password, salt, legacy)
-    : await argon2id(tooShort ? FILLER : bytes, salt, params)
+  const actual = await argon2id(tooShort ? FILLER : bytes, salt, params)
   const ok =
     stored !== undefined &&
     !tooShort &&
     expected.length === actual.length &&
     timingSafeEqual(expected, actual)
-  const current = !legacy && formatParams(params) === formatParams(CURRENT_PARAMS)
-  return { ok, needsRehash: !current }
+  return { ok, needsRehash: formatParams(params) !== formatParams(CURRENT_PARAMS) }
 }

@@ -6,12 +6,13 @@ import type { Config } from '../env'
 export type Db = Pick<Connection, 'execute'>
 
 /**
- * PlanetScale answered (an SQL error, a refused login): the error passes unchanged. An
- * UnknownError is an answer from something other than the database API (a proxy's error page),
- * and anything else (a timeout, a connection lost mid-answer) is no answer at all.
+ * The database answered (an SQL error, a refused login): the error passes unchanged. An HTTP 5xx
+ * (PlanetScale saying it cannot reach its database), an UnknownError (an answer from something
+ * other than the database API, such as a proxy's error page) and anything else (a timeout, a
+ * connection lost mid-answer) count as no answer: retried if repeatable, then BackendUnavailable.
  */
 const isDatabaseAnswer = (error: unknown) =>
-  error instanceof DatabaseError && !(error instanceof UnknownError)
+  error instanceof DatabaseError && !(error instanceof UnknownError) && error.status < 500
 
 /** The request's PlanetScale handles, every statement bounded by its budget. */
 export function databases(config: Config, budget: RequestBudget): ReadWrite<Db> {

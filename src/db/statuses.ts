@@ -1,5 +1,5 @@
 import type { Db } from './connection'
-import { utcIso } from './errors'
+import { insert, utcIso } from './driver'
 
 export interface Status {
   id: string
@@ -20,19 +20,49 @@ export interface StatusPage {
   nextCursor: string | null
 }
 
-export async function insertStatus(db: Db, userId: string, text: string): Promise<string> {
-  const result = await db.execute('INSERT INTO statuses (user_id, body) VALUES (?, ?)', [
-    userId,
-    text,
-  ])
-  return result.insertId
+const toStatus = (row: StatusRow): Status => ({
+  id: row.id,
+  text: row.body,
+  createdAt: utcIso(row.created_at),
+})
+
+/**
+ * One statement in the usual case. A key this user has used before makes the unique index
+ * (user_id, idempotency_key) refuse the row: DuplicateKeyError, nothing stored.
+ */
+export function insertStatus(
+  db: Db,
+  userId: string,
+  text: string,
+  idempotencyKey?: string
+): Promise<string> {
+  return insert(
+    db,
+    'statuses',
+    'INSERT INTO statuses (user_id, body, idempotency_key) VALUES (?, ?, ?)',
+    [userId, text, idempotencyKey ?? null]
+  )
+}
+
+/** The status this user posted with this idempotency key, if any. */
+export async function findStatusByKey(
+  db: Db,
+  userId: string,
+  idempotencyKey: string
+): Promise<Status | null> {
+  const result = await db.execute<StatusRow>(
+    'SELECT id, body, created_at FROM statuses WHERE user_id = ? AND idempotency_key = ?',
+    [userId, idempotencyKey]
+  )
+  const row = result.rows[0]
+  return row ? toStatus(row) : null
 }
 
 /** Newest first. Ids are BIGINT strings; ordering by id matches insertion order. */
 export async function listStatuses(
   db: Db,
   userId: string,
-  page: { before?: string; limit: number }
+  page: { before?: string | undefined; limit: number }
 ): Promise<StatusPage> {
   const sql = page.before
     ? 'SELECT id, body, created_at FROM statuses WHERE user_id = ? AND id < ? ORDER BY id DESC LIMIT ?'
@@ -41,11 +71,7 @@ export async function listStatuses(
   const result = await db.execute<StatusRow>(sql, args)
   const rows = result.rows.slice(0, page.limit)
   return {
-    statuses: rows.map((row) => ({
-      id: row.id,
-      text: row.body,
-      createdAt: utcIso(row.created_at),
-    })),
+    statuses: rows.map(toStatus),
     nextCursor: result.rows.length > page.limit ? (rows.at(-1)?.id ?? null) : null,
   }
 }

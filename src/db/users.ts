@@ -1,5 +1,5 @@
 import type { Db } from './connection'
-import { isDuplicateKey } from './errors'
+import { insert } from './driver'
 
 export interface User {
   id: string
@@ -15,6 +15,8 @@ interface UserRow {
   password_hash: string
 }
 
+const COLUMNS = 'id, name, email, password_hash'
+
 const toUser = (row: UserRow): User => ({
   id: row.id,
   name: row.name,
@@ -22,46 +24,38 @@ const toUser = (row: UserRow): User => ({
   passwordHash: row.password_hash,
 })
 
-export class EmailTakenError extends Error {
-  constructor() {
-    super('email already registered')
-  }
+async function findOne(db: Db, where: string, value: string): Promise<User | null> {
+  const result = await db.execute<UserRow>(`SELECT ${COLUMNS} FROM users WHERE ${where} = ?`, [
+    value,
+  ])
+  const row = result.rows[0]
+  return row ? toUser(row) : null
 }
 
-/** The unique index on email decides; there is no pre-check to race with. */
-export async function insertUser(
+/**
+ * `email` is canonical (src/auth/email.ts). The unique indexes decide, with no pre-check to race
+ * with: a taken email or a used registration key throws DuplicateKeyError.
+ */
+export function insertUser(
   db: Db,
-  user: { name: string; email: string; passwordHash: string }
+  user: { name: string; email: string; passwordHash: string; registrationKey?: string | undefined }
 ): Promise<string> {
-  try {
-    const result = await db.execute(
-      'INSERT INTO users (name, email, password_hash) VALUES (?, ?, ?)',
-      [user.name, user.email, user.passwordHash]
-    )
-    return result.insertId
-  } catch (error) {
-    if (isDuplicateKey(error)) throw new EmailTakenError()
-    throw error
-  }
+  return insert(
+    db,
+    'users',
+    'INSERT INTO users (name, email, password_hash, registration_key) VALUES (?, ?, ?, ?)',
+    [user.name, user.email, user.passwordHash, user.registrationKey ?? null]
+  )
 }
 
-export async function findUserByEmail(db: Db, email: string): Promise<User | null> {
-  const result = await db.execute<UserRow>(
-    'SELECT id, name, email, password_hash FROM users WHERE email = ?',
-    [email]
-  )
-  const row = result.rows[0]
-  return row ? toUser(row) : null
-}
+/** `email` is canonical; the column compares bytes (utf8mb4_bin), so only this form matches. */
+export const findUserByEmail = (db: Db, email: string) => findOne(db, 'email', email)
 
-export async function findUserById(db: Db, id: string): Promise<User | null> {
-  const result = await db.execute<UserRow>(
-    'SELECT id, name, email, password_hash FROM users WHERE id = ?',
-    [id]
-  )
-  const row = result.rows[0]
-  return row ? toUser(row) : null
-}
+export const findUserById = (db: Db, id: string) => findOne(db, 'id', id)
+
+/** The account a sign-up with this idempotency key created, if any. */
+export const findUserByRegistrationKey = (db: Db, key: string) =>
+  findOne(db, 'registration_key', key)
 
 export async function updatePasswordHash(db: Db, id: string, passwordHash: string): Promise<void> {
   await db.execute(

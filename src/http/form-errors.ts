@@ -15,11 +15,3 @@ export const redirectFormErrors = (path: string) =>
       c.res = c.redirect(`${path}?error=${encodeURIComponent(error.code)}`, 303)
     }
   })
-
-export const throttled = (retryAfter: number) =>
-  new AppError(
-    429,
-    'throttled',
-    'Too many attempts. Please wait a few minutes and try again.',
-    retryAfter
-  )

@@ -1,6 +1,8 @@
 import type { Context } from 'hono'
 import * as v from 'valibot'
 import { AppError } from '../errors'
+import { type ErrorCode, isErrorCode } from '../messages'
+import { IdempotencyKey } from './schemas'
 
 const JSON_TYPE = /^application\/json\b/i
 const FORM_TYPE = /^(application\/x-www-form-urlencoded|multipart\/form-data)\b/i
@@ -13,10 +15,10 @@ async function readFields(c: Context): Promise<Record<string, unknown>> {
     try {
       body = JSON.parse(await c.req.text())
     } catch {
-      throw new AppError(400, 'malformed_json', 'The request body is not valid JSON.')
+      throw new AppError(400, 'malformed_json')
     }
     if (body === null || typeof body !== 'object' || Array.isArray(body)) {
-      throw new AppError(400, 'malformed_json', 'The request body must be a JSON object.')
+      throw new AppError(400, 'malformed_json')
     }
     return body as Record<string, unknown>
   }
@@ -24,20 +26,49 @@ async function readFields(c: Context): Promise<Record<string, unknown>> {
     try {
       return await c.req.parseBody()
     } catch {
-      throw new AppError(400, 'malformed_form', 'The form data could not be read.')
+      throw new AppError(400, 'malformed_form')
     }
   }
-  throw new AppError(415, 'unsupported_media_type', 'Send application/json or a form.')
+  throw new AppError(415, 'unsupported_media_type')
 }
 
-/** Reads and validates the body; the first failing field's message is what the user sees (422). */
+/** `invalid_<field>` for the first failing field: its text is in src/messages.ts. */
+function codeOf(issues: v.BaseIssue<unknown>[]): ErrorCode {
+  const [issue] = issues
+  const code = `invalid_${issue ? (v.getDotPath(issue) ?? '') : ''}`
+  return isErrorCode(code) ? code : 'invalid_input'
+}
+
+/** Reads and validates the body (422 with the app's message, or `code` for every failure). */
 export async function readInput<S extends v.GenericSchema>(
   c: Context,
-  schema: S
+  schema: S,
+  code?: ErrorCode
 ): Promise<v.InferOutput<S>> {
   const result = v.safeParse(schema, await readFields(c))
   if (result.success) return result.output
-  const [issue] = result.issues
-  const field = issue ? (v.getDotPath(issue) ?? 'input') : 'input'
-  throw new AppError(422, `invalid_${field}`, issue?.message ?? 'The input is invalid.')
+  throw new AppError(422, code ?? codeOf(result.issues))
+}
+
+/** Validates a query string against `schema`; 400 `code` when it does not fit. */
+export function readQuery<S extends v.GenericSchema>(
+  c: Context,
+  schema: S,
+  code: ErrorCode
+): v.InferOutput<S> {
+  const result = v.safeParse(schema, c.req.query())
+  if (result.success) return result.output
+  throw new AppError(400, code)
+}
+
+/**
+ * The key that makes a retried post safe: the Idempotency-Key header (API clients; the IETF
+ * draft sends it as a quoted string, plain is accepted too) or the form's hidden field.
+ */
+export function idempotencyKey(c: Context, fromBody: string | undefined): string | undefined {
+  const header = c.req.header('idempotency-key')
+  if (header === undefined) return fromBody
+  const result = v.safeParse(IdempotencyKey, header.replace(/^"(.*)"$/, '$1'))
+  if (!result.success) throw new AppError(422, 'invalid_idempotency_key')
+  return result.output
 }

@@ -1,70 +1,77 @@
 import * as v from 'valibot'
+import { canonicalEmail } from '../auth/email'
+import { LIMITS as L } from './limits'
+
+// No messages here: readInput answers with the text of the failing field's code (src/messages.ts),
+// never with the validator's own words.
 
 const codePoints = (s: string) => [...s].length
-
-const email = (message: string) =>
+/** Text MariaDB can store as it is: utf8mb4 has no room for a lone surrogate (\p{Cs} under /u). */
+const text = () =>
   v.pipe(
-    v.string(message),
-    v.trim(),
-    v.toLowerCase(),
-    v.maxLength(254, 'The email address is too long (at most 254 characters).'),
-    v.email(message)
+    v.string(),
+    v.check((s) => !/\p{Cs}/u.test(s))
   )
+const lengthBetween = (min: number, max: number) =>
+  v.check((s: string) => codePoints(s) >= min && codePoints(s) <= max)
+
+/** Spaces, zero-width and other invisible characters, controls, combining marks, braille blank. */
+const INVISIBLE_ONLY =
+  /^[\p{White_Space}\p{Default_Ignorable_Code_Point}\p{Cc}\p{Cf}\p{Mn}\p{Me}\u2800]*$/u
+
+const email = v.pipe(text(), v.transform(canonicalEmail), v.maxLength(L.emailMax))
+
+const password = v.pipe(text(), lengthBetween(L.passwordMin, L.passwordMax))
+
+/** Idempotency-Key header or hidden form field: visible ASCII, as the IETF draft's examples. */
+export const IdempotencyKey = v.pipe(
+  v.string(),
+  v.regex(/^[\x21-\x7e]+$/),
+  v.maxLength(L.idempotencyKeyMax)
+)
 
 export const RegisterInput = v.object({
-  user_name: v.pipe(
-    v.string('Enter your name.'),
-    v.trim(),
-    v.check((s) => codePoints(s) >= 1, 'Enter your name.'),
-    v.check((s) => codePoints(s) <= 100, 'The name is too long (at most 100 characters).')
-  ),
-  user_email: email('Enter a valid email address.'),
-  user_password: v.pipe(
-    v.string('Choose a password.'),
-    v.check((s) => codePoints(s) >= 15, 'The password needs at least 15 characters.'),
-    v.check((s) => codePoints(s) <= 128, 'The password can have at most 128 characters.')
-  ),
+  user_name: v.pipe(text(), v.trim(), lengthBetween(1, L.nameMax)),
+  user_email: v.pipe(email, v.email()),
+  user_password: password,
+  idempotency_key: v.optional(IdempotencyKey),
 })
 
 // Login never explains which rule failed: anything but a match is "wrong email or password".
 export const LoginInput = v.object({
-  user_email: v.pipe(
-    v.string('Enter your email and password.'),
-    v.trim(),
-    v.toLowerCase(),
-    v.maxLength(254)
-  ),
-  user_password: v.pipe(v.string('Enter your email and password.'), v.maxLength(1024)),
+  user_email: email,
+  user_password: v.pipe(v.string(), v.maxLength(L.passwordAttemptMax)),
 })
 
+/** Kept as written (a trailing space is part of the status), but not invisible only. */
 export const StatusInput = v.object({
   status: v.pipe(
-    v.string('Write something first.'),
-    v.trim(),
-    v.check((s) => codePoints(s) >= 1, 'Write something first.'),
-    v.check((s) => codePoints(s) <= 1000, 'A status can have at most 1,000 characters.')
+    text(),
+    lengthBetween(1, L.statusMax),
+    v.check((s) => !INVISIBLE_ONLY.test(s))
   ),
+  idempotency_key: v.optional(IdempotencyKey),
 })
 
 export const PasswordChangeInput = v.object({
-  current_password: v.pipe(v.string('Enter your current password.'), v.maxLength(1024)),
-  new_password: RegisterInput.entries.user_password,
+  current_password: v.pipe(v.string(), v.maxLength(L.passwordAttemptMax)),
+  new_password: password,
 })
 
 export const RevokeInput = v.object({
-  session: v.pipe(v.string(), v.regex(/^[A-Za-z0-9_-]{43}$/, 'Unknown session.')),
+  session: v.pipe(v.string(), v.regex(/^[A-Za-z0-9_-]{43}$/)),
 })
 
 export const StatusPageQuery = v.object({
   limit: v.optional(
     v.pipe(
       v.string(),
-      v.regex(/^\d{1,3}$/, 'limit must be 1 to 100'),
+      v.regex(/^\d{1,3}$/),
       v.transform(Number),
-      v.minValue(1, 'limit must be 1 to 100'),
-      v.maxValue(100, 'limit must be 1 to 100')
+      v.minValue(1),
+      v.maxValue(L.pageSizeMax)
     ),
-    '50'
+    String(L.pageSizeDefault)
   ),
-  cursor: v.optional(v.pipe(v.string(), v.regex(/^\d{1,20}$/, 'cursor must be a status id'))),
+  cursor: v.optional(v.pipe(v.string(), v.regex(/^\d{1,20}$/))),
 })

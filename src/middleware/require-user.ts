@@ -5,10 +5,13 @@ import { AppError } from '../errors'
 import { wantsHtml } from '../http/negotiate'
 import { currentUser } from '../session/middleware'
 
-/** The answer to a request that needs a logged-in user: pages redirect to /, API clients get 401. */
-export function notLoggedIn(c: Context<AppEnv>): Response {
-  if (wantsHtml(c)) return c.redirect('/', 302)
-  throw new AppError(401, 'not_logged_in', 'Please log in first.')
+/**
+ * The answer to a request that needs a logged-in user. A page (GET /home) sends every client to
+ * the log-in page, as the tutorial does; elsewhere a browser goes there and an API client gets 401.
+ */
+export function notLoggedIn(c: Context<AppEnv>, page = false): Response {
+  if (page || wantsHtml(c)) return c.redirect('/', 302)
+  throw new AppError(401, 'not_logged_in')
 }
 
 /** Guard for routes that need a logged-in user; sets the request's user (c.get('user')). */

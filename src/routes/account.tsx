@@ -1,13 +1,15 @@
 import { Hono } from 'hono/tiny'
 import { hashPassword, verifyPassword } from '../auth/password'
-import { checkLimits, throttles } from '../auth/throttle'
+import { reserveAlongside, throttles } from '../auth/throttle'
 import { findUserById, updatePasswordHash } from '../db/users'
 import type { AppEnv } from '../env'
 import { AppError } from '../errors'
-import { redirectFormErrors, throttled } from '../http/form-errors'
+import { clientAddress } from '../http/client-address'
+import { redirectFormErrors } from '../http/form-errors'
 import { readInput } from '../http/input'
 import { seeOther, wantsHtml } from '../http/negotiate'
 import { PasswordChangeInput, RevokeInput } from '../http/schemas'
+import { pageMessages } from '../messages'
 import { notLoggedIn, requireUser } from '../middleware/require-user'
 import { deviceLabel } from '../session/device'
 import {
@@ -18,7 +20,6 @@ import {
 } from '../session/middleware'
 import { endAllSessions, listSessions, revokeSession, startSession } from '../session/sessions'
 import { AccountPage } from '../views/account-page'
-import { pageMessages } from '../views/messages'
 
 // The page checks its session itself, alongside its read; the forms below need the user first.
 export const accountRoutes = new Hono<AppEnv>()
@@ -50,7 +51,7 @@ export const accountRoutes = new Hono<AppEnv>()
   .post('/account/sessions/revoke', requireUser, redirectFormErrors('/account'), async (c) => {
     const input = await readInput(c, RevokeInput)
     const revoked = await revokeSession(c.get('redis').write, c.get('user').id, input.session)
-    if (!revoked) throw new AppError(404, 'invalid_session', 'That session no longer exists.')
+    if (!revoked) throw new AppError(404, 'invalid_session')
     if (wantsHtml(c)) return seeOther(c, '/account?notice=revoked')
     return c.json({ error: false, message: 'Session logged out.' })
   })
@@ -62,18 +63,23 @@ export const accountRoutes = new Hono<AppEnv>()
   })
   .post('/account/password', requireUser, redirectFormErrors('/account'), async (c) => {
     const input = await readInput(c, PasswordChangeInput)
-    const { redis, db, config, user } = c.var
-    const limits = throttles(redis.write, config)
-    const verdict = await checkLimits([[limits.loginAccount, user.email]])
-    if (!verdict.allowed) throw throttled(verdict.retryAfter)
+    const redis = c.get('redis')
+    const db = c.get('db')
+    const config = c.get('config')
+    const user = c.get('user')
+    // Guesses at the current password count with the login's.
+    const guess = throttles(redis.write, config).passwordGuess(user.email, clientAddress(c))
+    const [attempt, stored] = await reserveAlongside(guess, findUserById(db.read, user.id))
+    if (!stored) throw new AppError(401, 'not_logged_in')
+    const current = await verifyPassword(input.current_password, stored.passwordHash)
+    // A retry of a change whose answer was lost: the new password is the stored one already.
+    const done = !current.ok && (await verifyPassword(input.new_password, stored.passwordHash)).ok
+    if (!current.ok && !done) throw new AppError(403, 'wrong_password')
 
-    const stored = await findUserById(db.read, user.id)
-    const check = await verifyPassword(input.current_password, stored?.passwordHash)
-    if (!stored || !check.ok) {
-      throw new AppError(403, 'wrong_password', 'Your current password is not correct.')
-    }
-    await updatePasswordHash(db.write, user.id, await hashPassword(input.new_password))
-    // Every session ends, this one included; this device continues with a fresh ID.
+    const newHash = done ? undefined : await hashPassword(input.new_password)
+    // The other sessions end before the new hash can be stored, so a write whose outcome is
+    // unknown (its answer lost) can never leave them alive. This device goes on with a fresh ID,
+    // also when the write then fails: its old session has ended.
     await beginSession(c, user.id, (idHash) =>
       startSession(
         redis.write,
@@ -81,9 +87,10 @@ export const accountRoutes = new Hono<AppEnv>()
         idHash,
         user,
         deviceLabel(c.req.header('user-agent')),
-        { endAllOthers: true }
+        { endAllOthers: true, alsoInPipeline: (pipeline) => attempt.succeeded(pipeline) }
       )
     )
+    if (newHash) await updatePasswordHash(db.write, user.id, newHash)
     if (wantsHtml(c)) return seeOther(c, '/account?notice=password_changed')
     return c.json({ error: false, message: 'Password changed.' })
   })

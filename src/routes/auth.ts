@@ -1,11 +1,21 @@
+import type { Context } from 'hono'
 import { Hono } from 'hono/tiny'
+import type * as v from 'valibot'
 import { hashPassword, verifyPassword } from '../auth/password'
-import { checkLimits, throttles } from '../auth/throttle'
-import { EmailTakenError, findUserByEmail, insertUser, updatePasswordHash } from '../db/users'
+import { reserve, reserveAlongside, throttles } from '../auth/throttle'
+import type { Db } from '../db/connection'
+import { DuplicateKeyError } from '../db/driver'
+import {
+  findUserByEmail,
+  findUserByRegistrationKey,
+  insertUser,
+  updatePasswordHash,
+} from '../db/users'
 import type { AppEnv } from '../env'
-import { AppError } from '../errors'
-import { redirectFormErrors, throttled } from '../http/form-errors'
-import { readInput } from '../http/input'
+import { AppError, throttled } from '../errors'
+import { clientAddress } from '../http/client-address'
+import { redirectFormErrors } from '../http/form-errors'
+import { idempotencyKey, readInput } from '../http/input'
 import { seeOther, wantsHtml } from '../http/negotiate'
 import { LoginInput, RegisterInput } from '../http/schemas'
 import { log } from '../middleware/log'
@@ -13,49 +23,69 @@ import { deviceLabel } from '../session/device'
 import { beginSession, sessionPolicy } from '../session/middleware'
 import { startSession } from '../session/sessions'
 
-const clientAddress = (header: string | undefined) => header ?? 'unknown'
+type SignUp = v.InferOutput<typeof RegisterInput>
+
+/**
+ * A sign-up whose unique index said no. The same sign-up again under its idempotency key (its
+ * first answer was lost) is answered as the first time; the key with other data is a client
+ * error; otherwise the email is taken.
+ */
+async function earlierSignUp(db: Db, input: SignUp, key: string | undefined): Promise<void> {
+  const earlier = key === undefined ? null : await findUserByRegistrationKey(db, key)
+  if (!earlier) throw new AppError(409, 'email_taken')
+  const same =
+    earlier.email === input.user_email &&
+    earlier.name === input.user_name &&
+    (await verifyPassword(input.user_password, earlier.passwordHash)).ok
+  if (!same) throw new AppError(422, 'idempotency_key_reused')
+}
+
+/** A failed upgrade of the stored hash must not fail the login: the next login tries again. */
+async function upgradeHash(c: Context<AppEnv>, userId: string, password: string) {
+  try {
+    await updatePasswordHash(c.get('db').write, userId, await hashPassword(password))
+  } catch (error) {
+    log(c, 'warn', { event: 'hash_upgrade_failed', error: String(error) })
+  }
+}
 
 /** Neither route reads the current session; login ends it blindly in its session pipeline. */
 export const authRoutes = new Hono<AppEnv>()
   .post('/register', redirectFormErrors('/'), async (c) => {
     const input = await readInput(c, RegisterInput)
-    const limits = throttles(c.get('redis').write, c.get('config'))
-    const address = clientAddress(c.req.header('cf-connecting-ip'))
-    const verdict = await checkLimits([[limits.registerAddress, address]])
-    if (!verdict.allowed) throw throttled(verdict.retryAfter)
+    const key = idempotencyKey(c, input.idempotency_key)
+    const db = c.get('db')
+    const throttle = throttles(c.get('redis').write, c.get('config'))
+    const reserving = reserve(throttle.registration(clientAddress(c)))
+    reserving.catch(() => {}) // awaited below; a failure while hashing must not go unhandled
+    // Hashing holds the isolate's thread: first let the throttle's request leave, so that its
+    // round trip and the hash overlap.
+    await scheduler.wait(0)
     const passwordHash = await hashPassword(input.user_password)
+    const verdict = await reserving
+    if (!verdict.allowed) throw throttled(verdict.retryAfter)
+    const user = { name: input.user_name, email: input.user_email, passwordHash }
     try {
-      await insertUser(c.get('db').write, {
-        name: input.user_name,
-        email: input.user_email,
-        passwordHash,
-      })
+      await insertUser(db.write, { ...user, registrationKey: key })
     } catch (error) {
-      if (error instanceof EmailTakenError) {
-        throw new AppError(409, 'email_taken', 'This email is already registered.')
-      }
-      throw error
+      if (!(error instanceof DuplicateKeyError)) throw error
+      await earlierSignUp(db.read, input, key)
     }
     if (wantsHtml(c)) return seeOther(c, '/?notice=registered')
     return c.json({ error: false, message: 'Registered successfully.' }, 201)
   })
   .post('/login', redirectFormErrors('/'), async (c) => {
-    const input = await readInput(c, LoginInput)
-    const { redis, db, config } = c.var
-    const limits = throttles(redis.write, config)
-    const address = clientAddress(c.req.header('cf-connecting-ip'))
-    const verdict = await checkLimits([
-      [limits.loginAccount, input.user_email],
-      [limits.loginAddress, address],
-    ])
-    if (!verdict.allowed) throw throttled(verdict.retryAfter)
-
-    const user = await findUserByEmail(db.read, input.user_email)
+    const input = await readInput(c, LoginInput, 'invalid_login_input')
+    const redis = c.get('redis')
+    const config = c.get('config')
+    const guess = throttles(redis.write, config).passwordGuess(input.user_email, clientAddress(c))
+    const [attempt, user] = await reserveAlongside(
+      guess,
+      findUserByEmail(c.get('db').read, input.user_email)
+    )
     const check = await verifyPassword(input.user_password, user?.passwordHash)
-    if (!user || !check.ok) throw new AppError(401, 'invalid_login', 'Wrong email or password.')
-    if (check.needsRehash) {
-      await updatePasswordHash(db.write, user.id, await hashPassword(input.user_password))
-    }
+    // A failure keeps the tokens it took: that is what the limits count.
+    if (!user || !check.ok) throw new AppError(401, 'invalid_login')
 
     await beginSession(c, user.id, (idHash) =>
       Promise.all([
@@ -65,15 +95,12 @@ export const authRoutes = new Hono<AppEnv>()
           idHash,
           { id: user.id, name: user.name, email: user.email },
           deviceLabel(c.req.header('user-agent')),
-          { replaces: c.get('sessionCookie')?.idHash }
+          {
+            replaces: c.get('sessionCookie')?.idHash,
+            alsoInPipeline: (pipeline) => attempt.succeeded(pipeline),
+          }
         ),
-        // Best effort: a lost reset only leaves used attempts in the window. Failing the login for
-        // it would drop the new session and, since the old one has ended, log the user out.
-        limits.loginAccount
-          .resetUsedTokens(input.user_email)
-          .catch((error) =>
-            log(c, 'warn', { event: 'throttle_reset_failed', error: String(error) })
-          ),
+        check.needsRehash && upgradeHash(c, user.id, input.user_password),
       ])
     )
     if (wantsHtml(c)) return seeOther(c, '/home')

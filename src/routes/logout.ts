@@ -18,7 +18,10 @@ async function logout(c: Context<AppEnv>, status: 302 | 303) {
 
 export const logoutRoutes = new Hono<AppEnv>()
   .post('/logout', (c) => logout(c, 303))
-  // The tutorial's link. A cross-site GET (a link or image on another site) must not log anyone out.
+  // The tutorial's link. Hono answers HEAD with the GET handler, and a HEAD (a link checker, a
+  // prefetch) or a cross-site GET (a link or image on another site) must not log anyone out.
   .get('/logout', (c) =>
-    c.req.header('sec-fetch-site') === 'cross-site' ? c.redirect('/', 302) : logout(c, 302)
+    c.req.method === 'HEAD' || c.req.header('sec-fetch-site') === 'cross-site'
+      ? c.redirect('/', 302)
+      : logout(c, 302)
   )

@@ -1,43 +1,71 @@
 import type { Context } from 'hono'
 import { Hono } from 'hono/tiny'
-import * as v from 'valibot'
-import { insertStatus, listStatuses, type StatusPage } from '../db/statuses'
+import type { ReadWrite } from '../backend'
+import type { Db } from '../db/connection'
+import { DuplicateKeyError } from '../db/driver'
+import { findStatusByKey, insertStatus, listStatuses, type StatusPage } from '../db/statuses'
 import type { AppEnv } from '../env'
 import { AppError } from '../errors'
 import { redirectFormErrors } from '../http/form-errors'
-import { readInput } from '../http/input'
+import { idempotencyKey, readInput, readQuery } from '../http/input'
+import { LIMITS } from '../http/limits'
 import { seeOther, wantsHtml } from '../http/negotiate'
 import { StatusInput, StatusPageQuery } from '../http/schemas'
+import { pageMessages } from '../messages'
 import { notLoggedIn, requireUser } from '../middleware/require-user'
 import { readWhileCheckingSession } from '../session/middleware'
 import { HomePage } from '../views/home-page'
-import { pageMessages } from '../views/messages'
 
 /**
  * The logged-in user's statuses, the page the query asks for (?limit, ?cursor), queried while the
- * session is checked. Responds for the caller when nobody is logged in.
+ * session is checked; null when nobody is logged in.
  */
 async function statusPage(c: Context<AppEnv>) {
-  const result = v.safeParse(StatusPageQuery, c.req.query())
-  if (!result.success) {
-    throw new AppError(400, 'invalid_query', result.issues[0]?.message ?? 'Invalid query.')
-  }
-  const { limit, cursor } = result.output
+  const { limit, cursor } = readQuery(c, StatusPageQuery, 'invalid_query')
   const db = c.get('db').read
-  return readWhileCheckingSession<StatusPage>(c, (userId) =>
+  const found = await readWhileCheckingSession<StatusPage>(c, (userId) =>
     listStatuses(db, userId, { before: cursor, limit })
   )
+  if (!found) return null
+  const { nextCursor } = found.result
+  const keepLimit = limit === LIMITS.pageSizeDefault ? '' : `limit=${limit}&`
+  return { ...found, olderHref: nextCursor && `/home?${keepLimit}cursor=${nextCursor}` }
+}
+
+/**
+ * Stores a status once per idempotency key: a retry whose first answer was lost gets the first
+ * status's id, and only such a retry costs a second statement. The key with other text is refused.
+ */
+async function postOnce(db: ReadWrite<Db>, userId: string, text: string, key?: string) {
+  try {
+    return await insertStatus(db.write, userId, text, key)
+  } catch (error) {
+    if (!(error instanceof DuplicateKeyError) || key === undefined) throw error
+    const earlier = await findStatusByKey(db.read, userId, key)
+    if (!earlier) throw error
+    if (earlier.text !== text) throw new AppError(422, 'idempotency_key_reused')
+    return earlier.id
+  }
 }
 
 export const statusRoutes = new Hono<AppEnv>()
   .get('/home', async (c) => {
     const found = await statusPage(c)
-    if (!found) return notLoggedIn(c)
-    return c.html(<HomePage user={found.user} {...found.result} {...pageMessages(c.req.query())} />)
+    if (!found) return notLoggedIn(c, true)
+    return c.html(
+      <HomePage
+        user={found.user}
+        statuses={found.result.statuses}
+        olderHref={found.olderHref}
+        formKey={crypto.randomUUID()}
+        {...pageMessages(c.req.query())}
+      />
+    )
   })
   .post('/addStatus', requireUser, redirectFormErrors('/home'), async (c) => {
     const input = await readInput(c, StatusInput)
-    const id = await insertStatus(c.get('db').write, c.get('user').id, input.status)
+    const key = idempotencyKey(c, input.idempotency_key)
+    const id = await postOnce(c.get('db'), c.get('user').id, input.status, key)
     if (wantsHtml(c)) return seeOther(c, '/home?notice=posted')
     return c.json({ error: false, message: 'Status is added.', id }, 201)
   })

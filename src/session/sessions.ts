@@ -73,6 +73,8 @@ export interface StartOptions {
   replaces?: string | undefined
   /** End every session of the user first (password change). */
   endAllOthers?: boolean
+  /** Adds the caller's own commands to the same round trip (a login's throttle reset). */
+  alsoInPipeline?: (pipeline: ReturnType<Redis['pipeline']>) => void
 }
 
 const entry = <T>(value: T) => ({ value, flash: false })
@@ -106,6 +108,7 @@ export async function startSession(
     .set(sessionKey(idHash), data, { nx: true, ex: policy.idleSeconds })
     .sadd(index, idHash)
     .expire(index, policy.absoluteSeconds + policy.idleSeconds)
+  options.alsoInPipeline?.(pipeline)
   await pipeline.exec()
 }
 

@@ -1,7 +1,7 @@
+import type { PageMessages } from '../messages'
 import type { ActiveSession, SessionUser } from '../session/sessions'
 import { CURRENT_PASSWORD, Field, NEW_PASSWORD } from './field'
 import { Layout, Notice } from './layout'
-import type { PageMessages } from './messages'
 
 export interface AccountPageProps extends PageMessages {
   user: SessionUser

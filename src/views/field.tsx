@@ -1,4 +1,5 @@
 import type { JSX } from 'hono/jsx'
+import { LIMITS } from '../http/limits'
 
 type InputProps = JSX.IntrinsicElements['input']
 
@@ -24,18 +25,25 @@ export function Field({ id, label, hint, ...input }: FieldProps) {
   )
 }
 
-// The browser checks the same limits as the server (src/http/schemas.ts).
-export const EMAIL = { type: 'email', required: true, maxlength: 254 } as const
+/** The key that makes a resubmitted form (reload after an error) a retry, not a second post. */
+export const FormKey = ({ value }: { value: string }) => (
+  <input type="hidden" name="idempotency_key" value={value} />
+)
+
+// The browser checks the same limits as the server.
+export const NAME = { required: true, maxlength: LIMITS.nameMax } as const
+export const EMAIL = { type: 'email', required: true, maxlength: LIMITS.emailMax } as const
 export const CURRENT_PASSWORD = {
   type: 'password',
   autocomplete: 'current-password',
   required: true,
-  maxlength: 1024,
+  maxlength: LIMITS.passwordAttemptMax,
 } as const
 export const NEW_PASSWORD = {
   type: 'password',
   autocomplete: 'new-password',
   required: true,
-  minlength: 15,
-  maxlength: 128,
+  minlength: LIMITS.passwordMin,
+  maxlength: LIMITS.passwordMax,
 } as const
+export const STATUS = { required: true, maxlength: LIMITS.statusMax } as const

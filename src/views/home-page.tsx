@@ -1,17 +1,21 @@
 import type { Status } from '../db/statuses'
+import type { PageMessages } from '../messages'
 import type { SessionUser } from '../session/sessions'
+import { FormKey, STATUS } from './field'
 import { Layout, Notice } from './layout'
-import type { PageMessages } from './messages'
 
 export interface HomePageProps extends PageMessages {
   user: SessionUser
   statuses: Status[]
-  nextCursor: string | null
+  /** The next (older) page, if there is one. */
+  olderHref: string | null
+  /** A fresh idempotency key for the post form. */
+  formKey: string
 }
 
 const formatTime = (iso: string) => `${iso.slice(0, 16).replace('T', ' ')} UTC`
 
-export function HomePage({ user, statuses, nextCursor, notice, error }: HomePageProps) {
+export function HomePage({ user, statuses, olderHref, formKey, notice, error }: HomePageProps) {
   return (
     <Layout title="Home" userName={user.name}>
       <h1>Hello, {user.name}</h1>
@@ -20,8 +24,9 @@ export function HomePage({ user, statuses, nextCursor, notice, error }: HomePage
       <section aria-labelledby="post-title" class="card">
         <h2 id="post-title">Post a status</h2>
         <form method="post" action="/addStatus">
+          <FormKey value={formKey} />
           <label for="status">What's happening?</label>
-          <textarea id="status" name="status" rows={3} required maxlength={1000} />
+          <textarea id="status" name="status" rows={3} {...STATUS} />
           <button type="submit">Post</button>
         </form>
       </section>
@@ -39,7 +44,7 @@ export function HomePage({ user, statuses, nextCursor, notice, error }: HomePage
             ))}
           </ol>
         )}
-        {nextCursor && <a href={`/home?before=${nextCursor}`}>Older statuses</a>}
+        {olderHref && <a href={olderHref}>Older statuses</a>}
       </section>
     </Layout>
   )

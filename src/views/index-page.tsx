@@ -1,8 +1,13 @@
-import { CURRENT_PASSWORD, EMAIL, Field, NEW_PASSWORD } from './field'
+import type { PageMessages } from '../messages'
+import { CURRENT_PASSWORD, EMAIL, Field, FormKey, NAME, NEW_PASSWORD } from './field'
 import { Layout, Notice } from './layout'
-import type { PageMessages } from './messages'
 
-export function IndexPage({ notice, error }: PageMessages) {
+export interface IndexPageProps extends PageMessages {
+  /** A fresh idempotency key for the sign-up form. */
+  formKey: string
+}
+
+export function IndexPage({ formKey, notice, error }: IndexPageProps) {
   return (
     <Layout title="Welcome">
       <h1>Post short statuses, see them in one place</h1>
@@ -30,14 +35,8 @@ export function IndexPage({ notice, error }: PageMessages) {
         <section aria-labelledby="signup-title" class="card">
           <h2 id="signup-title">Sign up</h2>
           <form method="post" action="/register">
-            <Field
-              id="signup-name"
-              label="Name"
-              name="user_name"
-              autocomplete="name"
-              required
-              maxlength={100}
-            />
+            <FormKey value={formKey} />
+            <Field id="signup-name" label="Name" name="user_name" autocomplete="name" {...NAME} />
             <Field
               id="signup-email"
               label="Email"
@@ -49,7 +48,7 @@ export function IndexPage({ notice, error }: PageMessages) {
               id="signup-password"
               label="Password"
               name="user_password"
-              hint="At least 15 characters. A few unrelated words make a good one."
+              hint={`At least ${NEW_PASSWORD.minlength} characters. A few unrelated words make a good one.`}
               {...NEW_PASSWORD}
             />
             <button type="submit">Create account</button>

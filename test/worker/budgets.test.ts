@@ -49,7 +49,22 @@ describe('request budgets', () => {
     })
   })
 
-  it('POST /login: 3 Upstash (throttle, session pipeline, throttle reset), 1 PlanetScale', async () => {
+  it('POST /addStatus with an idempotency key: 1 Upstash, 1 PlanetScale; only a retry costs a second statement', async () => {
+    const { client } = await loggedInClient('budget-key')
+    const keyed = { json: { status: 'keyed' }, headers: { 'idempotency-key': crypto.randomUUID() } }
+    expect(await measure(() => client.request('/addStatus', keyed))).toEqual({
+      status: 201,
+      upstash: 1,
+      planetscale: 1,
+    })
+    expect(await measure(() => client.request('/addStatus', keyed))).toEqual({
+      status: 201,
+      upstash: 1,
+      planetscale: 2,
+    })
+  })
+
+  it('POST /login: 2 Upstash (throttle; session pipeline with the throttle reset), 1 PlanetScale', async () => {
     const email = uniqueEmail('budget-login')
     const client = new Client()
     await client.register({ email })
@@ -58,10 +73,10 @@ describe('request budgets', () => {
       await measure(() =>
         client.request('/login', { json: { user_email: email, user_password: PASSWORD } })
       )
-    ).toEqual({ status: 200, upstash: 3, planetscale: 1 })
+    ).toEqual({ status: 200, upstash: 2, planetscale: 1 })
   })
 
-  it('failed POST /login: 1 Upstash (throttle), 1 PlanetScale', async () => {
+  it('failed POST /login: 1 Upstash (throttle: the failure keeps its tokens), 1 PlanetScale', async () => {
     const email = uniqueEmail('budget-fail')
     const client = new Client()
     await client.register({ email })
@@ -70,6 +85,19 @@ describe('request budgets', () => {
         client.request('/login', { json: { user_email: email, user_password: 'wrong one' } })
       )
     ).toEqual({ status: 401, upstash: 1, planetscale: 1 })
+  })
+
+  it('throttled POST /login: 2 Upstash (throttle; the tokens taken go back), 1 PlanetScale (alongside)', async () => {
+    const email = uniqueEmail('budget-429')
+    const client = new Client({ LOGIN_LIMIT_PER_ACCOUNT_ADDRESS: '1' })
+    await client.register({ email })
+    const wrong = { json: { user_email: email, user_password: 'wrong one' } }
+    expect((await client.request('/login', wrong)).status).toBe(401)
+    expect(await measure(() => client.request('/login', wrong))).toEqual({
+      status: 429,
+      upstash: 2,
+      planetscale: 1,
+    })
   })
 
   it('POST /register: 1 Upstash (throttle), 1 PlanetScale (the unique index decides)', async () => {
@@ -85,6 +113,23 @@ describe('request budgets', () => {
       status: 409,
       upstash: 1,
       planetscale: 1,
+    })
+  })
+
+  it('POST /register with an idempotency key: 1 Upstash, 1 PlanetScale; a retry 1 Upstash, 2 PlanetScale', async () => {
+    const client = new Client()
+    await client.register({ email: uniqueEmail('budget-warm') })
+    const json = { user_name: 'K', user_email: uniqueEmail('budget-key'), user_password: PASSWORD }
+    const keyed = { json, headers: { 'idempotency-key': crypto.randomUUID() } }
+    expect(await measure(() => client.request('/register', keyed))).toEqual({
+      status: 201,
+      upstash: 1,
+      planetscale: 1,
+    })
+    expect(await measure(() => client.request('/register', keyed))).toEqual({
+      status: 201,
+      upstash: 1,
+      planetscale: 2,
     })
   })
 

@@ -1,6 +1,7 @@
 // Issue #5.3: users double-click and race themselves. Simultaneous sign-ups, posts, logouts and
 // password guesses, against the test gateways (real Redis and MariaDB).
 import { env } from 'cloudflare:workers'
+import { setTimeout as sleep } from 'node:timers/promises'
 import { connect } from '@planetscale/database'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { Client, PASSWORD, uniqueEmail } from './helpers'
@@ -128,7 +129,7 @@ describe('logout racing with in-flight requests', () => {
         expect((await dead.request('/fetchStatus')).status, `round ${round}: API`).toBe(401)
         const page = await dead.request('/home', { browser: true })
         expect(page.headers.get('location'), `round ${round}: page`).toBe('/')
-        await new Promise((resolve) => setTimeout(resolve, 50))
+        await sleep(50)
       }
       const sessions = (await (await witness.request('/account')).json()) as {
         message: { current: boolean }[]
@@ -142,9 +143,14 @@ describe('logout racing with in-flight requests', () => {
 })
 
 describe('throttling under parallel guesses', () => {
-  const limits = { ...WHOLE_QUEUE, LOGIN_LIMIT_PER_ACCOUNT: '5', LOGIN_LIMIT_PER_ADDRESS: '10' }
+  const limits = {
+    ...WHOLE_QUEUE,
+    LOGIN_LIMIT_PER_ACCOUNT: '5',
+    LOGIN_LIMIT_PER_ADDRESS: '10',
+    REGISTER_LIMIT_PER_ADDRESS: '10',
+  }
 
-  it('40 parallel wrong passwords for one account: exactly 5 are checked, 35 throttled', async () => {
+  it('40 parallel wrong passwords for one account from 40 addresses: exactly 5 are checked (the account-wide limit), 35 throttled', async () => {
     const email = uniqueEmail('guess')
     await new Client().register({ email })
     const responses = await Promise.all(
@@ -158,7 +164,7 @@ describe('throttling under parallel guesses', () => {
     for (const response of responses.filter((r) => r.status === 429)) {
       expect(response.headers.get('retry-after')).toMatch(/^\d+$/)
     }
-    // The window is spent: even the right password waits.
+    // The account-wide window is spent: even the right password, from yet another address, waits.
     const right = await new Client(limits).request('/login', {
       json: { user_email: email, user_password: PASSWORD },
     })

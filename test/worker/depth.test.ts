@@ -1,6 +1,7 @@
 import { env } from 'cloudflare:workers'
 import { describe, expect, it } from 'vitest'
-import { Client, uniqueEmail } from './helpers'
+import { hashPassword } from '../../src/auth/password'
+import { Client, PASSWORD, uniqueEmail } from './helpers'
 
 /**
  * Depth: how many backend round trips a request makes one after another (architecture doc,
@@ -42,18 +43,36 @@ function longestChain(intervals: Interval[]): number {
 }
 
 /** The backend calls of one request, from both distant gateways' records. */
-async function depthOf(send: () => Promise<Response>) {
+async function traced(send: () => Promise<Response>) {
   const [upstash0, planetscale0] = await Promise.all([upstashStats(), planetscaleStats()])
+  // Date.now() moves at I/O only: this is when the stats came back, just before the request.
+  const started = Date.now()
   const response = await send()
   await response.arrayBuffer()
   const [upstash1, planetscale1] = await Promise.all([upstashStats(), planetscaleStats()])
-  const upstash = upstash1.requests - upstash0.requests
-  const planetscale = planetscale1.requests - planetscale0.requests
-  const calls = [
-    ...upstash1.recent.slice(upstash1.recent.length - upstash),
-    ...planetscale1.recent.slice(planetscale1.recent.length - planetscale),
-  ]
-  return { status: response.status, upstash, planetscale, depth: longestChain(calls) }
+  const newest = (recent: Interval[], count: number) => recent.slice(recent.length - count)
+  const upstash = newest(upstash1.recent, upstash1.requests - upstash0.requests)
+  const planetscale = newest(planetscale1.recent, planetscale1.requests - planetscale0.requests)
+  return { status: response.status, started, upstash, planetscale }
+}
+
+async function depthOf(send: () => Promise<Response>) {
+  const { status, upstash, planetscale } = await traced(send)
+  return {
+    status,
+    upstash: upstash.length,
+    planetscale: planetscale.length,
+    depth: longestChain([...upstash, ...planetscale]),
+  }
+}
+
+/** Argon2id's time in this isolate, measured between two requests (the clock moves at I/O). */
+async function hashMs() {
+  await upstashStats()
+  const started = Date.now()
+  await hashPassword(PASSWORD)
+  await upstashStats()
+  return Date.now() - started
 }
 
 /** A user registered and logged in on the near gateways, then used at a distance. */
@@ -137,6 +156,53 @@ describe('depth: backend round trips in sequence, at 200 ms each', () => {
       planetscale: 0,
       depth: 1,
     })
+  })
+
+  it('POST /login: 2 plus the hash: the throttle check with the lookup, then one session pipeline', async () => {
+    const email = uniqueEmail('depth-login')
+    await new Client().register({ email })
+    const client = new Client(DISTANT)
+    const login = (password: string) =>
+      depthOf(() =>
+        client.request('/login', { json: { user_email: email, user_password: password } })
+      )
+    // The first login through these gateways loads the throttle's scripts (an EVALSHA falls back
+    // to EVAL once per gateway).
+    await login(PASSWORD)
+    expect(await login(PASSWORD), 'success').toEqual({
+      status: 200,
+      upstash: 2,
+      planetscale: 1,
+      depth: 2,
+    })
+    expect(await login('not the password at all'), 'a wrong password').toEqual({
+      status: 401,
+      upstash: 1,
+      planetscale: 1,
+      depth: 1,
+    })
+  })
+
+  it('POST /register: the throttle check in flight while the password is hashed, then the insert', async () => {
+    await new Client().register({ email: uniqueEmail('depth-warm') })
+    const hash = await hashMs()
+    const client = new Client(DISTANT)
+    const json = {
+      user_name: 'Depth',
+      user_email: uniqueEmail('depth-register'),
+      user_password: PASSWORD,
+    }
+    const trace = await traced(() => client.request('/register', { json }))
+    expect(trace.status).toBe(201)
+    const [throttle] = trace.upstash
+    const [insert] = trace.planetscale
+    if (!throttle || !insert || trace.upstash.length + trace.planetscale.length !== 2) {
+      throw new Error(`one throttle check and one insert expected: ${JSON.stringify(trace)}`)
+    }
+    expect(longestChain([throttle, insert]), 'the insert waits for the throttle check').toBe(2)
+    expect(throttle[0] - trace.started, `the check leaves before the ${hash} ms hash`).toBeLessThan(
+      hash / 2
+    )
   })
 
   it('POST /logout: 1', async () => {

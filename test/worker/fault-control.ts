@@ -1,6 +1,6 @@
 // Test-side client of test/node/faults/control.ts (processes and proxies live in Node).
 import { env } from 'cloudflare:workers'
-import { inject } from 'vitest'
+import { afterAll, beforeAll, inject } from 'vitest'
 import type { Action, ClusterInfo, FaultSetting, Part, ProxyStats } from '../node/faults/protocol'
 
 declare module 'vitest' {
@@ -65,6 +65,26 @@ export async function proxiedBindings() {
       DATABASE_URL: viaProxy.toString().replace(/\/$/, ''),
     },
   }
+}
+
+export interface Proxied {
+  upstash: FaultProxy
+  planetscale: FaultProxy
+  /** Route the app through both proxies, with the file's own bindings on top. */
+  bindings: Record<string, string>
+}
+
+/** Proxies in front of both test gateways for one file's tests: made before them, closed after. */
+export function proxiesForFile(extra: Record<string, string> = {}): Proxied {
+  const proxied = {} as Proxied
+  beforeAll(async () => {
+    const made = await proxiedBindings()
+    Object.assign(proxied, made, { bindings: { ...made.bindings, ...extra } })
+  })
+  afterAll(async () => {
+    await Promise.all([proxied.upstash?.close(), proxied.planetscale?.close()])
+  })
+  return proxied
 }
 
 export const startCluster = () => control<ClusterInfo>('POST', '/cluster')

@@ -3,6 +3,7 @@
 // Asserted: every answer is 2xx/3xx/4xx or a proper 503 within the budget; no session that
 // existed before is ever lost or replaced; every acknowledged status is listed exactly once at
 // the end (no status is ever stored twice); the app recovers after each fault without a restart.
+import { setTimeout as sleep } from 'node:timers/promises'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import {
   type Action,
@@ -13,7 +14,7 @@ import {
   startCluster,
 } from './fault-control'
 import { Client, type RequestOptions, uniqueEmail } from './helpers'
-import { allStatuses, quietLogs, sleep, tally } from './reliability'
+import { allStatuses, quietLogs, tally } from './reliability'
 
 const BUDGET_MS = 1500
 /** A 2-core CI machine running workerd, four servers and the traffic at once. */
@@ -39,8 +40,10 @@ beforeAll(async () => {
     BACKEND_TIMEOUT_MS: '500',
     REQUEST_BUDGET_MS: String(BUDGET_MS),
     // Throttling is not under test here; it must not turn the traffic into 429s.
+    LOGIN_LIMIT_PER_ACCOUNT_ADDRESS: '100000',
     LOGIN_LIMIT_PER_ACCOUNT: '100000',
     LOGIN_LIMIT_PER_ADDRESS: '100000',
+    REGISTER_LIMIT_PER_ADDRESS: '100000',
   }
 }, 120_000)
 

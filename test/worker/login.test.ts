@@ -1,5 +1,4 @@
 import { env } from 'cloudflare:workers'
-import { randomBytes, scryptSync } from 'node:crypto'
 import { connect } from '@planetscale/database'
 import { describe, expect, it } from 'vitest'
 import { hashPassword, verifyPassword } from '../../src/auth/password'
@@ -81,41 +80,6 @@ describe('POST /login', () => {
   })
 })
 
-describe('login throttling', () => {
-  it('blocks an account after 5 failures with 429 and Retry-After, even for the right password', async () => {
-    const { client, email } = await registered()
-    for (let i = 0; i < 5; i++) {
-      expect((await attempt(client, email, `wrong ${i}`)).status, `attempt ${i + 1}`).toBe(401)
-    }
-    const blocked = await attempt(client, email, PASSWORD)
-    expect(blocked.status).toBe(429)
-    expect(Number(blocked.headers.get('retry-after'))).toBeGreaterThan(0)
-    expect(await blocked.json()).toMatchObject({ error: true, code: 'throttled' })
-  })
-
-  it('resets the account counter on a successful login', async () => {
-    const { client, email } = await registered()
-    for (let i = 0; i < 4; i++) await attempt(client, email, `wrong ${i}`)
-    expect((await attempt(client, email, PASSWORD)).status).toBe(200)
-    for (let i = 0; i < 4; i++) {
-      expect(
-        (await attempt(client, email, `wrong again ${i}`)).status,
-        `after reset ${i + 1}`
-      ).toBe(401)
-    }
-  })
-
-  it('blocks one address that tries many accounts', async () => {
-    const client = new Client({ LOGIN_LIMIT_PER_ADDRESS: '3' })
-    for (let i = 0; i < 3; i++) {
-      expect((await attempt(client, uniqueEmail('spray'), PASSWORD)).status).toBe(401)
-    }
-    const blocked = await attempt(client, uniqueEmail('spray'), PASSWORD)
-    expect(blocked.status).toBe(429)
-    expect(blocked.headers.get('retry-after')).toMatch(/^\d+$/)
-  })
-})
-
 describe('password hash upgrade', () => {
   async function loginWithStoredHash(passwordHash: string) {
     const db = connect({ url: env.DATABASE_URL })
@@ -129,15 +93,6 @@ describe('password hash upgrade', () => {
     const upgraded = await loginWithStoredHash(
       await hashPassword(PASSWORD, { m: 4096, t: 1, p: 1 })
     )
-    expect(upgraded).toMatch(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$/)
-    expect(await verifyPassword(PASSWORD, upgraded)).toEqual({ ok: true, needsRehash: false })
-  })
-
-  it('accepts a hash from before Argon2id (scrypt) and replaces it at the next login', async () => {
-    const salt = randomBytes(16)
-    const key = scryptSync(PASSWORD, salt, 32, { N: 1024, r: 8, p: 1 })
-    const b64 = (bytes: Buffer) => bytes.toString('base64').replace(/=+$/, '')
-    const upgraded = await loginWithStoredHash(`$scrypt$ln=10,r=8,p=1$${b64(salt)}$${b64(key)}`)
     expect(upgraded).toMatch(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$/)
     expect(await verifyPassword(PASSWORD, upgraded)).toEqual({ ok: true, needsRehash: false })
   })

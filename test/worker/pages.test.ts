@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { Client, countRequests, loggedInClient } from './helpers'
+import { Client, countRequests, loggedInClient, PASSWORD, uniqueEmail } from './helpers'
 
 describe('GET /', () => {
   it('shows the log-in and sign-up forms without a cookie or any backend call', async () => {
@@ -34,6 +34,55 @@ describe('GET /', () => {
     expect(unknown).not.toContain('<b>hi</b>')
     expect(unknown, 'no notice at all, escaped or not').not.toContain('class="message')
   })
+
+  it.each([
+    'error=toString',
+    'notice=__proto__',
+    'error=constructor',
+    'notice=hasOwnProperty',
+    'error=valueOf&notice=toString',
+  ])('shows no message box for ?%s (names of Object.prototype are no codes)', async (query) => {
+    const page = await (await new Client().request(`/?${query}`, { browser: true })).text()
+    expect(page).not.toContain('class="message')
+  })
+})
+
+describe('pages without a session', () => {
+  it('redirect every client to /, not only browsers: curl, fetch and scripts too', async () => {
+    for (const accept of [undefined, '*/*', 'application/json']) {
+      const response = await new Client().request('/home', {
+        headers: accept ? { accept } : {},
+      })
+      expect(response.status, `Accept: ${accept}`).toBe(302)
+      expect(response.headers.get('location')).toBe('/')
+    }
+  })
+
+  it('while the JSON routes answer API clients 401', async () => {
+    const client = new Client()
+    expect((await client.request('/fetchStatus')).status).toBe(401)
+    expect((await client.request('/addStatus', { json: { status: 'x' } })).status).toBe(401)
+  })
+})
+
+describe('GET /home paging', () => {
+  it('"Older statuses" leads to the next page, and the last page has no such link', async () => {
+    const { client } = await loggedInClient('older')
+    for (let i = 1; i <= 3; i++) {
+      await client.request('/addStatus', { json: { status: `status ${i}` } })
+    }
+    const olderLink = (html: string) =>
+      /<a href="([^"]+)">Older statuses<\/a>/.exec(html)?.[1]?.replaceAll('&amp;', '&')
+    const first = await (await client.request('/home?limit=2', { browser: true })).text()
+    expect(first).toContain('status 3')
+    expect(first).not.toContain('status 1')
+    const href = olderLink(first)
+    expect(href, 'a link to older statuses').toBeDefined()
+    const second = await (await client.request(href ?? '', { browser: true })).text()
+    expect(second).toContain('status 1')
+    expect(second, 'the older page holds only the older status').not.toContain('status 3')
+    expect(olderLink(second), 'nothing older').toBeUndefined()
+  })
 })
 
 describe('security headers', () => {
@@ -46,6 +95,43 @@ describe('security headers', () => {
     expect(response.headers.get('x-request-id')).toMatch(/\S{8,}/)
     expect(response.headers.get('x-content-type-options')).toBe('nosniff')
     expect(await response.text()).not.toContain('<script')
+  })
+
+  it("sends no X-Frame-Options: SAMEORIGIN, which would contradict frame-ancestors 'none'", async () => {
+    const response = await new Client().request('/', { browser: true })
+    expect(response.headers.get('x-frame-options')).toBeNull()
+  })
+
+  it('marks every answer Cache-Control: no-store: pages, JSON, and answers that set or clear the cookie', async () => {
+    const client = new Client()
+    const email = uniqueEmail('no-store')
+    const seen: [string, Response][] = [
+      ['GET / (its form has a one-time key)', await client.request('/', { browser: true })],
+    ]
+    seen.push([
+      'POST /register',
+      await client.request('/register', {
+        json: { user_name: 'N', user_email: email, user_password: PASSWORD },
+      }),
+    ])
+    seen.push([
+      'POST /login (sets the cookie)',
+      await client.request('/login', { json: { user_email: email, user_password: PASSWORD } }),
+    ])
+    seen.push(['GET /home', await client.request('/home', { browser: true })])
+    seen.push(['GET /fetchStatus', await client.request('/fetchStatus')])
+    seen.push(['GET /account', await client.request('/account')])
+    seen.push(['POST /addStatus', await client.request('/addStatus', { json: { status: 'x' } })])
+    seen.push(['GET /nope (404)', await client.request('/nope')])
+    seen.push([
+      'POST /logout (clears the cookie)',
+      await client.request('/logout', { method: 'POST', browser: true }),
+    ])
+    for (const [what, response] of seen) {
+      expect(response.headers.get('cache-control'), `${what} -> ${response.status}`).toBe(
+        'no-store'
+      )
+    }
   })
 })
 

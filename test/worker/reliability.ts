@@ -51,5 +51,3 @@ export function tally(values: Iterable<string>): Map<string, number> {
   for (const value of values) counts.set(value, (counts.get(value) ?? 0) + 1)
   return counts
 }
-
-export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))

@@ -1,4 +1,5 @@
 import { env } from 'cloudflare:workers'
+import { setTimeout as sleep } from 'node:timers/promises'
 import { Redis } from '@upstash/redis/cloudflare'
 import type { SessionData } from 'hono-sessions'
 import { describe, expect, it } from 'vitest'
@@ -7,7 +8,6 @@ import { sessionKey } from '../../src/session/keys'
 import { endSession } from '../../src/session/sessions'
 import { UpstashSessionStore } from '../../src/session/store'
 import { Client, countRequests, loggedInClient, sessionCookieOf, uniqueEmail } from './helpers'
-import { sleep } from './reliability'
 
 const redis = () =>
   new Redis({ url: env.UPSTASH_REDIS_REST_URL, token: env.UPSTASH_REDIS_REST_TOKEN })
@@ -154,6 +154,13 @@ describe('session lifecycle', () => {
     expect(sameSite.status).toBe(302)
     expect(sameSite.headers.get('location')).toBe('/?notice=logged_out')
     expect(client.cookie).toBeNull()
+  })
+
+  it('HEAD /logout does not log out (Hono answers HEAD with the GET handler)', async () => {
+    const { client } = await loggedInClient('headlogout')
+    const head = await client.request('/logout', { method: 'HEAD' })
+    expect(head.headers.getSetCookie(), 'the cookie is kept').toEqual([])
+    expect(await isLoggedIn(client), 'still logged in').toBe(true)
   })
 
   it('a request in flight during logout cannot write the session back', async () => {

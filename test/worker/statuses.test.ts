@@ -81,6 +81,39 @@ describe('POST /addStatus and GET /fetchStatus', () => {
     expect((await list(client)).message).toEqual([])
   })
 
+  it('stores and returns a status exactly as written: spaces around it and line breaks kept', async () => {
+    const { client } = await loggedInClient('verbatim')
+    const texts = ['trailing space ', '  leading spaces', 'two\nlines\r\n', '\ttab and nbsp\u00a0']
+    for (const text of texts) expect((await post(client, text)).status).toBe(201)
+    const listed = (await list(client)).message.map((s) => s.user_status)
+    expect(listed).toEqual([...texts].reverse())
+  })
+
+  it.each([
+    ['a lone zero-width space', '\u200b'],
+    ['zero-width characters and spaces', ' \u200b\u200c\u200d\u2060\ufeff '],
+    ['no-break and ideographic spaces', '\u00a0\u3000\u2007'],
+    ['a Hangul filler and a braille blank', '\u3164\u2800'],
+    ['control characters', '\u0000\u0007\n'],
+    ['a lone combining mark', '\u0301'],
+  ])('rejects a status of only invisible characters (%s) with 422', async (_label, status) => {
+    const { client } = await loggedInClient('invisible')
+    const response = await post(client, status)
+    expect(response.status).toBe(422)
+    expect(await response.json()).toMatchObject({ code: 'invalid_status' })
+    expect((await list(client)).message).toEqual([])
+  })
+
+  it('rejects a lone surrogate (422) instead of storing a replacement character', async () => {
+    const { client } = await loggedInClient('surrogate')
+    const response = await client.request('/addStatus', {
+      body: '{"status":"half \\ud83d of an emoji"}',
+      headers: { 'content-type': 'application/json' },
+    })
+    expect(response.status).toBe(422)
+    expect((await list(client)).message).toEqual([])
+  })
+
   it('accepts exactly 1,000 characters (emoji count as one)', async () => {
     const { client } = await loggedInClient('long')
     expect((await post(client, '🙂'.repeat(1000))).status).toBe(201)

@@ -1,0 +1,11 @@
+import { createMiddleware } from 'hono/factory'
+
+/**
+ * Nothing the Worker answers may be kept by a browser or a shared cache: pages and JSON show
+ * one user's data, responses set or clear the session cookie, and every form carries a fresh
+ * idempotency key. (Static assets in public/ are served without the Worker.)
+ */
+export const noStore = createMiddleware(async (c, next) => {
+  await next()
+  c.header('Cache-Control', 'no-store')
+})
