@@ -37,6 +37,7 @@ const EnvSchema = v.object({
 export type Bindings = v.InferInput<typeof EnvSchema>
 export type Config = v.InferOutput<typeof EnvSchema>
 
+/** Read variables with c.get(name): Hono's c.var copies all of them into a new object each time. */
 export interface AppEnv {
   Bindings: Bindings
   Variables: {
