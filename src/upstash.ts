@@ -46,6 +46,8 @@ export function redisClients(config: Config): ReadWrite<Redis> {
         // ran; the budget repeats reads only. (`retry: false` would still retry once.)
         retry: { retries: 0 },
         enableTelemetry: false,
+        // Every value we store is JSON text: plain UTF-8 answers spare decoding base64 on each read.
+        responseEncoding: false,
       })
       redis.use((request, send) =>
         currentBudget().call('upstash', repeatable, () => send(request), isRedisReply)

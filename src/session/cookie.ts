@@ -22,22 +22,30 @@ const encoder = new TextEncoder()
 const B64_32 = '[A-Za-z0-9_-]{42}[AEIMQUYcgkosw048]'
 const SHAPE = new RegExp(`^(${B64_32})\\.(\\d{1,20})\\.(${B64_32})$`)
 
-// One HMAC key per secret and isolate: importing it is most of a signature's cost.
-const keys = new Map<string, Promise<CryptoKey>>()
+interface Signer {
+  /** importing the key is most of a signature's cost: once per secret and isolate */
+  key: Promise<CryptoKey>
+  /** cookie values this isolate has verified, oldest first: a returning visitor's costs no HMAC */
+  verified: Map<string, SessionCookie>
+}
 
-function hmacKey(secret: string): Promise<CryptoKey> {
-  let key = keys.get(secret)
-  if (!key) {
-    key = crypto.subtle.importKey(
+const VERIFIED_KEPT = 1000
+const signers = new Map<string, Signer>()
+
+function signer(secret: string): Signer {
+  let found = signers.get(secret)
+  if (!found) {
+    const key = crypto.subtle.importKey(
       'raw',
       encoder.encode(secret),
       { name: 'HMAC', hash: 'SHA-256' },
       false,
       ['sign', 'verify']
     )
-    keys.set(secret, key)
+    found = { key, verified: new Map() }
+    signers.set(secret, found)
   }
-  return key
+  return found
 }
 
 /** A fresh session ID for a user, signed: the cookie value to send and its Redis key. */
@@ -47,7 +55,7 @@ export async function newSessionCookie(
 ): Promise<SessionCookie & { value: string }> {
   const sessionId = base64url(crypto.getRandomValues(new Uint8Array(32)))
   const payload = `${sessionId}.${userId}`
-  const mac = await crypto.subtle.sign('HMAC', await hmacKey(secret), encoder.encode(payload))
+  const mac = await crypto.subtle.sign('HMAC', await signer(secret).key, encoder.encode(payload))
   const idHash = base64url(mac)
   return { sessionId, userId, idHash, value: `${payload}.${idHash}` }
 }
@@ -57,14 +65,21 @@ export async function verifySessionCookie(
   secret: string,
   value: string
 ): Promise<SessionCookie | null> {
+  const { key, verified } = signer(secret)
+  const known = verified.get(value)
+  if (known) return known
   const parts = SHAPE.exec(value)
   if (!parts) return null
   const [, sessionId = '', userId = '', idHash = ''] = parts
   const valid = await crypto.subtle.verify(
     'HMAC',
-    await hmacKey(secret),
+    await key,
     Uint8Array.fromBase64(idHash, { alphabet: 'base64url' }),
     encoder.encode(`${sessionId}.${userId}`)
   )
-  return valid ? { sessionId, userId, idHash } : null
+  if (!valid) return null
+  const cookie = { sessionId, userId, idHash }
+  verified.set(value, cookie)
+  if (verified.size > VERIFIED_KEPT) verified.delete(verified.keys().next().value as string)
+  return cookie
 }
