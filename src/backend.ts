@@ -1,3 +1,6 @@
+import { AsyncLocalStorage } from 'node:async_hooks'
+import type { Config } from './env'
+
 /** A backend (Upstash or PlanetScale) could not be reached in time: the request answers 503. */
 export class BackendUnavailable extends Error {
   constructor(backend: Backend, cause: unknown) {
@@ -18,7 +21,25 @@ export interface ReadWrite<T> {
   readonly write: T
 }
 
-/** Both handles, each made on first use: most requests need one side only. */
+/**
+ * Both handles, each made on first use and kept per isolate and config (the clients are built
+ * once, not per request; the budget of the request a call belongs to comes from currentBudget()).
+ */
+export function clientsPerIsolate<T>(
+  make: (config: Config) => ReadWrite<T>
+): (config: Config) => ReadWrite<T> {
+  const made = new WeakMap<Config, ReadWrite<T>>()
+  return (config) => {
+    let pair = made.get(config)
+    if (!pair) {
+      pair = make(config)
+      made.set(config, pair)
+    }
+    return pair
+  }
+}
+
+/** Both handles, each made on first use. */
 export function readWrite<T>(make: (repeatable: boolean) => T): ReadWrite<T> {
   let read: T | undefined
   let write: T | undefined
@@ -32,6 +53,18 @@ export function readWrite<T>(make: (repeatable: boolean) => T): ReadWrite<T> {
       return write
     },
   }
+}
+
+/** The budget of the request on whose behalf a backend call runs. */
+const budgets = new AsyncLocalStorage<RequestBudget>()
+
+/** Runs one request's work: its backend calls are bounded by `budget`. */
+export const withBudget = <T>(budget: RequestBudget, work: () => T) => budgets.run(budget, work)
+
+export function currentBudget(): RequestBudget {
+  const budget = budgets.getStore()
+  if (!budget) throw new Error('backend called outside a request (no budget)')
+  return budget
 }
 
 /** Below this much time left, a read is not tried again: the answer would come too late anyway. */

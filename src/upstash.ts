@@ -1,7 +1,5 @@
-import { AsyncLocalStorage } from 'node:async_hooks'
 import { errors, Redis } from '@upstash/redis/cloudflare'
-import { type ReadWrite, type RequestBudget, readWrite } from './backend'
-import type { Config } from './env'
+import { clientsPerIsolate, currentBudget, readWrite } from './backend'
 
 /** How @upstash/redis reports an error reply of Redis's inside a (auto-)pipeline's answer. */
 const REDIS_REPLY = /^Command (\d+ \[ \S+ \] )?failed: /
@@ -15,46 +13,28 @@ const REDIS_REPLY = /^Command (\d+ \[ \S+ \] )?failed: /
 const isRedisReply = (error: unknown) =>
   error instanceof errors.UpstashError && REDIS_REPLY.test(error.message)
 
-/** The budget of the request on whose behalf a Redis call runs. */
-const budgets = new AsyncLocalStorage<RequestBudget>()
-
-function currentBudget(): RequestBudget {
-  const budget = budgets.getStore()
-  if (!budget) throw new Error('Redis called outside a request (no budget)')
-  return budget
-}
-
-/** Runs one request's work; its Redis calls are bounded by `budget`. */
-export const withRedisBudget = <T>(budget: RequestBudget, work: () => T) =>
-  budgets.run(budget, work)
-
-// One pair of clients per isolate and config: a client builds a few hundred methods, too many to
-// build on every request. Auto-pipelining batches only what one request sends in the same tick
-// (a microtask), so a batch never mixes requests.
-const clients = new WeakMap<Config, ReadWrite<Redis>>()
-
-export function redisClients(config: Config): ReadWrite<Redis> {
-  let pair = clients.get(config)
-  if (!pair) {
-    pair = readWrite((repeatable) => {
-      const redis = new Redis({
-        url: config.UPSTASH_REDIS_REST_URL,
-        token: config.UPSTASH_REDIS_REST_TOKEN,
-        // The function form is evaluated per call, and makes an abort throw.
-        signal: () => currentBudget().signal('upstash'),
-        // The client would retry whenever fetch throws, which may follow a command Redis already
-        // ran; the budget repeats reads only. (`retry: false` would still retry once.)
-        retry: { retries: 0 },
-        enableTelemetry: false,
-        // Every value we store is JSON text: plain UTF-8 answers spare decoding base64 on each read.
-        responseEncoding: false,
-      })
-      redis.use((request, send) =>
-        currentBudget().call('upstash', repeatable, () => send(request), isRedisReply)
-      )
-      return redis
+/**
+ * The Upstash handles. A client builds a few hundred methods: once per isolate, not per request.
+ * Auto-pipelining batches only what one request sends in the same tick (a microtask), so a batch
+ * never mixes requests.
+ */
+export const redisClients = clientsPerIsolate((config) =>
+  readWrite((repeatable) => {
+    const redis = new Redis({
+      url: config.UPSTASH_REDIS_REST_URL,
+      token: config.UPSTASH_REDIS_REST_TOKEN,
+      // The function form is evaluated per call, and makes an abort throw.
+      signal: () => currentBudget().signal('upstash'),
+      // The client would retry whenever fetch throws, which may follow a command Redis already
+      // ran; the budget repeats reads only. (`retry: false` would still retry once.)
+      retry: { retries: 0 },
+      enableTelemetry: false,
+      // Every value we store is JSON text: plain UTF-8 answers spare decoding base64 on each read.
+      responseEncoding: false,
     })
-    clients.set(config, pair)
-  }
-  return pair
-}
+    redis.use((request, send) =>
+      currentBudget().call('upstash', repeatable, () => send(request), isRedisReply)
+    )
+    return redis
+  })
+)

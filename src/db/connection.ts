@@ -1,6 +1,5 @@
-import { type Connection, connect, DatabaseError, UnknownError } from '@planetscale/database'
-import { type ReadWrite, type RequestBudget, readWrite } from '../backend'
-import type { Config } from '../env'
+import { Client, type Connection, DatabaseError, UnknownError } from '@planetscale/database'
+import { clientsPerIsolate, currentBudget, readWrite } from '../backend'
 
 /** What every function in src/db takes: a connection, or a transaction. */
 export type Db = Pick<Connection, 'execute'>
@@ -14,20 +13,25 @@ export type Db = Pick<Connection, 'execute'>
 const isDatabaseAnswer = (error: unknown) =>
   error instanceof DatabaseError && !(error instanceof UnknownError) && error.status < 500
 
-/** The request's PlanetScale handles, every statement bounded by its budget. */
-export function databases(config: Config, budget: RequestBudget): ReadWrite<Db> {
-  return readWrite((repeatable) => {
-    const connection = connect({
+/**
+ * The PlanetScale handles, every statement bounded by the budget of the request it belongs to.
+ * A Client opens a fresh connection (the driver's session state) for each statement, so one per
+ * isolate serves concurrent requests.
+ */
+export const databases = clientsPerIsolate((config) =>
+  readWrite((repeatable) => {
+    const client = new Client({
       url: config.DATABASE_URL,
-      fetch: (input, init) => fetch(input, { ...init, signal: budget.signal('planetscale') }),
+      fetch: (input, init) =>
+        fetch(input, { ...init, signal: currentBudget().signal('planetscale') }),
     })
     const execute = (...statement: Parameters<Db['execute']>) =>
-      budget.call(
+      currentBudget().call(
         'planetscale',
         repeatable,
-        () => connection.execute(...statement),
+        () => client.execute(...statement),
         isDatabaseAnswer
       )
     return { execute } as Db
   })
-}
+)
