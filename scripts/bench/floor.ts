@@ -7,7 +7,7 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createConnection } from 'mysql2/promise'
-import { type Backends, BENCH_DATABASE, BENCH_REDIS_DB, RespSocket } from './backends.ts'
+import { type Backends, BENCH_DATABASE, BENCH_REDIS_DB, redisClient } from './backends.ts'
 import { bundleBenchWorker } from './bundle-worker.ts'
 import { WorkerHost } from './hosts.ts'
 import type { BenchGateways } from './stack.ts'
@@ -41,15 +41,13 @@ export default {
 
 /** A session record of the bench's own (same size as the app's) and the two users' ids. */
 async function floorBindings(backends: Backends, emails: { reader: string; writer: string }) {
-  const redis = new RespSocket(backends.redisUrl, BENCH_REDIS_DB)
+  const redis = redisClient(backends.redisUrl, BENCH_REDIS_DB)
   let sessionKey: string | undefined
   try {
-    const reply = await redis.command('SCAN', '0', 'MATCH', 'sess:*', 'COUNT', '1000')
-    const keys = Array.isArray(reply) ? reply[1] : undefined
-    // Bulk strings come back as bytes.
-    if (Array.isArray(keys) && keys[0] !== undefined) sessionKey = String(keys[0])
+    const [, keys] = await redis.scan('0', 'MATCH', 'sess:*', 'COUNT', 1000)
+    sessionKey = keys[0]
   } finally {
-    redis.close()
+    await redis.quit()
   }
   if (!sessionKey) throw new Error('floor: no session in the bench Redis database')
   const mysql = await createConnection({ uri: backends.mysqlUrl, database: BENCH_DATABASE })

@@ -46,7 +46,7 @@ export function printGateways(result: GatewaysResult): void {
   )
   say(
     'Layout: the load generator is this process (one official client per caller, default options; ' +
-      'direct = one RESP socket per caller / a mysql2 pool of as many connections); each server ' +
+      'direct = one ioredis connection per caller / a mysql2 pool of as many connections); each server ' +
       '(gateway, bare node:http) runs alone in its own child process. The bare server replays the ' +
       "gateway's own response bytes. The PlanetScale gateway gets 16 MySQL connections, as mysql2."
   )

@@ -1,13 +1,14 @@
 // Section "gateways" (issue 2): each gateway with its official client at 1 and 16 callers, next
-// to the same operation sent directly (RESP socket / mysql2) and to a bare node:http server that
+// to the same operation sent directly (ioredis / mysql2) and to a bare node:http server that
 // answers the gateway's own response bytes, loaded through the same official client (the HTTP
 // floor). The load generator is this process; each server runs in a process of its own (hosts.ts), so
 // generator and server never share an event loop, and the three variants are loaded alike.
 import { isDeepStrictEqual } from 'node:util'
 import { Client } from '@planetscale/database'
 import { Redis } from '@upstash/redis'
+import type { Redis as IORedis } from 'ioredis'
 import { createConnection, createPool } from 'mysql2/promise'
-import { type Backends, BENCH_DATABASE, BENCH_REDIS_DB, RespSocket } from './backends.ts'
+import { type Backends, BENCH_DATABASE, BENCH_REDIS_DB, redisClient } from './backends.ts'
 import { BareHost, type BenchGateway } from './hosts.ts'
 import { type LoadResult, type LoopSamples, summarize as merge, runLoop } from './measure.ts'
 import { cpuMs } from './procfs.ts'
@@ -63,7 +64,7 @@ function redisOps(backends: Backends, upstash: BenchGateway): Op[] {
   const token = backends.upstashToken
   const headers = { authorization: `Bearer ${token}`, 'upstash-encoding': 'base64' }
   const sockets = async (callers: number) =>
-    Array.from({ length: callers }, () => new RespSocket(backends.redisUrl, BENCH_REDIS_DB))
+    Array.from({ length: callers }, () => redisClient(backends.redisUrl, BENCH_REDIS_DB))
   // One client per caller, default options (auto-pipelining on), as each Worker request has its own.
   const clients = (url: string, callers: number) =>
     Array.from({ length: callers }, () => new Redis({ url, token }))
@@ -76,9 +77,9 @@ function redisOps(backends: Backends, upstash: BenchGateway): Op[] {
       direct: async (callers) => {
         const s = await sockets(callers)
         return {
-          call: (i) => (s[i] as RespSocket).command('GET', GET_KEY),
+          call: (i) => (s[i] as IORedis).get(GET_KEY),
           close: () => {
-            for (const socket of s) socket.close()
+            for (const socket of s) socket.disconnect()
           },
         }
       },
@@ -94,9 +95,9 @@ function redisOps(backends: Backends, upstash: BenchGateway): Op[] {
       direct: async (callers) => {
         const s = await sockets(callers)
         return {
-          call: (i) => (s[i] as RespSocket).command('SET', setKey(i), VALUE),
+          call: (i) => (s[i] as IORedis).set(setKey(i), VALUE),
           close: () => {
-            for (const socket of s) socket.close()
+            for (const socket of s) socket.disconnect()
           },
         }
       },
@@ -147,9 +148,9 @@ export async function benchGateways(
   const bare = await BareHost.start()
   const rows: GatewayRow[] = []
   try {
-    const seed = new RespSocket(backends.redisUrl, BENCH_REDIS_DB)
-    await seed.command('SET', GET_KEY, VALUE)
-    seed.close()
+    const seed = redisClient(backends.redisUrl, BENCH_REDIS_DB)
+    await seed.set(GET_KEY, VALUE)
+    await seed.quit()
     const mysql = await createConnection({ uri: backends.mysqlUrl, database: BENCH_DATABASE })
     const [inserted] = await mysql.query(
       'INSERT INTO users (email, name, password_hash) VALUES (?, ?, ?)',

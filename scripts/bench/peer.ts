@@ -7,7 +7,7 @@ import { join, resolve } from 'node:path'
 import { createConnection } from 'mysql2/promise'
 import { freePort, isAlive } from '../lib/processes.ts'
 import { runCaptured } from '../lib/run-captured.ts'
-import { RespSocket } from './backends.ts'
+import { redisClient } from './backends.ts'
 import { sleep } from './measure.ts'
 
 export interface RunningPeer {
@@ -115,26 +115,17 @@ export async function cleanTutorialSessions(
   redisUrl: string,
   emailSuffix: string
 ): Promise<number> {
-  const redis = new RespSocket(redisUrl, 0)
+  const redis = redisClient(redisUrl, 0)
   let deleted = 0
   try {
-    let cursor = '0'
-    for (let round = 0; round < 10_000; round++) {
-      const reply = (await redis.command('SCAN', cursor, 'MATCH', 'sess:*', 'COUNT', '1000')) as [
-        Buffer,
-        Buffer[],
-      ]
-      cursor = reply[0].toString()
-      const keys = reply[1].map((key) => key.toString())
-      if (keys.length > 0) {
-        const values = (await redis.command('MGET', ...keys)) as (Buffer | null)[]
-        const ours = keys.filter((_, i) => values[i]?.toString().includes(emailSuffix))
-        if (ours.length > 0) deleted += Number(await redis.command('DEL', ...ours))
-      }
-      if (cursor === '0') break
+    for await (const keys of redis.scanStream({ match: 'sess:*', count: 1000 })) {
+      if (keys.length === 0) continue
+      const values = await redis.mget(...(keys as string[]))
+      const ours = (keys as string[]).filter((_, i) => values[i]?.includes(emailSuffix))
+      if (ours.length > 0) deleted += await redis.del(...ours)
     }
   } finally {
-    redis.close()
+    await redis.quit()
   }
   return deleted
 }

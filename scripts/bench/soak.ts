@@ -2,7 +2,7 @@
 // modest concurrency for N minutes against the Worker and the gateways, each a process of its own.
 // Every few seconds: requests, errors, p50/p99 of that interval, and the gateways' memory (after a
 // forced GC, so heapUsed is what they retain), with a verdict on whether it stayed flat.
-import { type Backends, BENCH_REDIS_DB, RespSocket } from './backends.ts'
+import { type Backends, BENCH_REDIS_DB, redisClient } from './backends.ts'
 import type { NodeMemory, WorkerHost, WorkerMemory } from './hosts.ts'
 import { Visitor } from './journey.ts'
 import { quantile, sleep } from './measure.ts'
@@ -125,7 +125,7 @@ export async function benchSoak(options: SoakOptions): Promise<SoakResult> {
   const gateways = await startBenchGateways(backends, { inspect: true })
   const { upstash, planetscale } = gateways
   let worker: WorkerHost | undefined
-  const redis = new RespSocket(backends.redisUrl, BENCH_REDIS_DB)
+  const redis = redisClient(backends.redisUrl, BENCH_REDIS_DB)
   const samples: SoakSample[] = []
   const totals = { requests: 0, errors: 0, journeys: 0 }
   try {
@@ -150,7 +150,7 @@ export async function benchSoak(options: SoakOptions): Promise<SoakResult> {
           upstash.memory(true),
           planetscale.memory(true),
           (worker as WorkerHost).memory(),
-          redis.command('DBSIZE'),
+          redis.dbsize(),
         ])
         const sample: SoakSample = {
           t: Math.round((Date.now() - started) / 100) / 10,
@@ -185,7 +185,7 @@ export async function benchSoak(options: SoakOptions): Promise<SoakResult> {
     sampling = false
     await sampler
   } finally {
-    redis.close()
+    await redis.quit()
     await worker?.close()
     await gateways.close()
   }
