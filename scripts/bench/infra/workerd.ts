@@ -5,8 +5,8 @@
 import { readdir, writeFile } from 'node:fs/promises'
 import { createRequire } from 'node:module'
 import { basename, dirname, join } from 'node:path'
-import { httpAnswers, OwnedProcess } from '../lib/launcher.ts'
-import { freePort } from '../lib/processes.ts'
+import { httpAnswers, OwnedProcess } from '../../lib/launcher.ts'
+import { freePort } from '../../lib/processes.ts'
 
 export interface WorkerdSpec {
   /** the built main module; its folder holds the other modules */

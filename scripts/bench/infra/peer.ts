@@ -5,10 +5,11 @@ import { cp, mkdir, readFile, readlink, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { createConnection } from 'mysql2/promise'
-import { freePort, isAlive } from '../lib/processes.ts'
-import { runCaptured } from '../lib/run-captured.ts'
-import { redisClient } from './backends.ts'
-import { sleep } from './measure.ts'
+import { freePort, isAlive } from '../../lib/processes.ts'
+import { runCaptured } from '../../lib/run-captured.ts'
+import { type Backends, redisClient } from './backends.ts'
+import { EMAIL_DOMAIN } from './journey.ts'
+import { sleep } from './stats.ts'
 
 export interface RunningPeer {
   url: string
@@ -31,12 +32,20 @@ async function stopTutorial(pid: number): Promise<void> {
   await rm(join(TUTORIAL_DIR, 'run'), { recursive: true, force: true })
 }
 
+/** host:port the tutorial connects to, when not the backends themselves (a delay proxy). */
+export interface TutorialRoutes {
+  redis?: { host: string; port: number }
+  mysql?: { host: string; port: number }
+}
+
 /** Copies, installs (only when its lockfile changed), applies the schema, starts it. */
 export async function startTutorial(
   sourceDir: string,
-  mysqlUrl: string,
-  log: (line: string) => void
+  backends: Backends,
+  log: (line: string) => void,
+  via: TutorialRoutes = {}
 ): Promise<RunningPeer> {
+  const { mysqlUrl } = backends
   const source = resolve(sourceDir)
   const lock = await readFile(join(source, 'package-lock.json'), 'utf8')
   const installedLock = await readFile(join(TUTORIAL_DIR, 'package-lock.json'), 'utf8').catch(
@@ -69,13 +78,16 @@ export async function startTutorial(
     await mysql.end()
   }
   const port = await freePort()
-  const mysqlHost = new URL(mysqlUrl)
+  const mysqlAt = via.mysql ?? hostPort(mysqlUrl, 3306)
+  const redis = via.redis ?? hostPort(backends.redisUrl, 6379)
   const env = {
     ...process.env,
     PORT: String(port),
     NODE: process.execPath,
-    MYSQL_HOST: mysqlHost.hostname,
-    MYSQL_PORT: mysqlHost.port || '3306',
+    MYSQL_HOST: mysqlAt.host,
+    MYSQL_PORT: String(mysqlAt.port),
+    REDIS_HOST: redis.host,
+    REDIS_PORT: String(redis.port),
   }
   await runCaptured('bash', ['start.sh'], { cwd: TUTORIAL_DIR, env })
   const pid = Number(await readFile(pidFile, 'utf8'))
@@ -88,12 +100,43 @@ export async function startTutorial(
   }
 }
 
+function hostPort(url: string, defaultPort: number) {
+  const parsed = new URL(url)
+  return { host: parsed.hostname || '127.0.0.1', port: Number(parsed.port || defaultPort) }
+}
+
+/**
+ * The comparison peer a section asked for: undefined starts the tutorial (and its stop() removes
+ * what the bench's users left in its schema and in Redis database 0), 'none' is no peer, anything
+ * else the URL of a server speaking the tutorial's routes.
+ */
+export async function startPeer(
+  peer: string | undefined,
+  options: { root: string; backends: Backends; log: (line: string) => void },
+  via: TutorialRoutes = {}
+): Promise<RunningPeer | undefined> {
+  if (peer === 'none') return undefined
+  if (peer !== undefined) return externalPeer(peer)
+  const { backends, log } = options
+  const source = join(options.root, '..', 'shared', 'peers', 'tutorial-app')
+  const tutorial = await startTutorial(source, backends, log, via)
+  return {
+    ...tutorial,
+    stop: async () => {
+      await tutorial.stop()
+      await cleanTutorialData(backends.mysqlUrl, `@${EMAIL_DOMAIN}`)
+      const sessions = await cleanTutorialSessions(backends.redisUrl, `@${EMAIL_DOMAIN}`)
+      log(`tutorial app: removed ${sessions} sessions of bench users from Redis database 0`)
+    },
+  }
+}
+
 export function externalPeer(url: string): RunningPeer {
   return { url: url.replace(/\/$/, ''), label: `peer at ${url}`, stop: async () => {} }
 }
 
 /** Removes the bench's users (by email domain) and their statuses from the tutorial schema. */
-export async function cleanTutorialData(mysqlUrl: string, emailSuffix: string): Promise<void> {
+async function cleanTutorialData(mysqlUrl: string, emailSuffix: string): Promise<void> {
   const mysql = await createConnection({ uri: mysqlUrl, database: 'redis_demo' })
   try {
     const pattern = `%${emailSuffix}`
@@ -111,10 +154,7 @@ export async function cleanTutorialData(mysqlUrl: string, emailSuffix: string): 
  * The tutorial keeps its sessions in Redis database 0 (connect-redis, TTL 260 s), next to dev
  * data: delete the ones whose stored user has the bench's email domain, not waiting for the TTL.
  */
-export async function cleanTutorialSessions(
-  redisUrl: string,
-  emailSuffix: string
-): Promise<number> {
+async function cleanTutorialSessions(redisUrl: string, emailSuffix: string): Promise<number> {
   const redis = redisClient(redisUrl, 0)
   let deleted = 0
   try {

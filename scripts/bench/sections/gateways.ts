@@ -1,19 +1,25 @@
 // Section "gateways" (issue 2): each gateway with its official client at 1 and 16 callers, next
 // to the same operation sent directly (ioredis / mysql2) and to a bare node:http server that
 // answers the gateway's own response bytes, loaded through the same official client (the HTTP
-// floor). The load generator is this process; each server runs in a process of its own (hosts.ts), so
+// floor). The load generator is this process; each server runs in a process of its own (infra/hosts.ts), so
 // generator and server never share an event loop, and the three variants are loaded alike.
 import { isDeepStrictEqual } from 'node:util'
 import { Client } from '@planetscale/database'
 import { Redis } from '@upstash/redis'
 import type { Redis as IORedis } from 'ioredis'
 import { createConnection, createPool } from 'mysql2/promise'
-import { type Backends, BENCH_DATABASE, BENCH_REDIS_DB, redisClient } from './backends.ts'
-import { BareHost, type BenchGateway } from './hosts.ts'
-import { type LoadResult, type LoopSamples, summarize as merge, runLoop } from './measure.ts'
-import { cpuMs } from './procfs.ts'
-import { startBenchGateways } from './stack.ts'
-import { ratio } from './table.ts'
+import { type Backends, BENCH_DATABASE, BENCH_REDIS_DB, redisClient } from '../infra/backends.ts'
+import {
+  type LoadResult,
+  type LoopSamples,
+  summarize as merge,
+  runLoop,
+} from '../infra/closed-loop.ts'
+import { BareHost, type BenchGateway } from '../infra/hosts.ts'
+import { EMAIL_DOMAIN } from '../infra/journey.ts'
+import { cpuMs } from '../infra/procfs.ts'
+import { startBenchGateways } from '../infra/stack.ts'
+import { ratio } from '../infra/stats.ts'
 
 export const GATEWAY_TARGETS = { minRpsShareOfBare: 0.6, maxP50OverheadMs: 0.5 }
 const LEVELS = [1, 16]
@@ -154,7 +160,7 @@ export async function benchGateways(
     const mysql = await createConnection({ uri: backends.mysqlUrl, database: BENCH_DATABASE })
     const [inserted] = await mysql.query(
       'INSERT INTO users (email, name, password_hash) VALUES (?, ?, ?)',
-      ['gateway-bench@bench.invalid', 'Gateway Bench', 'x']
+      [`gateway-bench@${EMAIL_DOMAIN}`, 'Gateway Bench', 'x']
     )
     await mysql.end()
     const userId = String((inserted as { insertId: number }).insertId)

@@ -2,8 +2,8 @@
 // generator (this process) never shares an event loop with them and their memory is their own:
 // a gateway (its command line), the built Worker in workerd, and a bare node:http server.
 import { fileURLToPath } from 'node:url'
-import { type GatewayKind, type GatewayProcess, gatewayProcess } from '../lib/gateways.ts'
-import { OwnedProcess } from '../lib/launcher.ts'
+import { type GatewayKind, type GatewayProcess, gatewayProcess } from '../../lib/gateways.ts'
+import { OwnedProcess } from '../../lib/launcher.ts'
 import {
   type InspectorSession,
   inspectorTarget,
@@ -11,11 +11,18 @@ import {
   type NodeMemory,
   nodeMemory,
   openInspector,
+  recordCpuProfile,
 } from './inspector.ts'
 import { rssOf } from './procfs.ts'
 import { type RunningWorkerd, startWorkerd, wranglerSettings } from './workerd.ts'
 
 export type { NodeMemory }
+
+export interface GatewayStats {
+  requests: number
+  /** [start, end] wall-clock ms of the last requests, in the order they ended */
+  recent: [number, number][]
+}
 
 /** A gateway's command line; with `inspect`, its memory can be read (soak). */
 export class BenchGateway {
@@ -59,12 +66,17 @@ export class BenchGateway {
     return this.process.pid as number
   }
 
-  /** Requests answered for the bench's credential, from the gateway's own counter. */
-  async requests(): Promise<number> {
+  /** The gateway's own record of the bench's credential: how many requests, the last ones' times. */
+  async stats(): Promise<GatewayStats> {
     const res = await fetch(`${this.url}/__stats`, {
       headers: { authorization: this.authorization },
     })
-    return ((await res.json()) as { requests: number }).requests
+    return (await res.json()) as GatewayStats
+  }
+
+  /** Requests answered for the bench's credential, from the gateway's own counter. */
+  async requests(): Promise<number> {
+    return (await this.stats()).requests
   }
 
   /** gc: after a full collection, so heapUsed is what the gateway retains. */
@@ -103,7 +115,7 @@ export class WorkerHost {
     wranglerConfig: string
     /** on top of [vars]: secrets and overrides */
     bindings: Record<string, string>
-    /** open workerd's inspector to read the isolate's JS heap (soak only) */
+    /** open workerd's inspector: the isolate's JS heap (soak), its CPU profile (profile) */
     inspect?: boolean
   }): Promise<WorkerHost> {
     const { vars, ...runtime } = await wranglerSettings(spec.wranglerConfig)
@@ -132,6 +144,12 @@ export class WorkerHost {
 
   get workerdPid(): number {
     return this.workerd.pid
+  }
+
+  /** A CPU profile of the Worker's isolate while `during` runs (started with inspect). */
+  cpuProfile<T>(intervalUs: number, during: () => Promise<T>) {
+    if (!this.inspector) throw new Error('started without inspect')
+    return recordCpuProfile(this.inspector, intervalUs, during)
   }
 
   async memory(): Promise<WorkerMemory> {

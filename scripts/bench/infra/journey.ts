@@ -7,6 +7,9 @@ export interface Account {
   user_password: string
 }
 
+/** Every account the bench creates is at this domain: cleaning up the tutorial's data finds them by it. */
+export const EMAIL_DOMAIN = 'bench.invalid'
+
 export const JSON_HEADERS = { 'content-type': 'application/json' }
 
 export class Visitor {
