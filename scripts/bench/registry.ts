@@ -5,10 +5,12 @@ import type { Backends } from './infra/backends.ts'
 import type { BenchOptions, SectionName } from './options.ts'
 import { appCharts, appText } from './report/app.ts'
 import { bundleCharts, bundleText } from './report/bundle.ts'
+import { distanceCharts, distanceText } from './report/distance.ts'
 import { gatewaysCharts, gatewaysText } from './report/gateways.ts'
 import { hashCharts, hashText } from './report/hash.ts'
 import { soakCharts, soakText } from './report/soak.ts'
 import { benchApp } from './sections/app.ts'
+import { benchDistance } from './sections/distance.ts'
 import { benchGateways } from './sections/gateways.ts'
 import { benchHash } from './sections/hash.ts'
 import { benchSoak } from './sections/soak.ts'
@@ -86,6 +88,11 @@ export const REGISTRY: Record<SectionName, Section> = {
     text: hashText,
     charts: hashCharts,
     usesBackends: false,
+  }),
+  distance: section({
+    run: async (c) => benchDistance({ ...(await worker(c)), ...c.options }),
+    text: distanceText,
+    charts: distanceCharts,
   }),
   soak: section({
     run: async (c) =>
