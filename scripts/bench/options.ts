@@ -3,7 +3,15 @@ import { resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 import { ROOT } from '../lib/project.ts'
 
-export const SECTIONS = ['bundle', 'gateways', 'app', 'hash', 'distance', 'soak'] as const
+export const SECTIONS = [
+  'bundle',
+  'gateways',
+  'app',
+  'hash',
+  'distance',
+  'soak',
+  'profile',
+] as const
 export type SectionName = (typeof SECTIONS)[number]
 export const DEFAULT_SECTIONS: SectionName[] = ['gateways', 'app', 'hash', 'bundle']
 
@@ -17,13 +25,15 @@ Sections (--only, comma-separated; "all" for every one; default ${DEFAULT_SECTIO
   distance   one connection, p50/p99 per route at 0 ms and at --rtt for ours, the floor and the
              tutorial (its Redis and MariaDB behind a TCP delay); round trips on the critical path
   soak       a mixed journey for --soak-minutes; the gateways' memory over time
+  profile    a V8 CPU profile of the Worker in workerd under load (--route); self time by module
 Options:
-  --duration S         seconds per load run (gateways, app), default 5
+  --duration S         seconds per load run (gateways, app, profile), default 5
   --rounds N           app: interleaved rounds per server, default 3 (figures are their medians)
   --peer URL           compare against this server (tutorial routes) instead of starting the tutorial
   --no-peer            no comparison
   --rtt MS             distance: the simulated round trip, default 50
   --requests N         distance: sequential requests per route, server and round trip, default 50
+  --route PATH         profile: /fetchStatus (default), /addStatus, / or /login
   --soak-minutes N     soak length, default 3 (giving it adds the soak section)
   --soak-users N       concurrent journeys in the soak, default 4
   --sample-seconds S   soak sampling interval, default 5
@@ -62,6 +72,7 @@ export function parseOptions(argv: string[]) {
       'no-peer': { type: 'boolean' },
       rtt: text,
       requests: text,
+      route: text,
       'soak-minutes': text,
       'soak-users': text,
       'sample-seconds': text,
@@ -78,6 +89,7 @@ export function parseOptions(argv: string[]) {
     peer: values['no-peer'] ? 'none' : values.peer,
     rttMs: positive('rtt', values.rtt, 50),
     requests: Math.round(positive('requests', values.requests, 50)),
+    route: values.route ?? '/fetchStatus',
     soakMinutes: positive('soak-minutes', values['soak-minutes'], 3),
     soakUsers: Math.round(positive('soak-users', values['soak-users'], 4)),
     sampleSeconds: positive('sample-seconds', values['sample-seconds'], 5),

@@ -8,11 +8,13 @@ import { bundleCharts, bundleText } from './report/bundle.ts'
 import { distanceCharts, distanceText } from './report/distance.ts'
 import { gatewaysCharts, gatewaysText } from './report/gateways.ts'
 import { hashCharts, hashText } from './report/hash.ts'
+import { profileText } from './report/profile.ts'
 import { soakCharts, soakText } from './report/soak.ts'
 import { benchApp } from './sections/app.ts'
 import { benchDistance } from './sections/distance.ts'
 import { benchGateways } from './sections/gateways.ts'
 import { benchHash } from './sections/hash.ts'
+import { benchProfile } from './sections/profile.ts'
 import { benchSoak } from './sections/soak.ts'
 
 export interface SectionContext {
@@ -104,5 +106,15 @@ export const REGISTRY: Record<SectionName, Section> = {
       }),
     text: soakText,
     charts: soakCharts,
+  }),
+  profile: section({
+    run: (c) =>
+      benchProfile({
+        ...c,
+        durationS: c.options.durationS,
+        route: c.options.route,
+        out: c.options.out,
+      }),
+    text: profileText,
   }),
 }
