@@ -1,15 +1,16 @@
 // The comparison peer: the 2015 tutorial app (shared/peers/tutorial-app), copied to a private
-// folder, installed with `npm ci`, its schema applied, started with its own start.sh on a free
-// port. It talks to Redis and MariaDB directly (Redis database 0, schema redis_demo).
-import { cp, mkdir, readFile, readlink, rm } from 'node:fs/promises'
+// folder, installed with `npm ci`, its schema applied, and its program (what its start.sh runs)
+// started with the launcher on a free port. It talks to Redis and MariaDB directly (Redis
+// database 0, schema redis_demo).
+import { cp, mkdir, readFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { createConnection } from 'mysql2/promise'
-import { freePort, isAlive } from '../../lib/processes.ts'
+import { httpAnswers, OwnedProcess } from '../../lib/launcher.ts'
+import { freePort } from '../../lib/processes.ts'
 import { runCaptured } from '../../lib/run-captured.ts'
 import { type Backends, redisClient } from './backends.ts'
 import { EMAIL_DOMAIN } from './journey.ts'
-import { sleep } from './stats.ts'
 
 export interface RunningPeer {
   url: string
@@ -22,16 +23,6 @@ export interface RunningPeer {
 
 const TUTORIAL_DIR = join(tmpdir(), 'edge-status-bench-tutorial-app')
 
-/** Stops the tutorial started in TUTORIAL_DIR; a pid that now names another process is left be. */
-async function stopTutorial(pid: number): Promise<void> {
-  const ours = async () => (await readlink(`/proc/${pid}/cwd`).catch(() => '')) === TUTORIAL_DIR
-  if (!(await ours())) return
-  process.kill(pid, 'SIGTERM')
-  for (let i = 0; i < 50 && isAlive(pid); i++) await sleep(100)
-  if (isAlive(pid) && (await ours())) process.kill(pid, 'SIGKILL')
-  await rm(join(TUTORIAL_DIR, 'run'), { recursive: true, force: true })
-}
-
 /** host:port the tutorial connects to, when not the backends themselves (a delay proxy). */
 export interface TutorialRoutes {
   redis?: { host: string; port: number }
@@ -39,7 +30,7 @@ export interface TutorialRoutes {
 }
 
 /** Copies, installs (only when its lockfile changed), applies the schema, starts it. */
-export async function startTutorial(
+async function startTutorial(
   sourceDir: string,
   backends: Backends,
   log: (line: string) => void,
@@ -51,11 +42,6 @@ export async function startTutorial(
   const installedLock = await readFile(join(TUTORIAL_DIR, 'package-lock.json'), 'utf8').catch(
     () => ''
   )
-  const pidFile = join(TUTORIAL_DIR, 'run', 'seed.pid')
-  // A bench run that died left its tutorial running in our private folder: it is ours to stop.
-  const stale = Number(await readFile(pidFile, 'utf8').catch(() => '0'))
-  if (stale > 0) await stopTutorial(stale)
-  await rm(join(TUTORIAL_DIR, 'run'), { recursive: true, force: true })
   await mkdir(TUTORIAL_DIR, { recursive: true })
   await cp(source, TUTORIAL_DIR, {
     recursive: true,
@@ -80,23 +66,29 @@ export async function startTutorial(
   const port = await freePort()
   const mysqlAt = via.mysql ?? hostPort(mysqlUrl, 3306)
   const redis = via.redis ?? hostPort(backends.redisUrl, 6379)
-  const env = {
-    ...process.env,
-    PORT: String(port),
-    NODE: process.execPath,
-    MYSQL_HOST: mysqlAt.host,
-    MYSQL_PORT: String(mysqlAt.port),
-    REDIS_HOST: redis.host,
-    REDIS_PORT: String(redis.port),
-  }
-  await runCaptured('bash', ['start.sh'], { cwd: TUTORIAL_DIR, env })
-  const pid = Number(await readFile(pidFile, 'utf8'))
-  log(`tutorial app: pid ${pid} on 127.0.0.1:${port}`)
+  const url = `http://127.0.0.1:${port}`
+  const tutorial = await new OwnedProcess({
+    name: 'tutorial app',
+    command: process.execPath,
+    args: ['./bin'],
+    cwd: TUTORIAL_DIR,
+    env: {
+      ...process.env,
+      PORT: String(port),
+      MYSQL_HOST: mysqlAt.host,
+      MYSQL_PORT: String(mysqlAt.port),
+      REDIS_HOST: redis.host,
+      REDIS_PORT: String(redis.port),
+    },
+    output: 'capture',
+    ready: { probe: () => httpAnswers(`${url}/`) },
+  }).start()
+  log(`tutorial app: pid ${tutorial.pid} on ${url}`)
   return {
-    url: `http://127.0.0.1:${port}`,
+    url,
     label: 'tutorial app (Express, started by the bench)',
-    pid,
-    stop: () => stopTutorial(pid),
+    pid: tutorial.pid,
+    stop: () => tutorial.stop(),
   }
 }
 
