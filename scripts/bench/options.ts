@@ -38,7 +38,9 @@ Options:
   --soak-users N       concurrent journeys in the soak, default 4
   --sample-seconds S   soak sampling interval, default 5
   --hash-runs N        hash and verify runs, default 30
-  --out DIR            results folder, default bench-results`
+  --out DIR            results folder, default bench-results
+Environment: REDIS_URL, MYSQL_URL (the backends); BENCH_REDIS_DB (default 7) and
+BENCH_MYSQL_DATABASE (default edge_status_bench), the bench's own database on each`
 
 export type BenchOptions = ReturnType<typeof parseOptions>
 

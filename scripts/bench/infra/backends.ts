@@ -4,8 +4,9 @@ import { randomBytes } from 'node:crypto'
 import { Redis } from 'ioredis'
 import { createConnection } from 'mysql2/promise'
 
-export const BENCH_REDIS_DB = 7
-export const BENCH_DATABASE = 'edge_status_bench'
+// Overridable, so a run can keep clear of scripts that use the defaults without the bench lock.
+export const BENCH_REDIS_DB = Number(process.env.BENCH_REDIS_DB ?? 7)
+export const BENCH_DATABASE = process.env.BENCH_MYSQL_DATABASE ?? 'edge_status_bench'
 export const BENCH_DB_USER = 'bench'
 
 export interface Backends {
