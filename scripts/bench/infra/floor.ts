@@ -9,8 +9,8 @@ import { join } from 'node:path'
 import { createConnection } from 'mysql2/promise'
 import { type Backends, BENCH_DATABASE, BENCH_REDIS_DB, redisClient } from './backends.ts'
 import { bundleBenchWorker } from './bundle-worker.ts'
-import { WorkerHost } from './hosts.ts'
 import type { BenchGateways } from './stack.ts'
+import { WorkerHost } from './workerd.ts'
 
 // The architecture's minimal depth: a read runs the session check and the query concurrently
 // (depth 1), a write waits for the session check (depth 2). GET / makes no backend call.

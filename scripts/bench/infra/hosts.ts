@@ -1,20 +1,10 @@
 // The servers the bench loads, each a process of its own started with the launcher, so the load
 // generator (this process) never shares an event loop with them and their memory is their own:
-// a gateway (its command line), the built Worker in workerd, and a bare node:http server.
+// a gateway (its command line) and a bare node:http server. (The Worker's host: workerd.ts.)
 import { fileURLToPath } from 'node:url'
 import { type GatewayKind, type GatewayProcess, gatewayProcess } from '../../lib/gateways.ts'
 import { OwnedProcess } from '../../lib/launcher.ts'
-import {
-  type InspectorSession,
-  inspectorTarget,
-  isolateHeapUsed,
-  type NodeMemory,
-  nodeMemory,
-  openInspector,
-  recordCpuProfile,
-} from './inspector.ts'
-import { rssOf } from './procfs.ts'
-import { type RunningWorkerd, startWorkerd, wranglerSettings } from './workerd.ts'
+import { type InspectorSession, type NodeMemory, nodeMemory, openInspector } from './inspector.ts'
 
 export type { NodeMemory }
 
@@ -88,82 +78,6 @@ export class BenchGateway {
   async close(): Promise<void> {
     this.inspector?.close()
     await this.process.stop()
-  }
-}
-
-export interface WorkerMemory {
-  /** resident memory of the workerd process */
-  workerdRss?: number
-  /** with inspect: the isolate's JS heap in use (no GC) */
-  isolateHeapUsed?: number
-}
-
-/** A built Worker served by workerd itself. */
-export class WorkerHost {
-  private readonly workerd: RunningWorkerd
-  private readonly inspector: InspectorSession | undefined
-
-  private constructor(workerd: RunningWorkerd, inspector: InspectorSession | undefined) {
-    this.workerd = workerd
-    this.inspector = inspector
-  }
-
-  static async start(spec: {
-    /** the built module (wrangler deploy --dry-run --outdir) */
-    mainModule: string
-    /** wrangler.toml, for the compatibility date, flags and [vars] */
-    wranglerConfig: string
-    /** on top of [vars]: secrets and overrides */
-    bindings: Record<string, string>
-    /** open workerd's inspector: the isolate's JS heap (soak), its CPU profile (profile) */
-    inspect?: boolean
-  }): Promise<WorkerHost> {
-    const { vars, ...runtime } = await wranglerSettings(spec.wranglerConfig)
-    const workerd = await startWorkerd({
-      mainModule: spec.mainModule,
-      ...runtime,
-      bindings: { ...vars, ...spec.bindings },
-      inspect: spec.inspect ?? false,
-    })
-    try {
-      const inspector = workerd.inspector
-        ? await openInspector(
-            await inspectorTarget(workerd.inspector.url, workerd.inspector.target)
-          )
-        : undefined
-      return new WorkerHost(workerd, inspector)
-    } catch (error) {
-      await workerd.stop()
-      throw error
-    }
-  }
-
-  get url(): string {
-    return this.workerd.url
-  }
-
-  get workerdPid(): number {
-    return this.workerd.pid
-  }
-
-  /** A CPU profile of the Worker's isolate while `during` runs (started with inspect). */
-  cpuProfile<T>(intervalUs: number, during: () => Promise<T>) {
-    if (!this.inspector) throw new Error('started without inspect')
-    return recordCpuProfile(this.inspector, intervalUs, during)
-  }
-
-  async memory(): Promise<WorkerMemory> {
-    const workerdRss = rssOf(this.workerd.pid)
-    const heap = this.inspector ? await isolateHeapUsed(this.inspector) : undefined
-    return {
-      ...(workerdRss ? { workerdRss } : {}),
-      ...(heap ? { isolateHeapUsed: heap } : {}),
-    }
-  }
-
-  async close(): Promise<void> {
-    this.inspector?.close()
-    await this.workerd.stop()
   }
 }
 

@@ -14,7 +14,8 @@ import {
   resetBenchData,
 } from './backends.ts'
 import { type FloorWorker, startFloorWorker } from './floor.ts'
-import { BenchGateway, WorkerHost } from './hosts.ts'
+import { BenchGateway } from './hosts.ts'
+import { WorkerHost } from './workerd.ts'
 
 export interface BenchGateways {
   upstash: BenchGateway

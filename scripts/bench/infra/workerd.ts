@@ -1,4 +1,4 @@
-// The built Worker served by workerd itself, as on the edge: no Miniflare entry Worker in front
+// A built Worker served by workerd itself, as on the edge: no Miniflare entry Worker in front
 // and no Node process between workerd and its log lines. The config is generated next to the
 // bundle (wrangler deploy --dry-run --outdir): every .js and .wasm module there, text bindings,
 // and an "internet" service that may reach the gateways on 127.0.0.1.
@@ -7,28 +7,17 @@ import { createRequire } from 'node:module'
 import { basename, dirname, join } from 'node:path'
 import { httpAnswers, OwnedProcess } from '../../lib/launcher.ts'
 import { freePort } from '../../lib/processes.ts'
-
-export interface WorkerdSpec {
-  /** the built main module; its folder holds the other modules */
-  mainModule: string
-  compatibilityDate: string
-  compatibilityFlags: string[]
-  bindings: Record<string, string>
-  /** open the DevTools inspector (soak: the isolate's heap) */
-  inspect: boolean
-}
-
-export interface RunningWorkerd {
-  url: string
-  port: number
-  pid: number
-  /** with inspect: the inspector's base URL and the Worker's target id there */
-  inspector?: { url: URL; target: string }
-  stop(): Promise<void>
-}
+import {
+  type InspectorSession,
+  inspectorTarget,
+  isolateHeapUsed,
+  openInspector,
+  recordCpuProfile,
+} from './inspector.ts'
+import { rssOf } from './procfs.ts'
 
 /** What wrangler.toml says about the runtime: compatibility date and flags, and [vars]. */
-export async function wranglerSettings(configPath: string) {
+async function wranglerSettings(configPath: string) {
   // wrangler is large; load it only when a Worker is started.
   const { unstable_readConfig } = await import('wrangler')
   const config = unstable_readConfig({ config: configPath })
@@ -45,6 +34,13 @@ const SERVICE = 'worker'
 /** The workerd package (CommonJS) exports the path of the binary for this platform. */
 const WORKERD = (createRequire(import.meta.url)('workerd') as { default: string }).default
 const text = (value: string) => JSON.stringify(value)
+
+interface WorkerdSpec {
+  mainModule: string
+  compatibilityDate: string
+  compatibilityFlags: string[]
+  bindings: Record<string, string>
+}
 
 async function writeConfig(spec: WorkerdSpec, port: number): Promise<string> {
   const dir = dirname(spec.mainModule)
@@ -78,32 +74,88 @@ const worker :Workerd.Worker = (
   return path
 }
 
-export async function startWorkerd(spec: WorkerdSpec): Promise<RunningWorkerd> {
-  const port = await freePort()
-  const inspectorPort = spec.inspect ? await freePort() : undefined
-  const config = await writeConfig(spec, port)
-  const args = ['serve', config]
-  if (inspectorPort) args.push(`--inspector-addr=127.0.0.1:${inspectorPort}`)
-  const url = `http://127.0.0.1:${port}`
-  // The app logs one JSON line per request: workerd still formats them; nobody reads them.
-  const workerd = new OwnedProcess({
-    name: 'workerd',
-    command: WORKERD,
-    args,
-    output: 'stderr',
-    ready: { probe: () => httpAnswers(`${url}/healthz`) },
-    startupMs: 20_000,
-    stopGraceMs: 5000,
-  })
-  await workerd.start()
-  const stop = () => workerd.stop()
-  return {
-    url,
-    port,
-    pid: workerd.pid as number,
-    ...(inspectorPort
-      ? { inspector: { url: new URL(`ws://127.0.0.1:${inspectorPort}`), target: SERVICE } }
-      : {}),
-    stop,
+export interface WorkerMemory {
+  /** resident memory of the workerd process */
+  workerdRss?: number
+  /** with inspect: the isolate's JS heap in use (no GC) */
+  isolateHeapUsed?: number
+}
+
+/** A built Worker served by workerd itself. */
+export class WorkerHost {
+  readonly url: string
+  private readonly workerd: OwnedProcess
+  private readonly inspector: InspectorSession | undefined
+
+  private constructor(url: string, workerd: OwnedProcess, inspector?: InspectorSession) {
+    this.url = url
+    this.workerd = workerd
+    this.inspector = inspector
+  }
+
+  static async start(spec: {
+    /** the built module (wrangler deploy --dry-run --outdir) */
+    mainModule: string
+    /** wrangler.toml, for the compatibility date, flags and [vars] */
+    wranglerConfig: string
+    /** on top of [vars]: secrets and overrides */
+    bindings: Record<string, string>
+    /** open workerd's inspector: the isolate's JS heap (soak), its CPU profile (profile) */
+    inspect?: boolean
+  }): Promise<WorkerHost> {
+    const { vars, ...runtime } = await wranglerSettings(spec.wranglerConfig)
+    const port = await freePort()
+    const inspectorPort = spec.inspect ? await freePort() : undefined
+    const bindings = { ...vars, ...spec.bindings }
+    const config = await writeConfig({ mainModule: spec.mainModule, ...runtime, bindings }, port)
+    const args = ['serve', config]
+    if (inspectorPort) args.push(`--inspector-addr=127.0.0.1:${inspectorPort}`)
+    const url = `http://127.0.0.1:${port}`
+    // The app logs one JSON line per request: workerd still formats them; nobody reads them.
+    const workerd = await new OwnedProcess({
+      name: 'workerd',
+      command: WORKERD,
+      args,
+      output: 'stderr',
+      ready: { probe: () => httpAnswers(`${url}/healthz`) },
+      startupMs: 20_000,
+      stopGraceMs: 5000,
+    }).start()
+    if (!inspectorPort) return new WorkerHost(url, workerd)
+    try {
+      const inspector = new URL(`ws://127.0.0.1:${inspectorPort}`)
+      return new WorkerHost(
+        url,
+        workerd,
+        await openInspector(await inspectorTarget(inspector, SERVICE))
+      )
+    } catch (error) {
+      await workerd.stop()
+      throw error
+    }
+  }
+
+  get workerdPid(): number {
+    return this.workerd.pid as number
+  }
+
+  /** A CPU profile of the Worker's isolate while `during` runs (started with inspect). */
+  cpuProfile<T>(intervalUs: number, during: () => Promise<T>) {
+    if (!this.inspector) throw new Error('started without inspect')
+    return recordCpuProfile(this.inspector, intervalUs, during)
+  }
+
+  async memory(): Promise<WorkerMemory> {
+    const workerdRss = rssOf(this.workerdPid)
+    const heap = this.inspector ? await isolateHeapUsed(this.inspector) : undefined
+    return {
+      ...(workerdRss ? { workerdRss } : {}),
+      ...(heap ? { isolateHeapUsed: heap } : {}),
+    }
+  }
+
+  async close(): Promise<void> {
+    this.inspector?.close()
+    await this.workerd.stop()
   }
 }

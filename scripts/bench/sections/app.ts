@@ -4,7 +4,6 @@
 // machine falls on all of them alike; each figure is the median over the rounds.
 
 import type { Backends } from '../infra/backends.ts'
-import type { WorkerHost } from '../infra/hosts.ts'
 import {
   cannon,
   cpuPerRequest,
@@ -16,6 +15,7 @@ import {
 import { type RunningPeer, startPeer } from '../infra/peer.ts'
 import { startOursAndFloor } from '../infra/stack.ts'
 import { median } from '../infra/stats.ts'
+import type { WorkerHost } from '../infra/workerd.ts'
 import { accountsFor, type Role, requestOf, SCENARIOS, seedAccounts } from './scenarios.ts'
 
 export const CONNECTIONS = [2, 10]

@@ -11,7 +11,7 @@ import { join } from 'node:path'
 import { bundleBenchWorker } from '../infra/bundle-worker.ts'
 import { preciseCpuMs } from '../infra/procfs.ts'
 import { percentiles } from '../infra/stats.ts'
-import { startWorkerd, wranglerSettings } from '../infra/workerd.ts'
+import { WorkerHost } from '../infra/workerd.ts'
 
 export const OWASP_STATEMENT =
   'OWASP Password Storage Cheat Sheet: Argon2id with m=19 MiB, t=2, p=1, or an equivalent ' +
@@ -82,22 +82,25 @@ export async function benchHash(root: string, runs: number): Promise<HashResult>
   let params = { m: 0, t: 0, p: 0 }
   let stop = async () => {}
   try {
-    const { vars: _vars, ...runtime } = await wranglerSettings(join(root, 'wrangler.toml'))
     const mainModule = await bundleBenchWorker(
       ENTRY(join(root, 'src', 'auth', 'password.ts')),
       root,
       outdir,
       'hash'
     )
-    const workerd = await startWorkerd({ mainModule, ...runtime, bindings: {}, inspect: false })
-    stop = workerd.stop
+    const workerd = await WorkerHost.start({
+      mainModule,
+      wranglerConfig: join(root, 'wrangler.toml'),
+      bindings: {},
+    })
+    stop = () => workerd.close()
     const call = async (path: string) => {
-      const cpuBefore = preciseCpuMs(workerd.pid) ?? Number.NaN
+      const cpuBefore = preciseCpuMs(workerd.workerdPid) ?? Number.NaN
       const started = performance.now()
       const res = await fetch(`${workerd.url}${path}`)
       const text = await res.text()
       const wall = performance.now() - started
-      const cpu = (preciseCpuMs(workerd.pid) ?? Number.NaN) - cpuBefore
+      const cpu = (preciseCpuMs(workerd.workerdPid) ?? Number.NaN) - cpuBefore
       if (!res.ok) throw new Error(`hash worker ${path}: HTTP ${res.status} ${text.slice(0, 200)}`)
       return { wall, cpu, text }
     }

@@ -3,10 +3,11 @@
 // Every few seconds: requests, errors, p50/p99 of that interval, and the gateways' memory (after a
 // forced GC, so heapUsed is what they retain), with a verdict on whether it stayed flat.
 import { type Backends, BENCH_REDIS_DB, redisClient } from '../infra/backends.ts'
-import type { NodeMemory, WorkerHost, WorkerMemory } from '../infra/hosts.ts'
+import type { NodeMemory } from '../infra/hosts.ts'
 import { EMAIL_DOMAIN, Visitor } from '../infra/journey.ts'
 import { startBenchGateways, startBenchWorker } from '../infra/stack.ts'
 import { percentiles, sleep } from '../infra/stats.ts'
+import type { WorkerHost, WorkerMemory } from '../infra/workerd.ts'
 import { memoryVerdicts, TOLERANCE_PERCENT } from './soak-verdict.ts'
 
 export interface SoakOptions {
