@@ -14,13 +14,13 @@ export function distanceText(result: DistanceResult): string[] {
   const rtt = result.rttMs
   return [
     `Layout: one keep-alive connection per server, ${result.requests} sequential requests per ` +
-      `route after 5 unmeasured. A round trip of ${rtt} ms: ours and the floor on gateways ` +
+      `route after ${result.warmup} unmeasured. A round trip of ${rtt} ms: ours and the floor on gateways ` +
       `started with --latency-ms ${rtt} (each backend request waits that long); the tutorial ` +
       `(${result.tutorial ?? 'not run'}) with its Redis and MariaDB behind TCP proxies that ` +
       `delay every chunk ${rtt / 2} ms each way (at 0 ms the same proxies, undelayed). ` +
       'Ours spends ~35 ms of Argon2id CPU in POST /login and /register (see the hash section), ' +
       'at 0 ms and at the round trip alike. Depth (ours, read from the gateways) is the longest ' +
-      'chain of backend requests that ran one after another, in each of 3 probe requests.',
+      `chain of backend requests that ran one after another, in each of ${result.probes} probe requests.`,
     table(
       `Distance: per route, p50/p99 ms at 0 and at ${rtt} ms; round trips = (p50 at ${rtt} − p50 at 0) / ${rtt}`,
       [

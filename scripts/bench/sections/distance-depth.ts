@@ -8,7 +8,7 @@ import { intervalsBetween, longestChain } from '../infra/timeline.ts'
 import { DISTANCE_ROUTES } from './distance-routes.ts'
 import type { Role } from './scenarios.ts'
 
-const PROBES = 3
+export const PROBES = 3
 
 /** Route name → the depth each probe showed. */
 export async function measureDepth(

@@ -10,7 +10,7 @@ import { OneConnection } from '../infra/one-connection.ts'
 import { type RunningPeer, startPeer } from '../infra/peer.ts'
 import { startOursAndFloor } from '../infra/stack.ts'
 import { percentiles } from '../infra/stats.ts'
-import { measureDepth } from './distance-depth.ts'
+import { measureDepth, PROBES } from './distance-depth.ts'
 import { DISTANCE_ROUTES, type DistanceServer, type RouteContext } from './distance-routes.ts'
 import { accountsFor, type Role, seedAccounts } from './scenarios.ts'
 
@@ -39,6 +39,10 @@ export interface DistanceRow {
 export interface DistanceResult {
   rttMs: number
   requests: number
+  /** unmeasured requests before them */
+  warmup: number
+  /** probe requests per route for the depth read from the gateways */
+  probes: number
   tutorial: string | null
   rows: DistanceRow[]
 }
@@ -160,5 +164,12 @@ export async function benchDistance(options: DistanceOptions): Promise<DistanceR
       })
     }
   }
-  return { rttMs: options.rttMs, requests: options.requests, tutorial: far.tutorial, rows }
+  return {
+    rttMs: options.rttMs,
+    requests: options.requests,
+    warmup: WARMUP_REQUESTS,
+    probes: PROBES,
+    tutorial: far.tutorial,
+    rows,
+  }
 }

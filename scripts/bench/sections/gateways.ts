@@ -66,52 +66,43 @@ async function capture(url: string, headers: Record<string, string>, body: strin
   return text
 }
 
+/** What the two Redis clients (ioredis direct, @upstash/redis over HTTP) have in common here. */
+interface KeyValue {
+  get(key: string): Promise<unknown>
+  set(key: string, value: string): Promise<unknown>
+}
+
 function redisOps(backends: Backends, upstash: BenchGateway): Op[] {
   const token = backends.upstashToken
   const headers = { authorization: `Bearer ${token}`, 'upstash-encoding': 'base64' }
-  const sockets = async (callers: number) =>
-    Array.from({ length: callers }, () => redisClient(backends.redisUrl, BENCH_REDIS_DB))
-  // One client per caller, default options (auto-pipelining on), as each Worker request has its own.
-  const clients = (url: string, callers: number) =>
-    Array.from({ length: callers }, () => new Redis({ url, token }))
   const setKey = (i: number) => `bench:gw:set:${i}`
+  const op = (
+    name: string,
+    command: string[],
+    run: (c: KeyValue, i: number) => Promise<unknown>
+  ): Op => ({
+    name,
+    capture: () => capture(`${upstash.url}/pipeline`, headers, JSON.stringify([command])),
+    direct: async (callers) => {
+      const clients = Array.from({ length: callers }, () =>
+        redisClient(backends.redisUrl, BENCH_REDIS_DB)
+      )
+      return {
+        call: (i) => run(clients[i] as IORedis, i),
+        close: () => {
+          for (const client of clients) client.disconnect()
+        },
+      }
+    },
+    // One client per caller, default options (auto-pipelining on), as each Worker request has its own.
+    viaHttp: (url, callers) => {
+      const clients = Array.from({ length: callers }, () => new Redis({ url, token }))
+      return (i) => run(clients[i] as Redis, i)
+    },
+  })
   return [
-    {
-      name: 'upstash GET',
-      capture: () =>
-        capture(`${upstash.url}/pipeline`, headers, JSON.stringify([['get', GET_KEY]])),
-      direct: async (callers) => {
-        const s = await sockets(callers)
-        return {
-          call: (i) => (s[i] as IORedis).get(GET_KEY),
-          close: () => {
-            for (const socket of s) socket.disconnect()
-          },
-        }
-      },
-      viaHttp: (url, callers) => {
-        const c = clients(url, callers)
-        return (i) => (c[i] as Redis).get(GET_KEY)
-      },
-    },
-    {
-      name: 'upstash SET',
-      capture: () =>
-        capture(`${upstash.url}/pipeline`, headers, JSON.stringify([['set', setKey(0), VALUE]])),
-      direct: async (callers) => {
-        const s = await sockets(callers)
-        return {
-          call: (i) => (s[i] as IORedis).set(setKey(i), VALUE),
-          close: () => {
-            for (const socket of s) socket.disconnect()
-          },
-        }
-      },
-      viaHttp: (url, callers) => {
-        const c = clients(url, callers)
-        return (i) => (c[i] as Redis).set(setKey(i), VALUE)
-      },
-    },
+    op('upstash GET', ['get', GET_KEY], (c) => c.get(GET_KEY)),
+    op('upstash SET', ['set', setKey(0), VALUE], (c, i) => c.set(setKey(i), VALUE)),
   ]
 }
 
