@@ -6,6 +6,7 @@
 // timelines also give it directly.
 import type { Backends } from '../infra/backends.ts'
 import { type DelayProxy, startDelayProxy } from '../infra/delay.ts'
+import { tutorialFailed } from '../infra/journey.ts'
 import { OneConnection } from '../infra/one-connection.ts'
 import { type RunningPeer, startPeer } from '../infra/peer.ts'
 import { startOursAndFloor } from '../infra/stack.ts'
@@ -82,7 +83,7 @@ async function timeRoutes(
         const latencies: number[] = []
         for (let n = 0; n < WARMUP_REQUESTS + options.requests; n++) {
           const response = await client.send(await route.prepare(context, n))
-          if (response.status >= 400 || /^\s*\{\s*"error"\s*:\s*"?true/.test(response.body)) {
+          if (response.status >= 400 || tutorialFailed(response.body)) {
             throw new Error(
               `${target.server} ${route.name}: HTTP ${response.status} ${response.body.slice(0, 200)}`
             )
