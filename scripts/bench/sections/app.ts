@@ -2,7 +2,6 @@
 // beside the floor Worker (infra/floor.ts) and the tutorial app, with autocannon in this process.
 // Servers are loaded in interleaved rounds, the order alternating, so a busy moment on a shared
 // machine falls on all of them alike; each figure is the median over the rounds.
-
 import type { Backends } from '../infra/backends.ts'
 import {
   cannon,
@@ -16,24 +15,20 @@ import { type RunningPeer, startPeer } from '../infra/peer.ts'
 import { startOursAndFloor } from '../infra/stack.ts'
 import { median } from '../infra/stats.ts'
 import type { WorkerHost } from '../infra/workerd.ts'
+import {
+  combine,
+  compareWithFloor,
+  FLOOR_TARGETS,
+  type FloorComparison,
+  type RoundRun,
+} from './app-rounds.ts'
 import { accountsFor, type Role, requestOf, SCENARIOS, seedAccounts } from './scenarios.ts'
 
 export const CONNECTIONS = [2, 10]
-/** issue 9: what the app may cost beyond the floor at the top connection count */
-export const FLOOR_TARGETS = { maxCpuRatio: 1.2, minRpsRatio: 0.85 }
 export const SERVER_DESCRIPTION =
   'workerd (no Miniflare) serving the minified bundle of `wrangler deploy --dry-run`'
 
 export type Server = 'ours' | 'floor' | 'peer'
-
-/** One run of one server in one round. */
-export interface RoundRun {
-  rps: number
-  p50ms: number
-  p99ms: number
-  /** CPU ms per request sent, by process */
-  cpuMsPerRequest: Record<string, number>
-}
 
 export interface AppRow extends Load {
   server: Server
@@ -50,22 +45,6 @@ export interface AppRow extends Load {
   budget?: [number, number]
   /** ours only: the same under load: counter delta / requests sent, median over rounds */
   underLoad?: [number, number]
-}
-
-/** Ours against the floor, round by round (the same round's two runs), at the top connection count. */
-export interface FloorComparison {
-  scenario: string
-  connections: number
-  /** workerd CPU ms per request: medians over rounds */
-  oursCpuMs: number
-  floorCpuMs: number
-  /** median of the per-round ratios ours / floor */
-  cpuRatio: number
-  oursRps: number
-  floorRps: number
-  rpsRatio: number
-  cpuMet: boolean
-  rpsMet: boolean
 }
 
 export interface AppResult {
@@ -95,55 +74,6 @@ interface Target {
   cookies: Record<Role, string>
   /** processes whose CPU time is charged to this server's requests */
   processes: Record<string, number | undefined>
-}
-
-function combine(runs: RoundRun[], loads: Load[]) {
-  const sum = (pick: (l: Load) => number) => loads.reduce((total, l) => total + pick(l), 0)
-  const cpuMsPerRequest: Record<string, number> = {}
-  for (const name of new Set(runs.flatMap((r) => Object.keys(r.cpuMsPerRequest)))) {
-    cpuMsPerRequest[name] = median(runs.flatMap((r) => r.cpuMsPerRequest[name] ?? []))
-  }
-  return {
-    requests: sum((l) => l.requests),
-    sent: sum((l) => l.sent),
-    non2xx: sum((l) => l.non2xx),
-    errors: sum((l) => l.errors),
-    rps: median(runs.map((r) => r.rps)),
-    p50ms: median(runs.map((r) => r.p50ms)),
-    p99ms: median(runs.map((r) => r.p99ms)),
-    cpuMsPerRequest,
-  }
-}
-
-function compareWithFloor(rows: AppRow[]): FloorComparison[] {
-  const top = Math.max(...CONNECTIONS)
-  return rows
-    .filter((r) => r.server === 'ours' && r.connections === top)
-    .flatMap((ours) => {
-      const floor = rows.find(
-        (r) => r.server === 'floor' && r.scenario === ours.scenario && r.connections === top
-      )
-      if (!floor) return []
-      const cpu = (run: RoundRun | undefined) => run?.cpuMsPerRequest.workerd ?? Number.NaN
-      const perRound = (of: (run: RoundRun | undefined) => number) =>
-        median(ours.runs.map((run, i) => of(run) / of(floor.runs[i])))
-      const cpuRatio = perRound(cpu)
-      const rpsRatio = perRound((run) => run?.rps ?? Number.NaN)
-      return [
-        {
-          scenario: ours.scenario,
-          connections: top,
-          oursCpuMs: median(ours.runs.map(cpu)),
-          floorCpuMs: median(floor.runs.map(cpu)),
-          cpuRatio,
-          oursRps: ours.rps,
-          floorRps: floor.rps,
-          rpsRatio,
-          cpuMet: cpuRatio <= FLOOR_TARGETS.maxCpuRatio,
-          rpsMet: rpsRatio >= FLOOR_TARGETS.minRpsRatio,
-        },
-      ]
-    })
 }
 
 async function runScenarios(
@@ -256,7 +186,7 @@ export async function benchApp(options: AppOptions): Promise<AppResult> {
       peer: peer?.label ?? null,
       rounds: options.rounds,
       rows,
-      floor: compareWithFloor(rows),
+      floor: compareWithFloor(rows, Math.max(...CONNECTIONS)),
       targets: FLOOR_TARGETS,
     }
   } finally {
