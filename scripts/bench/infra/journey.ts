@@ -7,6 +7,12 @@ export interface Account {
   user_password: string
 }
 
+/** Every account the bench creates is at this domain: cleaning up the tutorial's data finds them by it. */
+export const EMAIL_DOMAIN = 'bench.invalid'
+
+/** The tutorial answers 200 with {"error": "true"} (or true) when something failed. */
+export const tutorialFailed = (body: string) => /^\s*\{\s*"error"\s*:\s*"?true/.test(body)
+
 export const JSON_HEADERS = { 'content-type': 'application/json' }
 
 export class Visitor {
@@ -46,8 +52,7 @@ export class Visitor {
     if (!status.includes(res.status)) {
       throw new Error(`${method} ${path}: HTTP ${res.status} ${text.slice(0, 200)}`)
     }
-    // The tutorial answers 200 with {"error": "true"} when something failed.
-    if (/^\s*\{\s*"error"\s*:\s*"?true/.test(text)) {
+    if (tutorialFailed(text)) {
       throw new Error(`${method} ${path}: ${text.slice(0, 200)}`)
     }
     return text

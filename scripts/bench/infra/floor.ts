@@ -1,37 +1,44 @@
-// The floor for the app section: a Worker with no app code that makes, per request, only the
-// backend calls the route's budget allows (one GETEX, one SQL statement, the app's own SQL) with
-// the same official clients through the same gateways, served by workerd the same way. No
-// Worker design can be faster on this stack and this machine: ours / floor is what the app
-// itself costs, floor / tutorial what the HTTP hops and the gateways cost.
+// The floor: a Worker with no app code that makes, per request, only the backend calls the
+// route's budget allows (one GETEX, one SQL statement, the app's own SQL) with the same official
+// clients through the same gateways, served by workerd the same way. No Worker design can be
+// faster on this stack and this machine: ours / floor is what the app itself costs, floor /
+// tutorial what the HTTP hops and the gateways cost.
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createConnection } from 'mysql2/promise'
-import { type Backends, BENCH_DATABASE, BENCH_REDIS_DB, RespSocket } from './backends.ts'
+import { type Backends, BENCH_DATABASE, BENCH_REDIS_DB, redisClient } from './backends.ts'
 import { bundleBenchWorker } from './bundle-worker.ts'
-import { WorkerHost } from './hosts.ts'
 import type { BenchGateways } from './stack.ts'
+import { WorkerHost } from './workerd.ts'
 
+// The architecture's minimal depth: a read runs the session check and the query concurrently
+// (depth 1), a write waits for the session check (depth 2). GET / makes no backend call.
 const ENTRY = (statusesModule: string) => `
 import { connect } from '@planetscale/database'
 import { Redis } from '@upstash/redis/cloudflare'
 import { insertStatus, listStatuses } from ${JSON.stringify(statusesModule)}
 export default {
   async fetch(request, env) {
+    const path = new URL(request.url).pathname
+    if (request.method === 'GET' && path === '/') return new Response('floor')
     const redis = new Redis({
       url: env.UPSTASH_REDIS_REST_URL,
       token: env.UPSTASH_REDIS_REST_TOKEN,
       retry: { retries: 0 },
     })
     const db = connect({ url: env.DATABASE_URL })
-    const session = await redis.getex(env.FLOOR_SESSION_KEY, { ex: 1800 })
-    if (!session) return new Response('no session', { status: 401 })
-    const path = new URL(request.url).pathname
-    if (request.method === 'GET' && path === '/fetchStatus') {
-      const page = await listStatuses(db, env.FLOOR_READER_ID, { limit: 20 })
+    const session = () => redis.getex(env.FLOOR_SESSION_KEY, { ex: 1800 })
+    if (request.method === 'GET' && (path === '/fetchStatus' || path === '/home')) {
+      const [live, page] = await Promise.all([
+        session(),
+        listStatuses(db, env.FLOOR_READER_ID, { limit: 20 }),
+      ])
+      if (!live) return new Response('no session', { status: 401 })
       return Response.json(page.statuses)
     }
     if (request.method === 'POST' && path === '/addStatus') {
+      if (!(await session())) return new Response('no session', { status: 401 })
       const { status } = await request.json()
       return Response.json({ id: await insertStatus(db, env.FLOOR_WRITER_ID, status) }, { status: 201 })
     }
@@ -39,17 +46,15 @@ export default {
   },
 }`
 
-/** A session record of the bench's own (same size as the app's) and the two users' ids. */
+/** A session the app stored (any: the floor only needs its size and TTL) and the two users' ids. */
 async function floorBindings(backends: Backends, emails: { reader: string; writer: string }) {
-  const redis = new RespSocket(backends.redisUrl, BENCH_REDIS_DB)
+  const redis = redisClient(backends.redisUrl, BENCH_REDIS_DB)
   let sessionKey: string | undefined
   try {
-    const reply = await redis.command('SCAN', '0', 'MATCH', 'sess:*', 'COUNT', '1000')
-    const keys = Array.isArray(reply) ? reply[1] : undefined
-    // Bulk strings come back as bytes.
-    if (Array.isArray(keys) && keys[0] !== undefined) sessionKey = String(keys[0])
+    const [, keys] = await redis.scan('0', 'MATCH', 'sess:*', 'COUNT', 1000)
+    sessionKey = keys[0]
   } finally {
-    redis.close()
+    await redis.quit()
   }
   if (!sessionKey) throw new Error('floor: no session in the bench Redis database')
   const mysql = await createConnection({ uri: backends.mysqlUrl, database: BENCH_DATABASE })

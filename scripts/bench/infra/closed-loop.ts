@@ -1,5 +1,6 @@
 // A closed-loop load generator for in-process clients (the gateway section): N callers, each
 // awaiting its call before starting the next. Latencies are recorded only after a warm-up.
+import { ascending, quantile } from './stats.ts'
 
 export interface LoadResult {
   /** calls completed (successfully or not) in the measured window */
@@ -81,7 +82,7 @@ export async function runLoop(options: ClosedLoopOptions): Promise<LoopSamples> 
 
 /** Merges runs of the same variant: requests over the summed measured time, pooled percentiles. */
 export function summarize(runs: LoopSamples[]): LoadResult {
-  const sorted = Float64Array.from(runs.flatMap((r) => r.latencies)).sort()
+  const sorted = ascending(runs.flatMap((r) => r.latencies))
   const durationMs = runs.reduce((sum, r) => sum + r.durationMs, 0)
   const firstError = runs.find((r) => r.firstError)?.firstError
   const cpuMsPerRequest: Record<string, number> = {}
@@ -100,12 +101,3 @@ export function summarize(runs: LoopSamples[]): LoadResult {
     ...(firstError === undefined ? {} : { firstError }),
   }
 }
-
-/** Nearest-rank quantile of an ascending array; 0 when empty. */
-export function quantile(sorted: ArrayLike<number>, q: number): number {
-  if (sorted.length === 0) return 0
-  const index = Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))
-  return sorted[index] as number
-}
-
-export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms))

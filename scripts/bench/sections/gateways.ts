@@ -1,18 +1,25 @@
 // Section "gateways" (issue 2): each gateway with its official client at 1 and 16 callers, next
-// to the same operation sent directly (RESP socket / mysql2) and to a bare node:http server that
+// to the same operation sent directly (ioredis / mysql2) and to a bare node:http server that
 // answers the gateway's own response bytes, loaded through the same official client (the HTTP
-// floor). The load generator is this process; each server runs in a process of its own (hosts.ts), so
+// floor). The load generator is this process; each server runs in a process of its own (infra/hosts.ts), so
 // generator and server never share an event loop, and the three variants are loaded alike.
 import { isDeepStrictEqual } from 'node:util'
 import { Client } from '@planetscale/database'
 import { Redis } from '@upstash/redis'
+import type { Redis as IORedis } from 'ioredis'
 import { createConnection, createPool } from 'mysql2/promise'
-import { type Backends, BENCH_DATABASE, BENCH_REDIS_DB, RespSocket } from './backends.ts'
-import { BareHost, type BenchGateway } from './hosts.ts'
-import { type LoadResult, type LoopSamples, summarize as merge, runLoop } from './measure.ts'
-import { cpuMs } from './procfs.ts'
-import { startBenchGateways } from './stack.ts'
-import { ratio } from './table.ts'
+import { type Backends, BENCH_DATABASE, BENCH_REDIS_DB, redisClient } from '../infra/backends.ts'
+import {
+  type LoadResult,
+  type LoopSamples,
+  summarize as merge,
+  runLoop,
+} from '../infra/closed-loop.ts'
+import { BareHost, type BenchGateway } from '../infra/hosts.ts'
+import { EMAIL_DOMAIN } from '../infra/journey.ts'
+import { cpuMs } from '../infra/procfs.ts'
+import { startBenchGateways } from '../infra/stack.ts'
+import { ratio } from '../infra/stats.ts'
 
 export const GATEWAY_TARGETS = { minRpsShareOfBare: 0.6, maxP50OverheadMs: 0.5 }
 const LEVELS = [1, 16]
@@ -59,52 +66,43 @@ async function capture(url: string, headers: Record<string, string>, body: strin
   return text
 }
 
+/** What the two Redis clients (ioredis direct, @upstash/redis over HTTP) have in common here. */
+interface KeyValue {
+  get(key: string): Promise<unknown>
+  set(key: string, value: string): Promise<unknown>
+}
+
 function redisOps(backends: Backends, upstash: BenchGateway): Op[] {
   const token = backends.upstashToken
   const headers = { authorization: `Bearer ${token}`, 'upstash-encoding': 'base64' }
-  const sockets = async (callers: number) =>
-    Array.from({ length: callers }, () => new RespSocket(backends.redisUrl, BENCH_REDIS_DB))
-  // One client per caller, default options (auto-pipelining on), as each Worker request has its own.
-  const clients = (url: string, callers: number) =>
-    Array.from({ length: callers }, () => new Redis({ url, token }))
   const setKey = (i: number) => `bench:gw:set:${i}`
+  const op = (
+    name: string,
+    command: string[],
+    run: (c: KeyValue, i: number) => Promise<unknown>
+  ): Op => ({
+    name,
+    capture: () => capture(`${upstash.url}/pipeline`, headers, JSON.stringify([command])),
+    direct: async (callers) => {
+      const clients = Array.from({ length: callers }, () =>
+        redisClient(backends.redisUrl, BENCH_REDIS_DB)
+      )
+      return {
+        call: (i) => run(clients[i] as IORedis, i),
+        close: () => {
+          for (const client of clients) client.disconnect()
+        },
+      }
+    },
+    // One client per caller, default options (auto-pipelining on), as each Worker request has its own.
+    viaHttp: (url, callers) => {
+      const clients = Array.from({ length: callers }, () => new Redis({ url, token }))
+      return (i) => run(clients[i] as Redis, i)
+    },
+  })
   return [
-    {
-      name: 'upstash GET',
-      capture: () =>
-        capture(`${upstash.url}/pipeline`, headers, JSON.stringify([['get', GET_KEY]])),
-      direct: async (callers) => {
-        const s = await sockets(callers)
-        return {
-          call: (i) => (s[i] as RespSocket).command('GET', GET_KEY),
-          close: () => {
-            for (const socket of s) socket.close()
-          },
-        }
-      },
-      viaHttp: (url, callers) => {
-        const c = clients(url, callers)
-        return (i) => (c[i] as Redis).get(GET_KEY)
-      },
-    },
-    {
-      name: 'upstash SET',
-      capture: () =>
-        capture(`${upstash.url}/pipeline`, headers, JSON.stringify([['set', setKey(0), VALUE]])),
-      direct: async (callers) => {
-        const s = await sockets(callers)
-        return {
-          call: (i) => (s[i] as RespSocket).command('SET', setKey(i), VALUE),
-          close: () => {
-            for (const socket of s) socket.close()
-          },
-        }
-      },
-      viaHttp: (url, callers) => {
-        const c = clients(url, callers)
-        return (i) => (c[i] as Redis).set(setKey(i), VALUE)
-      },
-    },
+    op('upstash GET', ['get', GET_KEY], (c) => c.get(GET_KEY)),
+    op('upstash SET', ['set', setKey(0), VALUE], (c, i) => c.set(setKey(i), VALUE)),
   ]
 }
 
@@ -147,13 +145,13 @@ export async function benchGateways(
   const bare = await BareHost.start()
   const rows: GatewayRow[] = []
   try {
-    const seed = new RespSocket(backends.redisUrl, BENCH_REDIS_DB)
-    await seed.command('SET', GET_KEY, VALUE)
-    seed.close()
+    const seed = redisClient(backends.redisUrl, BENCH_REDIS_DB)
+    await seed.set(GET_KEY, VALUE)
+    await seed.quit()
     const mysql = await createConnection({ uri: backends.mysqlUrl, database: BENCH_DATABASE })
     const [inserted] = await mysql.query(
       'INSERT INTO users (email, name, password_hash) VALUES (?, ?, ?)',
-      ['gateway-bench@bench.invalid', 'Gateway Bench', 'x']
+      [`gateway-bench@${EMAIL_DOMAIN}`, 'Gateway Bench', 'x']
     )
     await mysql.end()
     const userId = String((inserted as { insertId: number }).insertId)

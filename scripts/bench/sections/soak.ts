@@ -2,12 +2,13 @@
 // modest concurrency for N minutes against the Worker and the gateways, each a process of its own.
 // Every few seconds: requests, errors, p50/p99 of that interval, and the gateways' memory (after a
 // forced GC, so heapUsed is what they retain), with a verdict on whether it stayed flat.
-import { type Backends, BENCH_REDIS_DB, RespSocket } from './backends.ts'
-import type { NodeMemory, WorkerHost, WorkerMemory } from './hosts.ts'
-import { Visitor } from './journey.ts'
-import { quantile, sleep } from './measure.ts'
-import { memoryVerdicts, TOLERANCE_PERCENT } from './soak-report.ts'
-import { startBenchGateways, startBenchWorker } from './stack.ts'
+import { type Backends, BENCH_REDIS_DB, redisClient } from '../infra/backends.ts'
+import type { NodeMemory } from '../infra/hosts.ts'
+import { EMAIL_DOMAIN, Visitor } from '../infra/journey.ts'
+import { startBenchGateways, startBenchWorker } from '../infra/stack.ts'
+import { percentiles, sleep } from '../infra/stats.ts'
+import type { WorkerHost, WorkerMemory } from '../infra/workerd.ts'
+import { memoryVerdicts, TOLERANCE_PERCENT } from './soak-verdict.ts'
 
 export interface SoakOptions {
   backends: Backends
@@ -92,7 +93,7 @@ async function journey(
   const visitor = new Visitor(url, `198.51.100.${vu + 1}`)
   const account = {
     user_name: `Soak ${vu}-${n}`,
-    user_email: `soak-${run}-${vu}-${n}@bench.invalid`,
+    user_email: `soak-${run}-${vu}-${n}@${EMAIL_DOMAIN}`,
     user_password: `soak-password-${run}-${vu}-${n}`,
   }
   const steps: [string, () => Promise<unknown>][] = [
@@ -125,11 +126,11 @@ export async function benchSoak(options: SoakOptions): Promise<SoakResult> {
   const gateways = await startBenchGateways(backends, { inspect: true })
   const { upstash, planetscale } = gateways
   let worker: WorkerHost | undefined
-  const redis = new RespSocket(backends.redisUrl, BENCH_REDIS_DB)
+  const redis = redisClient(backends.redisUrl, BENCH_REDIS_DB)
   const samples: SoakSample[] = []
   const totals = { requests: 0, errors: 0, journeys: 0 }
   try {
-    worker = await startBenchWorker(options, gateways, true)
+    worker = await startBenchWorker({ ...options, inspect: true }, gateways)
     const url = worker.url
     const run = Date.now().toString(36)
     const started = Date.now()
@@ -145,12 +146,11 @@ export async function benchSoak(options: SoakOptions): Promise<SoakResult> {
         await sleep(Math.min(options.sampleSeconds * 1000, Math.max(0, deadline - Date.now())))
         const now = performance.now()
         const taken = window.take()
-        const sorted = Float64Array.from(taken.latencies).sort()
         const [up, ps, wk, keys] = await Promise.all([
           upstash.memory(true),
           planetscale.memory(true),
           (worker as WorkerHost).memory(),
-          redis.command('DBSIZE'),
+          redis.dbsize(),
         ])
         const sample: SoakSample = {
           t: Math.round((Date.now() - started) / 100) / 10,
@@ -158,8 +158,7 @@ export async function benchSoak(options: SoakOptions): Promise<SoakResult> {
           errors: taken.errors,
           journeys: taken.journeys,
           rps: taken.latencies.length / ((now - last) / 1000),
-          p50ms: quantile(sorted, 0.5),
-          p99ms: quantile(sorted, 0.99),
+          ...percentiles(taken.latencies),
           upstash: up,
           planetscale: ps,
           worker: wk,
@@ -185,7 +184,7 @@ export async function benchSoak(options: SoakOptions): Promise<SoakResult> {
     sampling = false
     await sampler
   } finally {
-    redis.close()
+    await redis.quit()
     await worker?.close()
     await gateways.close()
   }

@@ -1,21 +1,18 @@
 // The servers the bench loads, each a process of its own started with the launcher, so the load
 // generator (this process) never shares an event loop with them and their memory is their own:
-// a gateway (its command line), the built Worker in workerd, and a bare node:http server.
+// a gateway (its command line) and a bare node:http server. (The Worker's host: workerd.ts.)
 import { fileURLToPath } from 'node:url'
-import { type GatewayKind, type GatewayProcess, gatewayProcess } from '../lib/gateways.ts'
-import { OwnedProcess } from '../lib/launcher.ts'
-import {
-  type InspectorSession,
-  inspectorTarget,
-  isolateHeapUsed,
-  type NodeMemory,
-  nodeMemory,
-  openInspector,
-} from './inspector.ts'
-import { rssOf } from './procfs.ts'
-import { type RunningWorkerd, startWorkerd, wranglerSettings } from './workerd.ts'
+import { type GatewayKind, type GatewayProcess, gatewayProcess } from '../../lib/gateways.ts'
+import { OwnedProcess } from '../../lib/launcher.ts'
+import { type InspectorSession, type NodeMemory, nodeMemory, openInspector } from './inspector.ts'
 
 export type { NodeMemory }
+
+export interface GatewayStats {
+  requests: number
+  /** [start, end] wall-clock ms of the last requests, in the order they ended */
+  recent: [number, number][]
+}
 
 /** A gateway's command line; with `inspect`, its memory can be read (soak). */
 export class BenchGateway {
@@ -59,12 +56,17 @@ export class BenchGateway {
     return this.process.pid as number
   }
 
-  /** Requests answered for the bench's credential, from the gateway's own counter. */
-  async requests(): Promise<number> {
+  /** The gateway's own record of the bench's credential: how many requests, the last ones' times. */
+  async stats(): Promise<GatewayStats> {
     const res = await fetch(`${this.url}/__stats`, {
       headers: { authorization: this.authorization },
     })
-    return ((await res.json()) as { requests: number }).requests
+    return (await res.json()) as GatewayStats
+  }
+
+  /** Requests answered for the bench's credential, from the gateway's own counter. */
+  async requests(): Promise<number> {
+    return (await this.stats()).requests
   }
 
   /** gc: after a full collection, so heapUsed is what the gateway retains. */
@@ -76,76 +78,6 @@ export class BenchGateway {
   async close(): Promise<void> {
     this.inspector?.close()
     await this.process.stop()
-  }
-}
-
-export interface WorkerMemory {
-  /** resident memory of the workerd process */
-  workerdRss?: number
-  /** with inspect: the isolate's JS heap in use (no GC) */
-  isolateHeapUsed?: number
-}
-
-/** A built Worker served by workerd itself. */
-export class WorkerHost {
-  private readonly workerd: RunningWorkerd
-  private readonly inspector: InspectorSession | undefined
-
-  private constructor(workerd: RunningWorkerd, inspector: InspectorSession | undefined) {
-    this.workerd = workerd
-    this.inspector = inspector
-  }
-
-  static async start(spec: {
-    /** the built module (wrangler deploy --dry-run --outdir) */
-    mainModule: string
-    /** wrangler.toml, for the compatibility date, flags and [vars] */
-    wranglerConfig: string
-    /** on top of [vars]: secrets and overrides */
-    bindings: Record<string, string>
-    /** open workerd's inspector to read the isolate's JS heap (soak only) */
-    inspect?: boolean
-  }): Promise<WorkerHost> {
-    const { vars, ...runtime } = await wranglerSettings(spec.wranglerConfig)
-    const workerd = await startWorkerd({
-      mainModule: spec.mainModule,
-      ...runtime,
-      bindings: { ...vars, ...spec.bindings },
-      inspect: spec.inspect ?? false,
-    })
-    try {
-      const inspector = workerd.inspector
-        ? await openInspector(
-            await inspectorTarget(workerd.inspector.url, workerd.inspector.target)
-          )
-        : undefined
-      return new WorkerHost(workerd, inspector)
-    } catch (error) {
-      await workerd.stop()
-      throw error
-    }
-  }
-
-  get url(): string {
-    return this.workerd.url
-  }
-
-  get workerdPid(): number {
-    return this.workerd.pid
-  }
-
-  async memory(): Promise<WorkerMemory> {
-    const workerdRss = rssOf(this.workerd.pid)
-    const heap = this.inspector ? await isolateHeapUsed(this.inspector) : undefined
-    return {
-      ...(workerdRss ? { workerdRss } : {}),
-      ...(heap ? { isolateHeapUsed: heap } : {}),
-    }
-  }
-
-  async close(): Promise<void> {
-    this.inspector?.close()
-    await this.workerd.stop()
   }
 }
 

@@ -1,23 +1,5 @@
-// Process facts from /proc (Linux): children, CPU time and resident memory.
+// Process facts from /proc (Linux): CPU time and resident memory.
 import { readdirSync, readFileSync } from 'node:fs'
-
-/** Direct children of a process, optionally only those whose command name is `name`. */
-export function childPids(parent: number, name?: string): number[] {
-  const children: number[] = []
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8')
-      // pid (comm) state ppid …; comm may contain spaces or parentheses: split after the last ')'.
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1])
-      const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'))
-      if (ppid === parent && (name === undefined || comm === name)) children.push(Number(entry))
-    } catch {
-      // exited while we looked
-    }
-  }
-  return children
-}
 
 /** Resident set size in bytes, undefined when the process is gone. */
 export function rssOf(pid: number): number | undefined {

@@ -1,82 +1,16 @@
-// The app section's scenarios and how one is loaded: autocannon with per-response timing, CPU
-// time per process from /proc, and the gateways' counters.
+// An HTTP load run: autocannon with per-response timing, CPU time per process from /proc, and
+// the gateways' counters (settled after a run, and read around a sequential probe).
 import autocannon from 'autocannon'
-import { type Account, JSON_HEADERS } from './journey.ts'
-import { quantile, sleep } from './measure.ts'
 import { cpuMs } from './procfs.ts'
+import { percentiles, sleep } from './stats.ts'
 
-export const ADDRESS = '203.0.113.10'
 const PROBE_REQUESTS = 10
 const SETTLE_MAX_MS = 20_000
-
-export type Role = 'reader' | 'writer' | 'login'
-
-export interface Scenario {
-  name: string
-  method: 'GET' | 'POST'
-  path: string
-  cookie?: Role
-  body?: (accounts: Record<Role, Account>) => unknown
-  /** architecture.md request budget: [Upstash, PlanetScale] per request */
-  budget: [number, number]
-  /** the floor Worker (floor.ts) serves it too */
-  floor?: boolean
-  /**
-   * Login is CPU-bound (Argon2id) and workerd runs it on the isolate's one thread: at 10
-   * connections a response takes ~1.4 s, so a short window would count only one batch.
-   */
-  minDurationS?: number
-}
-
-export const SCENARIOS: Scenario[] = [
-  { name: 'GET / (anonymous)', method: 'GET', path: '/', budget: [0, 0] },
-  {
-    name: 'GET /fetchStatus',
-    method: 'GET',
-    path: '/fetchStatus',
-    cookie: 'reader',
-    budget: [1, 1],
-    floor: true,
-  },
-  {
-    name: 'POST /addStatus',
-    method: 'POST',
-    path: '/addStatus',
-    cookie: 'writer',
-    body: () => ({ status: 'A status posted by the benchmark.' }),
-    budget: [1, 1],
-    floor: true,
-  },
-  {
-    name: 'POST /login',
-    method: 'POST',
-    path: '/login',
-    body: (a) => ({ user_email: a.login.user_email, user_password: a.login.user_password }),
-    budget: [3, 1],
-    minDurationS: 6,
-  },
-]
 
 export interface HttpRequest {
   method: string
   headers: Record<string, string>
   body: string | undefined
-}
-
-export function requestOf(
-  scenario: Scenario,
-  accounts: Record<Role, Account>,
-  cookies: Record<Role, string>
-): HttpRequest {
-  const headers: Record<string, string> = { 'cf-connecting-ip': ADDRESS }
-  if (scenario.cookie) headers.cookie = cookies[scenario.cookie]
-  const body = scenario.body?.(accounts)
-  if (body !== undefined) Object.assign(headers, JSON_HEADERS)
-  return {
-    method: scenario.method,
-    headers,
-    body: body === undefined ? undefined : JSON.stringify(body),
-  }
 }
 
 export interface Load {
@@ -115,13 +49,11 @@ export async function cannon(
     latencies.push(ms)
   })
   const result = await instance
-  const sorted = Float64Array.from(latencies).sort()
   return {
     requests: result.requests.total,
     sent: Math.max(result.requests.sent, result.requests.total),
     rps: result.requests.total / result.duration,
-    p50ms: quantile(sorted, 0.5),
-    p99ms: quantile(sorted, 0.99),
+    ...percentiles(latencies),
     non2xx: result.non2xx,
     errors: result.errors + result.timeouts,
   }

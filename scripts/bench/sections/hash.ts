@@ -1,5 +1,5 @@
 // Section "hash" (issue 4): the app's own hashPassword/verifyPassword (src/auth/password.ts),
-// bundled into a throwaway Worker and served by workerd (workerd.ts), one call per request.
+// bundled into a throwaway Worker and served by workerd (infra/workerd.ts), one call per request.
 // Argon2id runs synchronously, and workerd's clock stands still between I/O, so time inside the
 // Worker reads 0: the cost is workerd's CPU time per call (all its threads, from schedstat), with
 // the round trip minus an empty request as the outside view. Node's own Argon2id (OpenSSL) at the
@@ -8,11 +8,10 @@ import { argon2 } from 'node:crypto'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { bundleBenchWorker } from './bundle-worker.ts'
-import { quantile } from './measure.ts'
-import { preciseCpuMs } from './procfs.ts'
-import { printTable, say } from './table.ts'
-import { startWorkerd, wranglerSettings } from './workerd.ts'
+import { bundleBenchWorker } from '../infra/bundle-worker.ts'
+import { preciseCpuMs } from '../infra/procfs.ts'
+import { percentiles } from '../infra/stats.ts'
+import { WorkerHost } from '../infra/workerd.ts'
 
 export const OWASP_STATEMENT =
   'OWASP Password Storage Cheat Sheet: Argon2id with m=19 MiB, t=2, p=1, or an equivalent ' +
@@ -55,8 +54,8 @@ export default {
 }`
 
 const summarize = (values: number[]) => {
-  const sorted = Float64Array.from(values).sort()
-  return { medianMs: quantile(sorted, 0.5), p99ms: quantile(sorted, 0.99) }
+  const { p50ms, p99ms } = percentiles(values)
+  return { medianMs: p50ms, p99ms }
 }
 
 function nodeArgon2id(params: HashResult['params']): Promise<number> {
@@ -83,22 +82,25 @@ export async function benchHash(root: string, runs: number): Promise<HashResult>
   let params = { m: 0, t: 0, p: 0 }
   let stop = async () => {}
   try {
-    const { vars: _vars, ...runtime } = await wranglerSettings(join(root, 'wrangler.toml'))
     const mainModule = await bundleBenchWorker(
       ENTRY(join(root, 'src', 'auth', 'password.ts')),
       root,
       outdir,
       'hash'
     )
-    const workerd = await startWorkerd({ mainModule, ...runtime, bindings: {}, inspect: false })
-    stop = workerd.stop
+    const workerd = await WorkerHost.start({
+      mainModule,
+      wranglerConfig: join(root, 'wrangler.toml'),
+      bindings: {},
+    })
+    stop = () => workerd.close()
     const call = async (path: string) => {
-      const cpuBefore = preciseCpuMs(workerd.pid) ?? Number.NaN
+      const cpuBefore = preciseCpuMs(workerd.workerdPid) ?? Number.NaN
       const started = performance.now()
       const res = await fetch(`${workerd.url}${path}`)
       const text = await res.text()
       const wall = performance.now() - started
-      const cpu = (preciseCpuMs(workerd.pid) ?? Number.NaN) - cpuBefore
+      const cpu = (preciseCpuMs(workerd.workerdPid) ?? Number.NaN) - cpuBefore
       if (!res.ok) throw new Error(`hash worker ${path}: HTTP ${res.status} ${text.slice(0, 200)}`)
       return { wall, cpu, text }
     }
@@ -145,29 +147,4 @@ export async function benchHash(root: string, runs: number): Promise<HashResult>
     ...summarize(node),
   })
   return { params, owasp: OWASP_STATEMENT, rows }
-}
-
-export function printHash(result: HashResult): void {
-  const { m, t, p } = result.params
-  printTable(
-    `Password hashing: Argon2id m=${m} KiB t=${t} p=${p} (src/auth/password.ts inside workerd; ` +
-      'CPU ms per call, minus an empty request)',
-    [
-      { header: 'runtime' },
-      { header: 'operation' },
-      { header: 'runs' },
-      { header: 'median ms', digits: 1 },
-      { header: 'p99 ms', digits: 1 },
-      { header: 'round trip − empty, median ms', digits: 1 },
-    ],
-    result.rows.map((row) => [
-      row.runtime,
-      row.operation,
-      row.runs,
-      row.medianMs,
-      row.p99ms,
-      row.roundTripMedianMs,
-    ])
-  )
-  say(result.owasp)
 }

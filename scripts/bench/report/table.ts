@@ -44,17 +44,6 @@ export function renderTable(title: string, columns: Column[], rows: Cell[][]): s
   return out.join('\n')
 }
 
-/** Everything printed with say() or printTable(), for the HTML report. */
-export const transcript: string[] = []
-
-export function say(text: string): void {
-  transcript.push(text)
-  console.log(text)
-}
-
-export function printTable(title: string, columns: Column[], rows: Cell[][]): void {
-  say(`\n${renderTable(title, columns, rows)}`)
-}
-
-export const ratio = (a: number | undefined, b: number | undefined): number | null =>
-  a === undefined || b === undefined || b === 0 ? null : a / b
+/** A table with a blank line above it, as the printers join them. */
+export const table = (title: string, columns: Column[], rows: Cell[][]): string =>
+  `\n${renderTable(title, columns, rows)}`

@@ -1,13 +1,14 @@
-// Memory read over the DevTools inspector protocol: a Node gateway's process.memoryUsage() after
-// a forced GC, and a Worker's own JS heap in workerd (Runtime.getHeapUsage), the figure that
-// counts against the 128 MB isolate limit on Workers, unlike workerd's process RSS. workerd does
-// not answer HeapProfiler.collectGarbage, so the isolate's heap is read as it is (no GC).
+// Readings over the DevTools inspector protocol: a Node gateway's process.memoryUsage() after a
+// forced GC; a Worker's own JS heap in workerd (Runtime.getHeapUsage), the figure that counts
+// against the 128 MB isolate limit on Workers, unlike workerd's process RSS (workerd does not
+// answer HeapProfiler.collectGarbage, so the isolate's heap is read as it is, no GC); and a V8
+// CPU profile of the isolate.
 
 const TIMEOUT_MS = 2000
 
 export interface InspectorSession {
   /** The method's result, or undefined when the inspector did not answer in time. */
-  call(method: string, params?: Record<string, unknown>): Promise<unknown>
+  call(method: string, params?: Record<string, unknown>, timeoutMs?: number): Promise<unknown>
   close(): void
 }
 
@@ -26,13 +27,13 @@ export async function openInspector(webSocketUrl: string): Promise<InspectorSess
     if (message.id !== undefined) waiting.get(message.id)?.(message.result)
   })
   return {
-    call: (method, params = {}) =>
+    call: (method, params = {}, timeoutMs = TIMEOUT_MS) =>
       new Promise((resolve) => {
         const id = nextId++
         const timer = setTimeout(() => {
           waiting.delete(id)
           resolve(undefined)
-        }, TIMEOUT_MS)
+        }, timeoutMs)
         waiting.set(id, (result) => {
           clearTimeout(timer)
           waiting.delete(id)
@@ -79,4 +80,37 @@ export async function nodeMemory(session: InspectorSession, gc: boolean): Promis
 export async function isolateHeapUsed(session: InspectorSession): Promise<number | undefined> {
   const result = (await session.call('Runtime.getHeapUsage')) as { usedSize?: number } | undefined
   return result?.usedSize
+}
+
+/** A V8 CPU profile (the .cpuprofile format DevTools reads). */
+export interface CpuProfile {
+  nodes: {
+    id: number
+    callFrame: { functionName: string; url: string; lineNumber: number; columnNumber: number }
+    children?: number[]
+  }[]
+  startTime: number
+  endTime: number
+  /** the node each sample landed in */
+  samples: number[]
+  /** microseconds since the previous sample */
+  timeDeltas: number[]
+}
+
+/** Samples the isolate every `intervalUs` while `during` runs. */
+export async function recordCpuProfile<T>(
+  session: InspectorSession,
+  intervalUs: number,
+  during: () => Promise<T>
+): Promise<{ profile: CpuProfile; result: T }> {
+  await session.call('Profiler.enable')
+  await session.call('Profiler.setSamplingInterval', { interval: intervalUs })
+  await session.call('Profiler.start')
+  const result = await during()
+  const stopped = (await session.call('Profiler.stop', {}, 60_000)) as
+    | { profile?: CpuProfile }
+    | undefined
+  await session.call('Profiler.disable')
+  if (!stopped?.profile) throw new Error('the inspector returned no CPU profile')
+  return { profile: stopped.profile, result }
 }
