@@ -6,7 +6,6 @@ import type { AppEnv } from './env'
 import { AppError, notFound, onError } from './errors'
 import { LIMITS } from './http/limits'
 import { csrfGuard } from './middleware/csrf-guard'
-import { accessLog } from './middleware/log'
 import { noStore } from './middleware/no-store'
 import { services } from './middleware/services'
 import { accountRoutes } from './routes/account'
@@ -20,7 +19,6 @@ import { sessions } from './session/middleware'
 const app = new Hono<AppEnv>()
 
 app.use(requestId())
-app.use(accessLog)
 app.use(noStore)
 app.use(
   secureHeaders({
@@ -37,8 +35,11 @@ app.use(
 )
 // Routes above the session middleware never touch Redis for the session.
 app.route('/', livenessRoutes)
-app.use(csrfGuard)
-app.use(
+// Only methods that change data carry a body or can be forged cross-site: reads skip both.
+app.on(
+  ['POST', 'PUT', 'PATCH', 'DELETE'],
+  '*',
+  csrfGuard,
   bodyLimit({
     maxSize: LIMITS.bodyBytes,
     onError: () => {

@@ -50,7 +50,7 @@ export const SCENARIOS: Scenario[] = [
     method: 'POST',
     path: '/login',
     body: (a) => ({ user_email: a.login.user_email, user_password: a.login.user_password }),
-    budget: [3, 1],
+    budget: [2, 1],
     minDurationS: 6,
   },
 ]
