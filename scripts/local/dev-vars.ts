@@ -29,7 +29,11 @@ export function generateSecret(): string {
   return randomBytes(48).toString('base64url')
 }
 
-/** KEY=VALUE lines (dotenv style, as wrangler reads them): quotes removed, comments skipped. */
+/**
+ * KEY=VALUE lines (dotenv style, as wrangler reads them): quotes removed, comments skipped, in
+ * the file's order (node:util's parseEnv returns them sorted, and .dev.vars is written in the
+ * example's order).
+ */
 export function parseDevVars(text: string): Map<string, string> {
   const vars = new Map<string, string>()
   for (const line of text.split(/\r?\n/)) {
