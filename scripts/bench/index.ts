@@ -3,9 +3,8 @@
 import { rm } from 'node:fs/promises'
 import { cpus, loadavg, totalmem } from 'node:os'
 import { type BundleReport, measureBundle } from '../bundle-size.ts'
-import { ROOT } from '../lib/project.ts'
 import { backendsFromEnv, resetBenchData } from './infra/backends.ts'
-import { acquireLock, BENCH_LOCK, type HeldLock } from './infra/lock.ts'
+import { acquireLock } from './infra/lock.ts'
 import { HELP, parseOptions, SECTIONS } from './options.ts'
 import { REGISTRY, type SectionContext } from './registry.ts'
 import { type BenchResults, writeResults } from './report/results.ts'
@@ -47,7 +46,6 @@ async function main(): Promise<number> {
   const context: SectionContext = {
     options,
     backends: backendsFromEnv(),
-    root: ROOT,
     bundle: () => {
       built ??= measureBundle({ keepOutput: true })
       return built
@@ -55,7 +53,7 @@ async function main(): Promise<number> {
     log,
   }
   const chosen = SECTIONS.filter((name) => options.sections.includes(name))
-  let lock: HeldLock | undefined
+  let release: (() => Promise<void>) | undefined
   try {
     for (const name of chosen) {
       const section = REGISTRY[name]
@@ -66,7 +64,7 @@ async function main(): Promise<number> {
       )
       const started = Date.now()
       try {
-        if (section.exclusive) lock ??= await acquireLock(BENCH_LOCK, log)
+        if (section.exclusive) release ??= await acquireLock(log)
         const outcome = await section.run(context)
         results.sections[name] = outcome.result
         for (const text of outcome.text) say(text)
@@ -82,7 +80,7 @@ async function main(): Promise<number> {
     if (chosen.some((name) => REGISTRY[name].usesBackends)) {
       await resetBenchData(context.backends).catch(() => {})
     }
-    await lock?.release()
+    await release?.()
     const bundle = await built?.catch(() => undefined)
     if (bundle) await rm(bundle.outDir, { recursive: true, force: true })
   }

@@ -1,56 +1,33 @@
-// An HTTP load run: autocannon with per-response timing, CPU time per process from /proc, and
-// the gateways' counters (settled after a run, and read around a sequential probe).
+// HTTP load: autocannon with per-response timing, CPU time per process from /proc, and the
+// gateways' counters (settled after a run, read around a sequential probe).
 import autocannon from 'autocannon'
 import { cpuMs } from './procfs.ts'
 import { percentiles, sleep } from './stats.ts'
+import { type HttpRequest, headersOf, Visitor } from './visitor.ts'
 
-const PROBE_REQUESTS = 10
-const SETTLE_MAX_MS = 20_000
+export type Load = Awaited<ReturnType<typeof cannon>>
 
-export interface HttpRequest {
-  method: string
-  headers: Record<string, string>
-  body: string | undefined
-}
-
-export interface Load {
-  /** responses within the window */
-  requests: number
-  /** requests written, including those in flight when autocannon stopped */
-  sent: number
-  rps: number
-  p50ms: number
-  p99ms: number
-  non2xx: number
-  errors: number
-}
-
-/**
- * One autocannon run. Its own percentiles are whole milliseconds; ours come from the
- * per-response hrtime it reports.
- */
+/** One autocannon run; its own percentiles are whole ms, ours come from per-response hrtime. */
 export async function cannon(
-  url: string,
+  baseUrl: string,
   request: HttpRequest,
   connections: number,
-  duration: number
-): Promise<Load> {
+  durationS: number
+) {
   const latencies: number[] = []
-  const instance = autocannon({
-    url,
+  const result = await autocannon({
+    url: `${baseUrl}${request.path}`,
     method: request.method,
-    headers: request.headers,
-    ...(request.body === undefined ? {} : { body: request.body }),
+    headers: headersOf(request),
+    ...(request.body === undefined ? {} : { body: JSON.stringify(request.body) }),
     connections,
-    duration,
+    duration: durationS,
     timeout: 30,
-  })
-  instance.on('response', (_client, _status, _bytes, ms) => {
-    latencies.push(ms)
-  })
-  const result = await instance
+  }).on('response', (_client, _status, _bytes, ms) => latencies.push(ms))
   return {
+    /** responses within the window */
     requests: result.requests.total,
+    /** requests written, including those in flight when autocannon stopped */
     sent: Math.max(result.requests.sent, result.requests.total),
     rps: result.requests.total / result.duration,
     ...percentiles(latencies),
@@ -59,11 +36,11 @@ export async function cannon(
   }
 }
 
-/** CPU time of some processes, to charge to the requests of a run. */
-export function cpuSnapshot(processes: Record<string, number | undefined>): Record<string, number> {
+/** CPU ms so far of some processes, by name. */
+export function cpuSnapshot(processes: Record<string, number>): Record<string, number> {
   const snapshot: Record<string, number> = {}
   for (const [name, pid] of Object.entries(processes)) {
-    const ms = pid === undefined ? undefined : cpuMs(pid)
+    const ms = cpuMs(pid)
     if (ms !== undefined) snapshot[name] = ms
   }
   return snapshot
@@ -87,8 +64,7 @@ export function cpuPerRequest(
  */
 export async function settle(counters: () => Promise<number[]>): Promise<number[]> {
   let last = await counters()
-  const deadline = Date.now() + SETTLE_MAX_MS
-  while (Date.now() < deadline) {
+  for (const deadline = Date.now() + 20_000; Date.now() < deadline; ) {
     await sleep(300)
     const now = await counters()
     if (now.every((value, i) => value === last[i])) return now
@@ -98,26 +74,30 @@ export async function settle(counters: () => Promise<number[]>): Promise<number[
 }
 
 /**
- * Backend requests per request, exactly: a few requests one after the other, counters read
- * before and after. (Under load the counters also see requests still in flight when autocannon
- * stops, which skews slow scenarios such as login.)
+ * Backend requests per request, exactly: ten requests one after the other, counters read before
+ * and after. (Under load the counters also see requests still in flight when autocannon stops,
+ * which skews slow scenarios such as login.)
  */
 export async function probeBackendCalls(
-  url: string,
+  baseUrl: string,
   request: HttpRequest,
   counters: () => Promise<number[]>
 ): Promise<[number, number]> {
+  const visitor = new Visitor(baseUrl)
   const send = async () => {
-    const res = await fetch(url, { ...request, redirect: 'manual' })
-    await res.arrayBuffer()
-    if (res.status >= 400) throw new Error(`probe ${request.method} ${url}: HTTP ${res.status}`)
+    const { status } = await visitor.send(request)
+    if (status >= 400) throw new Error(`probe ${request.method} ${request.path}: HTTP ${status}`)
   }
-  // Not counted: the first call of each rate-limit script on a fresh gateway falls back from
-  // EVALSHA to EVAL (one extra request, once per script), which is not the steady state.
-  await send()
-  const before = await counters()
-  for (let i = 0; i < PROBE_REQUESTS; i++) await send()
-  const after = await counters()
-  const per = (i: number) => ((after[i] ?? 0) - (before[i] ?? 0)) / PROBE_REQUESTS
-  return [per(0), per(1)]
+  try {
+    // Not counted: the first call of each rate-limit script on a fresh gateway falls back from
+    // EVALSHA to EVAL (one extra request, once per script), which is not the steady state.
+    await send()
+    const before = await counters()
+    for (let i = 0; i < 10; i++) await send()
+    const after = await counters()
+    const per = (i: number) => ((after[i] ?? 0) - (before[i] ?? 0)) / 10
+    return [per(0), per(1)]
+  } finally {
+    visitor.close()
+  }
 }

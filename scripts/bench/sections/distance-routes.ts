@@ -1,15 +1,19 @@
 // The routes the distance section times, as each server spells them, and the depth
 // architecture.md allows ours. A route may prepare its request (a fresh session to log out, a
 // new address to register); the preparation is not timed.
-import { type Account, EMAIL_DOMAIN, JSON_HEADERS } from '../infra/journey.ts'
-import type { OneConnection, OneRequest } from '../infra/one-connection.ts'
-import { ADDRESS, type Role } from './scenarios.ts'
+import {
+  type Account,
+  EMAIL_DOMAIN,
+  type HttpRequest,
+  type Role,
+  type Visitor,
+} from '../infra/visitor.ts'
 
 export type DistanceServer = 'ours' | 'floor' | 'tutorial'
 
 export interface RouteContext {
   server: DistanceServer
-  client: OneConnection
+  visitor: Visitor
   accounts: Record<Role, Account>
   cookies: Record<Role, string>
   /** unique per server and phase, for accounts created while measuring */
@@ -21,28 +25,18 @@ export interface DistanceRoute {
   servers: DistanceServer[]
   /** architecture.md: backend round trips on ours' critical path */
   targetDepth: string
-  /** the request to time (its preparation, if any, done) */
-  prepare(context: RouteContext, n: number): Promise<OneRequest>
+  prepare(context: RouteContext, n: number): Promise<HttpRequest>
 }
 
 const ALL: DistanceServer[] = ['ours', 'floor', 'tutorial']
-const headers = (cookie?: string, json = false): Record<string, string> => ({
-  'cf-connecting-ip': ADDRESS,
-  ...(cookie ? { cookie } : {}),
-  ...(json ? JSON_HEADERS : {}),
-})
-const get = (path: string, cookie?: string): OneRequest => ({
-  method: 'GET',
-  path,
-  headers: headers(cookie),
-})
-const post = (path: string, body: unknown, cookie?: string): OneRequest => ({
+const get = (path: string, cookie?: string) => ({ method: 'GET', path, cookie })
+const post = (path: string, body: unknown, cookie?: string) => ({
   method: 'POST',
   path,
-  headers: headers(cookie, true),
-  body: JSON.stringify(body),
+  body,
+  cookie,
 })
-const credentials = (a: Account) => ({ user_email: a.user_email, user_password: a.user_password })
+const credentials = ({ user_email, user_password }: Account) => ({ user_email, user_password })
 
 export const DISTANCE_ROUTES: DistanceRoute[] = [
   { name: 'GET / (anonymous)', servers: ALL, targetDepth: '0', prepare: async () => get('/') },
@@ -86,7 +80,7 @@ export const DISTANCE_ROUTES: DistanceRoute[] = [
     servers: ['ours', 'tutorial'],
     targetDepth: '1',
     prepare: async (c) => {
-      const login = await c.client.send(post('/login', credentials(c.accounts.login)))
+      const login = await c.visitor.send(post('/login', credentials(c.accounts.login)))
       if (!login.cookie) throw new Error(`${c.server}: POST /login set no cookie (${login.status})`)
       // The tutorial's logout is its GET link; ours answers a POST (the GET is kept for it too).
       return c.server === 'tutorial'
