@@ -25,28 +25,21 @@ export interface SectionContext {
   log(line: string): void
 }
 
-export interface Section {
-  run(context: SectionContext): Promise<{ result: unknown; text: string[]; charts: string[] }>
-  /** loads the machine: holds the bench lock, so load runs from different people never overlap */
-  exclusive: boolean
-  /** writes to the bench's Redis and MySQL databases (emptied when the bench ends) */
-  usesBackends: boolean
-}
-
+/**
+ * `exclusive`: it loads the machine, so it holds the bench lock (load runs from different people
+ * never overlap); `usesBackends`: it writes to the bench's databases, emptied when the bench ends.
+ */
 function section<R>(
   measure: (context: SectionContext) => Promise<R>,
   text: (result: R) => string[],
   charts: (result: R) => string[] = () => [],
   { exclusive = true, usesBackends = true } = {}
-): Section {
-  return {
-    exclusive,
-    usesBackends,
-    run: async (context) => {
-      const result = await measure(context)
-      return { result, text: text(result), charts: charts(result) }
-    },
+) {
+  const run = async (context: SectionContext) => {
+    const result = await measure(context)
+    return { result: result as unknown, text: text(result), charts: charts(result) }
   }
+  return { run, exclusive, usesBackends }
 }
 
 async function benchBundle(context: SectionContext) {
@@ -54,7 +47,7 @@ async function benchBundle(context: SectionContext) {
   return report
 }
 
-export const REGISTRY: Record<SectionName, Section> = {
+export const REGISTRY: Record<SectionName, ReturnType<typeof section>> = {
   bundle: section(benchBundle, bundleText, bundleCharts, { exclusive: false, usesBackends: false }),
   gateways: section(benchGateways, gatewaysText, gatewaysCharts),
   app: section(benchApp, appText, appCharts),

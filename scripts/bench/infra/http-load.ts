@@ -1,7 +1,6 @@
 // HTTP load: autocannon with per-response timing, CPU time per process from /proc, and the
 // gateways' counters (settled after a run, read around a sequential probe).
 import autocannon from 'autocannon'
-import { cpuMs } from './procfs.ts'
 import { percentiles, sleep } from './stats.ts'
 import { type HttpRequest, headersOf, Visitor } from './visitor.ts'
 
@@ -34,28 +33,6 @@ export async function cannon(
     non2xx: result.non2xx,
     errors: result.errors + result.timeouts,
   }
-}
-
-/** CPU ms so far of some processes, by name. */
-export function cpuSnapshot(processes: Record<string, number>): Record<string, number> {
-  const snapshot: Record<string, number> = {}
-  for (const [name, pid] of Object.entries(processes)) {
-    const ms = cpuMs(pid)
-    if (ms !== undefined) snapshot[name] = ms
-  }
-  return snapshot
-}
-
-export function cpuPerRequest(
-  before: Record<string, number>,
-  after: Record<string, number>,
-  requests: number
-): Record<string, number> {
-  const per: Record<string, number> = {}
-  for (const [name, ms] of Object.entries(after)) {
-    per[name] = (ms - (before[name] ?? ms)) / Math.max(1, requests)
-  }
-  return per
 }
 
 /**

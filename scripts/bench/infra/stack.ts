@@ -78,6 +78,8 @@ export const startBenchWorker = (gateways: BenchGateways, mainModule: string, in
     inspect
   )
 
+export type Stack = Awaited<ReturnType<typeof startTargets>>
+
 export interface Target {
   server: 'ours' | 'floor' | 'peer'
   url: string
@@ -87,18 +89,15 @@ export interface Target {
 }
 
 /**
- * Ours, the floor and the peer (`peerDelayMs`: the tutorial's backends that far each way). The
- * accounts are seeded on ours first: the floor reads a session and the users' ids from what it left.
+ * Ours, the floor and the peer; with `rttMs`, every backend that far away (the peer's behind
+ * delay proxies). The accounts are seeded on ours first: the floor reads what that left.
  */
-export async function startTargets(
-  c: SectionContext,
-  options: { latencyMs?: number; peerDelayMs?: number } = {}
-) {
+export async function startTargets(c: SectionContext, rttMs?: number) {
   const accounts = accountsFor(Date.now().toString(36))
-  const gateways = await startBenchGateways(c.backends, { latencyMs: options.latencyMs })
+  const gateways = await startBenchGateways(c.backends, { latencyMs: rttMs })
   const stops = [gateways.close]
   const close = async () => {
-    for (const stop of stops.reverse()) await stop()
+    for (const stop of [...stops].reverse()) await stop()
   }
   try {
     const ours = await startBenchWorker(gateways, (await c.bundle()).mainModule)
@@ -112,8 +111,8 @@ export async function startTargets(
       { server: 'ours', url: ours.url, cookies, processes: { workerd: ours.pid, ...pids } },
       { server: 'floor', url: floor.url, cookies, processes: { workerd: floor.pid, ...pids } },
     ]
-    const { peer: peerOption } = c.options
-    const peer = await startPeer(peerOption, c.backends, c.log, options.peerDelayMs)
+    const delayMs = rttMs === undefined ? undefined : rttMs / 2
+    const peer = await startPeer(c.options.peer, c.backends, c.log, delayMs)
     if (peer) {
       stops.push(peer.stop)
       targets.push({

@@ -28,6 +28,18 @@ export interface HttpRequest {
   body?: unknown
 }
 
+export const get = (path: string, cookie?: string): HttpRequest => ({ method: 'GET', path, cookie })
+export const post = (path: string, body: unknown, cookie?: string): HttpRequest => ({
+  method: 'POST',
+  path,
+  body,
+  cookie,
+})
+export const credentials = ({ user_email, user_password }: Account) => ({
+  user_email,
+  user_password,
+})
+
 export const headersOf = (req: Omit<HttpRequest, 'method' | 'path'>, address = ADDRESS) => ({
   'cf-connecting-ip': address,
   ...(req.cookie ? { cookie: req.cookie } : {}),
@@ -97,8 +109,8 @@ export class Visitor {
     return this.expect('POST', '/register', [200, 201], account)
   }
 
-  async login({ user_email, user_password }: Account): Promise<string> {
-    await this.expect('POST', '/login', [200], { user_email, user_password })
+  async login(account: Account): Promise<string> {
+    await this.expect('POST', '/login', [200], credentials(account))
     if (!this.cookie) throw new Error('POST /login: no session cookie in the answer')
     return this.cookie
   }

@@ -11,6 +11,10 @@ export interface Bar {
   series?: string
 }
 
+/** A legend entry: a square of the series' color and its name. */
+const swatch = (x: number, y: number, color: string | undefined, name: string) =>
+  `<rect x="${x}" y="${y}" width="10" height="10" fill="${color}"/><text x="${x + 14}" y="${y + 9}">${escapeXml(name)}</text>`
+
 const fmt = (value: number) =>
   value >= 100 ? Math.round(value).toLocaleString('en-US') : value.toFixed(value >= 10 ? 1 : 2)
 
@@ -33,12 +37,9 @@ export function barChart(title: string, bars: Bar[], unit: string): string {
       `<text x="${labelWidth + width + 4}" y="${y + 12}">${fmt(bar.value)} ${escapeXml(unit)}</text>`
     )
   })
-  const legendItems = legend.map((name, i) => {
-    const x = labelWidth + i * 140
-    const y = height - 14
-    const color = COLORS[series.indexOf(name) % COLORS.length]
-    return `<rect x="${x}" y="${y}" width="10" height="10" fill="${color}"/><text x="${x + 14}" y="${y + 9}">${escapeXml(name)}</text>`
-  })
+  const legendItems = legend.map((name, i) =>
+    swatch(labelWidth + i * 140, height - 14, COLORS[series.indexOf(name) % COLORS.length], name)
+  )
   return svg(labelWidth + plotWidth + 110, height, title, [...items, ...legendItems].join(''))
 }
 
@@ -77,11 +78,9 @@ export function lineChart(title: string, series: Series[], xLabel: string, yLabe
     const d = s.points.map(
       (p, j) => `${j ? 'L' : 'M'}${px(p[0]).toFixed(1)},${py(p[1]).toFixed(1)}`
     )
-    const y = top + i * 16
     return (
       `<path d="${d.join('')}" fill="none" stroke="${color}" stroke-width="1.8"/>` +
-      `<rect x="${width - right + 10}" y="${y}" width="10" height="10" fill="${color}"/>` +
-      `<text x="${width - right + 24}" y="${y + 9}">${escapeXml(s.name)}</text>`
+      swatch(width - right + 10, top + i * 16, color, s.name)
     )
   })
   return svg(width, height, title, axes + lines.join(''))

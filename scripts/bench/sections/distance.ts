@@ -9,12 +9,91 @@ import type { GatewayStats } from '../infra/hosts.ts'
 import { settle } from '../infra/http-load.ts'
 import { type BenchGateways, startTargets } from '../infra/stack.ts'
 import { percentiles } from '../infra/stats.ts'
-import { type HttpResponse, tutorialFailed, Visitor } from '../infra/visitor.ts'
+import {
+  type Account,
+  credentials,
+  EMAIL_DOMAIN,
+  get,
+  type HttpRequest,
+  post,
+  type Role,
+  tutorialFailed,
+  Visitor,
+} from '../infra/visitor.ts'
 import type { SectionContext } from '../registry.ts'
-import { DISTANCE_ROUTES, type DistanceServer, type RouteContext } from './distance-routes.ts'
 
 const WARMUP_REQUESTS = 5
 const PROBES = 3
+
+type Server = 'ours' | 'floor' | 'tutorial'
+
+interface RouteContext {
+  server: Server
+  visitor: Visitor
+  accounts: Record<Role, Account>
+  cookies: Record<Role, string>
+  /** unique per server and phase, for accounts created while measuring */
+  run: string
+}
+
+interface Route {
+  name: string
+  servers: Server[]
+  /** architecture.md: backend round trips on ours' critical path */
+  depth: string
+  /** the request to time; preparing it (a fresh session to log out) is not timed */
+  prepare(c: RouteContext, n: number): HttpRequest | Promise<HttpRequest>
+}
+
+const ALL: Server[] = ['ours', 'floor', 'tutorial']
+const APPS: Server[] = ['ours', 'tutorial']
+const loginRequest = (c: RouteContext) => post('/login', credentials(c.accounts.login))
+
+const ROUTES: Route[] = [
+  { name: 'GET / (anonymous)', servers: ALL, depth: '0', prepare: () => get('/') },
+  { name: 'GET /home', servers: ALL, depth: '1', prepare: (c) => get('/home', c.cookies.reader) },
+  {
+    name: 'GET /fetchStatus',
+    servers: ALL,
+    depth: '1',
+    prepare: (c) => get('/fetchStatus', c.cookies.reader),
+  },
+  {
+    name: 'POST /addStatus',
+    servers: ALL,
+    depth: '2',
+    prepare: (c, n) => post('/addStatus', { status: `distance ${n}` }, c.cookies.writer),
+  },
+  { name: 'POST /login', servers: APPS, depth: '2 + hash', prepare: loginRequest },
+  {
+    name: 'POST /register',
+    servers: APPS,
+    depth: '1 + hash (overlapping)',
+    prepare: (c, n) =>
+      post('/register', {
+        user_name: `Distance ${n}`,
+        user_email: `distance-${c.run}-${n}@${EMAIL_DOMAIN}`,
+        user_password: `distance-password-${n}`,
+      }),
+  },
+  {
+    name: 'logout',
+    servers: APPS,
+    depth: '1',
+    prepare: async (c) => {
+      const { cookie, status } = await c.visitor.send(loginRequest(c))
+      if (!cookie) throw new Error(`${c.server}: POST /login set no cookie (${status})`)
+      // The tutorial's logout is its GET link; ours answers a POST (the GET is kept for it too).
+      return c.server === 'tutorial' ? get('/logout', cookie) : post('/logout', {}, cookie)
+    },
+  },
+  {
+    name: 'GET /account',
+    servers: ['ours'],
+    depth: '1',
+    prepare: (c) => get('/account', c.cookies.reader),
+  },
+]
 
 export type DistanceResult = Awaited<ReturnType<typeof benchDistance>>
 export type DistanceRow = DistanceResult['rows'][number]
@@ -23,13 +102,13 @@ export async function benchDistance(c: SectionContext) {
   const { rttMs, requests } = c.options
   const zero = await phase(c, 0)
   const far = await phase(c, rttMs)
-  const rows = DISTANCE_ROUTES.flatMap((route) =>
+  const rows = ROUTES.flatMap((route) =>
     route.servers.flatMap((server) => {
       const atZero = zero.timings.get(`${route.name} ${server}`)
       const atRtt = far.timings.get(`${route.name} ${server}`)
       if (!atZero || !atRtt) return []
       const deltaP50Ms = atRtt.p50ms - atZero.p50ms
-      const ours = { measuredDepth: far.depths.get(route.name), targetDepth: route.targetDepth }
+      const ours = { measuredDepth: far.depths.get(route.name), targetDepth: route.depth }
       return [
         {
           route: route.name,
@@ -48,14 +127,14 @@ export async function benchDistance(c: SectionContext) {
 
 /** One phase: every server started for this round trip, timed, then stopped. */
 async function phase(c: SectionContext, rttMs: number) {
-  const stack = await startTargets(c, { latencyMs: rttMs, peerDelayMs: rttMs / 2 })
+  const stack = await startTargets(c, rttMs)
   const run = `${Date.now().toString(36)}-${rttMs}`
   const timings = new Map<string, ReturnType<typeof percentiles> & { requests: number }>()
   let depths = new Map<string, number[]>()
   try {
     const servers = stack.targets.map((t) => ({
       ...t,
-      server: (t.server === 'peer' ? 'tutorial' : t.server) as DistanceServer,
+      server: (t.server === 'peer' ? 'tutorial' : t.server) as Server,
     }))
     c.log(`distance: ${rttMs} ms round trip, ${servers.map((t) => t.server).join(', ')}`)
     for (const target of servers) {
@@ -63,15 +142,11 @@ async function phase(c: SectionContext, rttMs: number) {
       const { accounts } = stack
       const context: RouteContext = { ...target, visitor, accounts, run: `${run}-${target.server}` }
       try {
-        for (const route of DISTANCE_ROUTES.filter((r) => r.servers.includes(target.server))) {
+        for (const route of ROUTES.filter((r) => r.servers.includes(target.server))) {
           const latencies: number[] = []
           for (let n = 0; n < WARMUP_REQUESTS + c.options.requests; n++) {
-            const response = check(
-              context,
-              route.name,
-              await visitor.send(await route.prepare(context, n))
-            )
-            if (n >= WARMUP_REQUESTS) latencies.push(response.ms)
+            const { ms } = await send(context, route, await route.prepare(context, n))
+            if (n >= WARMUP_REQUESTS) latencies.push(ms)
           }
           const key = `${route.name} ${target.server}`
           timings.set(key, { ...percentiles(latencies), requests: latencies.length })
@@ -89,9 +164,11 @@ async function phase(c: SectionContext, rttMs: number) {
   }
 }
 
-function check(c: RouteContext, route: string, response: HttpResponse): HttpResponse {
+async function send(c: RouteContext, route: Route, request: HttpRequest) {
+  const response = await c.visitor.send(request)
   if (response.status >= 400 || tutorialFailed(response.body)) {
-    throw new Error(`${c.server} ${route}: HTTP ${response.status} ${response.body.slice(0, 200)}`)
+    const { status, body } = response
+    throw new Error(`${c.server} ${route.name}: HTTP ${status} ${body.slice(0, 200)}`)
   }
   return response
 }
@@ -100,14 +177,14 @@ function check(c: RouteContext, route: string, response: HttpResponse): HttpResp
 async function measureDepth(c: RouteContext, gateways: BenchGateways) {
   const readings = () => Promise.all([gateways.upstash.stats(), gateways.planetscale.stats()])
   const depths = new Map<string, number[]>()
-  for (const route of DISTANCE_ROUTES.filter((r) => r.servers.includes('ours'))) {
+  for (const route of ROUTES.filter((r) => r.servers.includes('ours'))) {
     const chains: number[] = []
     for (let n = 0; n < PROBES; n++) {
       const request = await route.prepare(c, n)
       // Whatever the preparation started has ended before the first reading.
       await settle(gateways.counters)
       const before = await readings()
-      check(c, route.name, await c.visitor.send(request))
+      await send(c, route, request)
       await settle(gateways.counters)
       const after = await readings()
       chains.push(longestChain(before.flatMap((stats, i) => since(stats, after[i] ?? stats))))

@@ -9,7 +9,7 @@ import { Redis } from '@upstash/redis'
 import { createPool } from 'mysql2/promise'
 import { type Backends, BENCH_DATABASE, mysqlConnection, redisClient } from '../infra/backends.ts'
 import { type Gateway, startServer } from '../infra/hosts.ts'
-import { cpuMs } from '../infra/procfs.ts'
+import { cpuMeter, perRequest } from '../infra/procfs.ts'
 import { startBenchGateways } from '../infra/stack.ts'
 import { ascending, quantile, ratio } from '../infra/stats.ts'
 import { EMAIL_DOMAIN } from '../infra/visitor.ts'
@@ -41,34 +41,32 @@ interface KeyValue {
   set(key: string, value: string): Promise<unknown>
 }
 
-function redisOp(
-  backends: Backends,
-  gateway: Gateway,
-  name: string,
-  command: string[],
-  run: (client: KeyValue, caller: number) => Promise<unknown>
-): Op {
+function redisOps(backends: Backends, gateway: Gateway): Op[] {
   const token = backends.upstashToken
   const headers = { authorization: `Bearer ${token}`, 'upstash-encoding': 'base64' }
-  const clients = <C>(callers: number, make: () => C) => Array.from({ length: callers }, make)
-  return {
+  const setKey = (i: number) => `bench:gw:set:${i}`
+  const op = (name: string, command: string[], run: (c: KeyValue, i: number) => unknown): Op => ({
     name,
     gateway,
     capture: ['/pipeline', headers, JSON.stringify([command])],
     direct: (callers) => {
-      const direct = clients(callers, () => redisClient(backends.redisUrl))
+      const clients = Array.from({ length: callers }, () => redisClient(backends.redisUrl))
       return {
-        call: (i) => run(direct[i] as KeyValue, i),
+        call: async (i) => run(clients[i] as KeyValue, i),
         close: () => {
-          for (const client of direct) client.disconnect()
+          for (const client of clients) client.disconnect()
         },
       }
     },
     viaHttp: (url, callers) => {
-      const http = clients(callers, () => new Redis({ url, token }))
-      return (i) => run(http[i] as Redis, i)
+      const clients = Array.from({ length: callers }, () => new Redis({ url, token }))
+      return async (i) => run(clients[i] as Redis, i)
     },
-  }
+  })
+  return [
+    op('upstash GET', ['get', GET_KEY], (c) => c.get(GET_KEY)),
+    op('upstash SET', ['set', setKey(0), VALUE], (c, i) => c.set(setKey(i), VALUE)),
+  ]
 }
 
 function sqlOp(backends: Backends, gateway: Gateway, userId: string): Op {
@@ -99,7 +97,7 @@ function sqlOp(backends: Backends, gateway: Gateway, userId: string): Op {
   }
 }
 
-type GatewayRow = { op: string; variant: Variant; callers: number } & ReturnType<typeof merge>
+type GatewayRow = { op: string; variant: Variant; callers: number } & ReturnType<typeof summary>
 export type GatewaysResult = Awaited<ReturnType<typeof benchGateways>>
 
 export async function benchGateways({ backends, options }: SectionContext) {
@@ -119,14 +117,9 @@ export async function benchGateways({ backends, options }: SectionContext) {
       ])
       .finally(() => mysql.end())
     const userId = String((inserted as { insertId: number }).insertId)
-    const setKey = (i: number) => `bench:gw:set:${i}`
-    const { upstash, planetscale } = gateways
     const ops = [
-      redisOp(backends, upstash, 'upstash GET', ['get', GET_KEY], (c) => c.get(GET_KEY)),
-      redisOp(backends, upstash, 'upstash SET', ['set', setKey(0), VALUE], (c, i) =>
-        c.set(setKey(i), VALUE)
-      ),
-      sqlOp(backends, planetscale, userId),
+      ...redisOps(backends, gateways.upstash),
+      sqlOp(backends, gateways.planetscale, userId),
     ]
     for (const op of ops) {
       const [path, headers, body] = op.capture
@@ -154,16 +147,17 @@ export async function benchGateways({ backends, options }: SectionContext) {
         ]
         // Short interleaved rounds, rotating the order, so background load on a shared machine
         // falls on all three variants alike.
-        const runs = variants.map(() => [] as LoopRun[])
+        const tallies = variants.map((): Tally => ({ latencies: [], errors: 0, ms: 0, cpu: {} }))
         for (let round = 0; round < ROUNDS; round++) {
           for (let k = 0; k < variants.length; k++) {
             const i = (round + k) % variants.length
             const [, call, pid] = variants[i] as (typeof variants)[number]
-            runs[i]?.push(await runLoop(callers, (options.durationS * 1000) / ROUNDS, call, pid))
+            const ms = (options.durationS * 1000) / ROUNDS
+            await runLoop(tallies[i] as Tally, callers, ms, call, pid)
           }
         }
         variants.forEach(([variant], i) => {
-          rows.push({ op: op.name, variant, callers, ...merge(runs[i] ?? []) })
+          rows.push({ op: op.name, variant, callers, ...summary(tallies[i] as Tally) })
         })
         direct.close()
       }
@@ -174,67 +168,54 @@ export async function benchGateways({ backends, options }: SectionContext) {
   return { rows, summary: summarize(rows), targets: TARGETS }
 }
 
-type LoopRun = Awaited<ReturnType<typeof runLoop>>
-
-/**
- * `callers` each awaiting its call before the next, for `ms` after a short warm-up; CPU of this
- * process (the client) and of the server over the measured window.
- */
-async function runLoop(callers: number, ms: number, call: Call, serverPid?: number) {
-  const clientCpu = () => {
-    const { user, system } = process.cpuUsage()
-    return (user + system) / 1000
-  }
-  const serverCpu = () => (serverPid === undefined ? undefined : cpuMs(serverPid))
-  const warmupMs = Math.min(250, ms / 4)
-  const latencies: number[] = []
-  let errors = 0
-  let firstError: string | undefined
-  const measureFrom = performance.now() + warmupMs
-  const deadline = measureFrom + ms
-  let cpuFrom: [number, number | undefined] = [Number.NaN, undefined]
-  const opened = setTimeout(() => {
-    cpuFrom = [clientCpu(), serverCpu()]
-  }, warmupMs)
-  const caller = async (id: number) => {
-    for (let began = performance.now(); began < deadline; began = performance.now()) {
-      let failed = false
-      try {
-        await call(id)
-      } catch (error) {
-        failed = true
-        firstError ??= error instanceof Error ? error.message : String(error)
-      }
-      if (began < measureFrom) continue
-      if (failed) errors++
-      latencies.push(performance.now() - began)
-    }
-  }
-  await Promise.all(Array.from({ length: callers }, (_, id) => caller(id)))
-  clearTimeout(opened)
-  const [client, server] = [clientCpu() - cpuFrom[0], serverCpu()]
-  const cpu = {
-    client,
-    ...(server === undefined || cpuFrom[1] === undefined ? {} : { server: server - cpuFrom[1] }),
-  }
-  return { latencies, errors, ms, cpu, firstError }
+/** A variant's runs so far: latencies, errors, measured ms, CPU ms by clock (client, server). */
+interface Tally {
+  latencies: number[]
+  errors: number
+  ms: number
+  cpu: Record<string, number>
+  firstError?: string
 }
 
-/** Runs of one variant as one row: requests over the summed measured time, pooled percentiles. */
-function merge(runs: LoopRun[]) {
-  const sorted = ascending(runs.flatMap((r) => r.latencies))
-  const cpuMsPerRequest: Record<string, number> = {}
-  for (const run of runs) {
-    for (const [name, ms] of Object.entries(run.cpu)) {
-      cpuMsPerRequest[name] = (cpuMsPerRequest[name] ?? 0) + ms / Math.max(1, sorted.length)
+/**
+ * `callers` each awaiting its call before the next, for `ms` after a short warm-up, added to the
+ * tally with the CPU time this process (the client) and the server spent meanwhile.
+ */
+async function runLoop(tally: Tally, callers: number, ms: number, call: Call, serverPid?: number) {
+  const loop = async (forMs: number, measured: boolean) => {
+    const until = performance.now() + forMs
+    const caller = async (id: number) => {
+      for (let began = performance.now(); began < until; began = performance.now()) {
+        let failed = false
+        try {
+          await call(id)
+        } catch (error) {
+          failed = true
+          tally.firstError ??= error instanceof Error ? error.message : String(error)
+        }
+        if (!measured) continue
+        if (failed) tally.errors++
+        tally.latencies.push(performance.now() - began)
+      }
     }
+    await Promise.all(Array.from({ length: callers }, (_, id) => caller(id)))
   }
-  const firstError = runs.find((r) => r.firstError)?.firstError
+  await loop(Math.min(250, ms / 4), false)
+  const cpu = cpuMeter({ client: process.pid, ...(serverPid ? { server: serverPid } : {}) })
+  await loop(ms, true)
+  tally.ms += ms
+  for (const [name, spent] of Object.entries(cpu()))
+    tally.cpu[name] = (tally.cpu[name] ?? 0) + spent
+}
+
+/** Requests over the summed measured time, pooled percentiles, CPU per request. */
+function summary({ latencies, errors, ms, cpu, firstError }: Tally) {
+  const sorted = ascending(latencies)
   return {
-    cpuMsPerRequest,
+    cpuMsPerRequest: perRequest(cpu, sorted.length),
     requests: sorted.length,
-    errors: runs.reduce((sum, r) => sum + r.errors, 0),
-    rps: sorted.length / (runs.reduce((sum, r) => sum + r.ms, 0) / 1000),
+    errors,
+    rps: sorted.length / (ms / 1000),
     p50ms: quantile(sorted, 0.5),
     p99ms: quantile(sorted, 0.99),
     ...(firstError === undefined ? {} : { firstError }),

@@ -4,10 +4,10 @@
 // the cost is workerd's CPU time per call (all its threads, from schedstat), with the round trip
 // minus an empty request as the outside view. Node's own Argon2id (OpenSSL) at the same
 // parameters is the reference row. No route is added to the app.
-import { argon2 } from 'node:crypto'
+import { argon2Sync } from 'node:crypto'
 import { join } from 'node:path'
 import { ROOT } from '../../lib/project.ts'
-import { preciseCpuMs } from '../infra/procfs.ts'
+import { cpuMs } from '../infra/procfs.ts'
 import { percentiles } from '../infra/stats.ts'
 import { startInlineWorker } from '../infra/workerd.ts'
 import type { SectionContext } from '../registry.ts'
@@ -60,52 +60,54 @@ export async function benchHash({ options }: SectionContext) {
   let params = { m: 0, t: 0, p: 0 }
   try {
     const call = async (path: string) => {
-      const cpuBefore = preciseCpuMs(workerd.pid) ?? Number.NaN
+      const cpuBefore = cpuMs(workerd.pid) ?? Number.NaN
       const started = performance.now()
       const res = await fetch(`${workerd.url}${path}`)
       const text = await res.text()
       const wall = performance.now() - started
-      const cpu = (preciseCpuMs(workerd.pid) ?? Number.NaN) - cpuBefore
+      const cpu = (cpuMs(workerd.pid) ?? Number.NaN) - cpuBefore
       if (!res.ok) throw new Error(`hash worker ${path}: HTTP ${res.status} ${text.slice(0, 200)}`)
-      return { wall, cpu, body: JSON.parse(text || '{}') }
+      const body = JSON.parse(text || '{}')
+      if (path.startsWith('/verify') && body.ok !== true)
+        throw new Error('verify returned ok: false')
+      return { wall, cpu, body }
+    }
+    const series = async (path: string) => {
+      const calls = []
+      for (let i = 0; i < runs; i++) calls.push(await call(path))
+      return { wall: calls.map((c) => c.wall), cpu: calls.map((c) => c.cpu) }
     }
     params = (await call('/params')).body
     // Warm-up (the first hash instantiates the WebAssembly), then the empty-request baselines.
     const { hash } = (await call('/hash')).body as { hash: string }
     const verify = `/verify?hash=${encodeURIComponent(hash)}`
     await call(verify)
-    const times = async (path: string, check?: (body: { ok?: boolean }) => void) => {
-      const measured = { wall: [] as number[], cpu: [] as number[] }
-      for (let i = 0; i < runs; i++) {
-        const { wall, cpu, body } = await call(path)
-        check?.(body)
-        measured.wall.push(wall)
-        measured.cpu.push(cpu)
-      }
-      return measured
-    }
-    const empty = await times('/')
+    const empty = await series('/')
     const baseline = { wall: summarize(empty.wall).medianMs, cpu: summarize(empty.cpu).medianMs }
     for (const [operation, path] of [
       ['hash', '/hash'],
       ['verify', verify],
     ] as const) {
-      const measured = await times(path, (body) => {
-        if (operation === 'verify' && body.ok !== true) throw new Error('verify returned ok: false')
-      })
+      const { wall, cpu } = await series(path)
       rows.push({
         runtime: 'workerd, CPU',
         operation,
         runs,
-        ...summarize(measured.cpu.map((ms) => ms - baseline.cpu)),
-        roundTripMedianMs: summarize(measured.wall.map((ms) => ms - baseline.wall)).medianMs,
+        ...summarize(cpu.map((ms) => ms - baseline.cpu)),
+        roundTripMedianMs: summarize(wall.map((ms) => ms - baseline.wall)).medianMs,
       })
     }
   } finally {
     await workerd.close()
   }
   const node: number[] = []
-  for (let i = 0; i < runs; i++) node.push(await nodeArgon2id(params))
+  for (let i = 0; i < runs; i++) {
+    const started = performance.now()
+    const { m: memory, t: passes, p: parallelism } = params
+    const nonce = 'sixteen byte sal'
+    argon2Sync('argon2id', { message: PASSWORD, nonce, parallelism, passes, memory, tagLength: 32 })
+    node.push(performance.now() - started)
+  }
   rows.push({
     runtime: `node ${process.version} OpenSSL (reference), wall`,
     operation: 'hash',
@@ -113,22 +115,4 @@ export async function benchHash({ options }: SectionContext) {
     ...summarize(node),
   })
   return { params, owasp: OWASP_STATEMENT, rows }
-}
-
-function nodeArgon2id(params: { m: number; t: number; p: number }): Promise<number> {
-  const started = performance.now()
-  return new Promise((resolve, reject) =>
-    argon2(
-      'argon2id',
-      {
-        message: PASSWORD,
-        nonce: 'sixteen byte sal',
-        parallelism: params.p,
-        passes: params.t,
-        memory: params.m,
-        tagLength: 32,
-      },
-      (error) => (error ? reject(error) : resolve(performance.now() - started))
-    )
-  )
 }

@@ -7,12 +7,13 @@ import { tmpdir } from 'node:os'
 import { basename, join } from 'node:path'
 import { ROOT, WRANGLER_CLI, WRANGLER_ENV } from '../../lib/project.ts'
 import { runCaptured } from '../../lib/run-captured.ts'
-import { cannon, cpuPerRequest, cpuSnapshot, settle } from '../infra/http-load.ts'
+import { cannon, settle } from '../infra/http-load.ts'
 import type { CpuProfile } from '../infra/inspector.ts'
+import { cpuMeter, perRequest } from '../infra/procfs.ts'
 import { startBenchGateways, startBenchWorker } from '../infra/stack.ts'
 import { accountsFor, seedAccounts } from '../infra/visitor.ts'
 import type { SectionContext } from '../registry.ts'
-import { requestOf, SCENARIOS } from './scenarios.ts'
+import { SCENARIOS } from './app.ts'
 
 const CONNECTIONS = 10
 const SAMPLING_INTERVAL_US = 100
@@ -20,9 +21,10 @@ const SAMPLING_INTERVAL_US = 100
 export type ProfileResult = Awaited<ReturnType<typeof benchProfile>>
 
 export async function benchProfile({ backends, options, log }: SectionContext) {
-  const scenario = SCENARIOS.find((s) => s.path === options.route)
+  const pathOf = (name: string) => name.split(' ')[1]
+  const scenario = SCENARIOS.find((s) => pathOf(s.name) === options.route)
   if (!scenario) {
-    const known = SCENARIOS.map((s) => s.path).join(', ')
+    const known = SCENARIOS.map((s) => pathOf(s.name)).join(', ')
     throw new Error(`profile: no scenario for ${options.route} (one of ${known})`)
   }
   const outdir = await mkdtemp(join(tmpdir(), 'edge-status-profile-'))
@@ -32,24 +34,23 @@ export async function benchProfile({ backends, options, log }: SectionContext) {
     const worker = await startBenchWorker(gateways, mainModule, true)
     try {
       const accounts = accountsFor(Date.now().toString(36))
-      const request = requestOf(scenario, accounts, await seedAccounts(worker.url, accounts))
+      const request = scenario.request(accounts, await seedAccounts(worker.url, accounts))
       await cannon(worker.url, request, CONNECTIONS, 2)
       await settle(gateways.counters)
       log(`profile: ${scenario.name} for ${options.durationS} s under the profiler`)
-      const processes = { workerd: worker.pid }
-      const before = cpuSnapshot(processes)
+      const cpu = cpuMeter({ workerd: worker.pid })
       const { profile, result: load } = await worker.cpuProfile(SAMPLING_INTERVAL_US, () =>
         cannon(worker.url, request, CONNECTIONS, options.durationS)
       )
-      const cpu = cpuPerRequest(before, cpuSnapshot(processes), load.sent)
+      const { workerd: workerdCpuMsPerRequest } = perRequest(cpu(), load.sent)
       await mkdir(options.out, { recursive: true })
       const stamp = new Date().toISOString().replace(/[:.]/g, '-')
-      const route = scenario.path.replace(/\W+/g, '-')
+      const route = options.route.replace(/\W+/g, '-')
       const file = join(options.out, `${stamp}-profile${route}.cpuprofile`)
       await writeFile(file, JSON.stringify(profile))
       const bundle = await readFile(mainModule, 'utf8')
       return {
-        route: scenario.path,
+        route: options.route,
         scenario: scenario.name,
         durationS: options.durationS,
         connections: CONNECTIONS,
@@ -57,7 +58,7 @@ export async function benchProfile({ backends, options, log }: SectionContext) {
         /** under the profiler, with the inspector attached */
         requests: load.requests,
         rps: load.rps,
-        workerdCpuMsPerRequest: cpu.workerd,
+        workerdCpuMsPerRequest,
         file,
         ...selfTime(profile, bundle, basename(mainModule)),
       }

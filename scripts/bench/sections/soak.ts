@@ -52,12 +52,7 @@ export async function benchSoak({ backends, options, bundle, log }: SectionConte
     let interval: Interval = { latencies: [], errors: 0, journeys: 0 }
     const journeys = Array.from({ length: users }, async (_, user) => {
       for (let n = 0; Date.now() < deadline; n++) {
-        await journey(
-          new Visitor(url, `198.51.100.${user + 1}`),
-          `${run}-${user}-${n}`,
-          () => interval,
-          deadline
-        )
+        await journey(url, user, `${run}-${user}-${n}`, () => interval, deadline)
       }
     })
     for (let last = performance.now(); Date.now() < deadline; ) {
@@ -122,8 +117,15 @@ export async function benchSoak({ backends, options, bundle, log }: SectionConte
   }
 }
 
-/** One visitor's journey, each step's latency counted in the interval it ended in. */
-async function journey(visitor: Visitor, name: string, now: () => Interval, deadline: number) {
+/** One journey of user `user`; each step's latency counts in the interval it ended in. */
+async function journey(
+  url: string,
+  user: number,
+  name: string,
+  now: () => Interval,
+  deadline: number
+) {
+  const visitor = new Visitor(url, `198.51.100.${user + 1}`)
   const account = {
     user_name: `Soak ${name}`,
     user_email: `soak-${name}@${EMAIL_DOMAIN}`,
