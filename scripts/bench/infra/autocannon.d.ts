@@ -1,7 +1,6 @@
 // The part of autocannon 9's API the bench uses (the package ships no types).
 declare module 'autocannon' {
   interface Result {
-    /** seconds */
     duration: number
     /** total: responses; sent: requests written (responses + those in flight at the stop) */
     requests: { total: number; sent: number }
@@ -23,7 +22,6 @@ declare module 'autocannon' {
     headers?: Record<string, string>
     body?: string
     connections?: number
-    /** seconds */
     duration?: number
     timeout?: number
   }): Instance

@@ -7,7 +7,7 @@ import { join } from 'node:path'
 import { ROOT } from '../../lib/project.ts'
 import { type Backends, mysqlConnection, redisClient } from './backends.ts'
 import type { BenchGateways } from './stack.ts'
-import type { Account, Role } from './visitor.ts'
+import type { Account, Accounts } from './visitor.ts'
 import { startInlineWorker } from './workerd.ts'
 
 // The architecture's minimal depth: a read runs the session check and the query concurrently
@@ -45,7 +45,7 @@ export default {
 }`
 
 /** A session the app stored (any: the floor only needs its size and TTL) and the two users' ids. */
-async function floorBindings(backends: Backends, accounts: Record<Role, Account>) {
+async function floorBindings(backends: Backends, accounts: Accounts) {
   const redis = redisClient(backends.redisUrl)
   const [, [sessionKey]] = await redis
     .scan('0', 'MATCH', 'sess:*', 'COUNT', 1000)
@@ -73,10 +73,8 @@ async function floorBindings(backends: Backends, accounts: Record<Role, Account>
 export async function startFloorWorker(
   backends: Backends,
   gateways: BenchGateways,
-  accounts: Record<Role, Account>
+  accounts: Accounts
 ) {
-  return startInlineWorker(ENTRY, {
-    ...gateways.bindings,
-    ...(await floorBindings(backends, accounts)),
-  })
+  const bindings = await floorBindings(backends, accounts)
+  return startInlineWorker(ENTRY, { ...gateways.bindings, ...bindings })
 }

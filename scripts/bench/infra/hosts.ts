@@ -6,11 +6,8 @@ import { type GatewayKind, gatewayProcess } from '../../lib/gateways.ts'
 import { OwnedProcess } from '../../lib/launcher.ts'
 import { type InspectorSession, nodeMemory, openInspector } from './inspector.ts'
 
-export interface GatewayStats {
-  requests: number
-  /** [start, end] wall-clock ms of the last requests, in the order they ended */
-  recent: [number, number][]
-}
+/** `recent`: [start, end] wall-clock ms of the last requests, in the order they ended. */
+export type GatewayStats = { requests: number; recent: [number, number][] }
 
 export type Gateway = Awaited<ReturnType<typeof startGateway>>
 
@@ -38,7 +35,6 @@ export async function startGateway(
   }
   return {
     url: gateway.url,
-    port: gateway.port,
     pid: gateway.pid as number,
     stats,
     /** after a full collection, so heapUsed is what the gateway retains (started with inspect) */

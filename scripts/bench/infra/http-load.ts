@@ -1,26 +1,23 @@
 // HTTP load: autocannon with per-response timing, CPU time per process from /proc, and the
 // gateways' counters (settled after a run, read around a sequential probe).
 import autocannon from 'autocannon'
-import { percentiles, sleep } from './stats.ts'
+import { sleep } from '../../lib/processes.ts'
+import { percentiles } from './stats.ts'
 import { type HttpRequest, headersOf, Visitor } from './visitor.ts'
 
 export type Load = Awaited<ReturnType<typeof cannon>>
+type Counters = () => Promise<number[]>
 
 /** One autocannon run; its own percentiles are whole ms, ours come from per-response hrtime. */
-export async function cannon(
-  baseUrl: string,
-  request: HttpRequest,
-  connections: number,
-  durationS: number
-) {
+export async function cannon(url: string, req: HttpRequest, connections: number, seconds: number) {
   const latencies: number[] = []
   const result = await autocannon({
-    url: `${baseUrl}${request.path}`,
-    method: request.method,
-    headers: headersOf(request),
-    ...(request.body === undefined ? {} : { body: JSON.stringify(request.body) }),
+    url: `${url}${req.path}`,
+    method: req.method,
+    headers: headersOf(req),
+    ...(req.body === undefined ? {} : { body: JSON.stringify(req.body) }),
     connections,
-    duration: durationS,
+    duration: seconds,
     timeout: 30,
   }).on('response', (_client, _status, _bytes, ms) => latencies.push(ms))
   return {
@@ -39,7 +36,7 @@ export async function cannon(
  * autocannon stops with requests in flight, and workerd finishes them: wait until the gateways'
  * counters stop moving, so the next run starts on an idle server.
  */
-export async function settle(counters: () => Promise<number[]>): Promise<number[]> {
+export async function settle(counters: Counters): Promise<number[]> {
   let last = await counters()
   for (const deadline = Date.now() + 20_000; Date.now() < deadline; ) {
     await sleep(300)
@@ -55,15 +52,11 @@ export async function settle(counters: () => Promise<number[]>): Promise<number[
  * and after. (Under load the counters also see requests still in flight when autocannon stops,
  * which skews slow scenarios such as login.)
  */
-export async function probeBackendCalls(
-  baseUrl: string,
-  request: HttpRequest,
-  counters: () => Promise<number[]>
-): Promise<[number, number]> {
-  const visitor = new Visitor(baseUrl)
+export async function probeBackendCalls(url: string, req: HttpRequest, counters: Counters) {
+  const visitor = new Visitor(url)
   const send = async () => {
-    const { status } = await visitor.send(request)
-    if (status >= 400) throw new Error(`probe ${request.method} ${request.path}: HTTP ${status}`)
+    const { status } = await visitor.send(req)
+    if (status >= 400) throw new Error(`probe ${req.method} ${req.path}: HTTP ${status}`)
   }
   try {
     // Not counted: the first call of each rate-limit script on a fresh gateway falls back from
@@ -73,7 +66,7 @@ export async function probeBackendCalls(
     for (let i = 0; i < 10; i++) await send()
     const after = await counters()
     const per = (i: number) => ((after[i] ?? 0) - (before[i] ?? 0)) / 10
-    return [per(0), per(1)]
+    return [per(0), per(1)] as const
   } finally {
     visitor.close()
   }

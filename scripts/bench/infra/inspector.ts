@@ -36,20 +36,13 @@ export async function openInspector(webSocketUrl: string): Promise<InspectorSess
   }
 }
 
-export interface NodeMemory {
-  rss: number
-  heapUsed: number
-  heapTotal: number
-  external: number
-}
-
 /** process.memoryUsage() of the inspected Node process after a full collection. */
-export async function nodeMemory(session: InspectorSession): Promise<NodeMemory> {
+export async function nodeMemory(session: InspectorSession): Promise<NodeJS.MemoryUsage> {
   await session.call('HeapProfiler.collectGarbage')
   const answer = (await session.call('Runtime.evaluate', {
     expression: 'process.memoryUsage()',
     returnByValue: true,
-  })) as { result?: { value?: NodeMemory } } | undefined
+  })) as { result?: { value?: NodeJS.MemoryUsage } } | undefined
   const memory = answer?.result?.value
   if (!memory) throw new Error('the inspected process did not report its memory')
   return memory

@@ -10,6 +10,7 @@ import { httpAnswers, OwnedProcess } from '../../lib/launcher.ts'
 import { freePort } from '../../lib/processes.ts'
 import { ROOT } from '../../lib/project.ts'
 import { runCaptured } from '../../lib/run-captured.ts'
+import type { SectionContext } from '../registry.ts'
 import { type Backends, mysqlConnection, redisClient } from './backends.ts'
 import { startServer } from './hosts.ts'
 import { EMAIL_DOMAIN } from './visitor.ts'
@@ -17,25 +18,17 @@ import { EMAIL_DOMAIN } from './visitor.ts'
 const SOURCE = join(ROOT, '..', 'shared', 'peers', 'tutorial-app')
 const COPY = join(tmpdir(), 'edge-status-bench-tutorial-app')
 
-export interface Peer {
-  url: string
-  label: string
-  /** the tutorial's process, for CPU accounting (not an external peer's) */
-  pid?: number
-  stop(): Promise<void>
-}
+/** `pid`: the tutorial's process, for CPU accounting (not an external peer's). */
+export type Peer = { url: string; label: string; pid?: number; stop(): Promise<void> }
 
 /**
  * --peer: 'none'; a URL (a server speaking the tutorial's routes; none when a delay is asked, as
  * it cannot be delayed); by default the tutorial, its backends `delayMs` away each way if given.
  * Stopping the tutorial removes what the bench's users left in its schema and in Redis database 0.
  */
-export async function startPeer(
-  peer: string | undefined,
-  backends: Backends,
-  log: (line: string) => void,
-  delayMs?: number
-): Promise<Peer | undefined> {
+export async function startPeer(c: SectionContext, delayMs?: number): Promise<Peer | undefined> {
+  const { backends, log } = c
+  const { peer } = c.options
   if (peer === 'none' || (peer && delayMs !== undefined)) return undefined
   if (peer) return { url: peer.replace(/\/$/, ''), label: `peer at ${peer}`, stop: async () => {} }
   await install(backends.mysqlUrl, log)

@@ -39,7 +39,7 @@ export async function startBenchGateways(
   const close = async () => {
     await Promise.all([upstash.close(), planetscale.close()])
   }
-  const databaseUrl = `http://bench:${password}@127.0.0.1:${planetscale.port}`
+  const databaseUrl = planetscale.url.replace('://', `://bench:${password}@`)
   try {
     await migrate(databaseUrl)
     await resetBenchData(backends)
@@ -112,7 +112,7 @@ export async function startTargets(c: SectionContext, rttMs?: number) {
       { server: 'floor', url: floor.url, cookies, processes: { workerd: floor.pid, ...pids } },
     ]
     const delayMs = rttMs === undefined ? undefined : rttMs / 2
-    const peer = await startPeer(c.options.peer, c.backends, c.log, delayMs)
+    const peer = await startPeer(c, delayMs)
     if (peer) {
       stops.push(peer.stop)
       targets.push({

@@ -10,23 +10,15 @@ export const ADDRESS = '203.0.113.10'
 const SEEDED_STATUSES = 20
 
 export type Role = 'reader' | 'writer' | 'login'
+export type Accounts = Record<Role, Account>
 
-export interface Account {
-  user_name: string
-  user_email: string
-  user_password: string
-}
+export type Account = { user_name: string; user_email: string; user_password: string }
 
 /** The tutorial answers 200 with {"error": "true"} (or true) when something failed. */
 export const tutorialFailed = (body: string) => /^\s*\{\s*"error"\s*:\s*"?true/.test(body)
 
-export interface HttpRequest {
-  method: string
-  path: string
-  cookie?: string
-  /** sent as JSON */
-  body?: unknown
-}
+/** `body` is sent as JSON. */
+export type HttpRequest = { method: string; path: string; cookie?: string; body?: unknown }
 
 export const get = (path: string, cookie?: string): HttpRequest => ({ method: 'GET', path, cookie })
 export const post = (path: string, body: unknown, cookie?: string): HttpRequest => ({
@@ -35,10 +27,7 @@ export const post = (path: string, body: unknown, cookie?: string): HttpRequest 
   body,
   cookie,
 })
-export const credentials = ({ user_email, user_password }: Account) => ({
-  user_email,
-  user_password,
-})
+export const credentials = ({ user_name: _, ...login }: Account) => login
 
 export const headersOf = (req: Omit<HttpRequest, 'method' | 'path'>, address = ADDRESS) => ({
   'cf-connecting-ip': address,
@@ -135,7 +124,7 @@ export class Visitor {
 }
 
 /** Three accounts unique to this run, the same on every server. */
-export function accountsFor(run: string): Record<Role, Account> {
+export function accountsFor(run: string): Accounts {
   const account = (role: Role): Account => ({
     user_name: `Bench ${role}`,
     user_email: `${role}-${run}@${EMAIL_DOMAIN}`,
@@ -145,13 +134,10 @@ export function accountsFor(run: string): Record<Role, Account> {
 }
 
 /** Registers the accounts on a server, the reader with SEEDED_STATUSES statuses; their cookies. */
-export async function seedAccounts(
-  baseUrl: string,
-  accounts: Record<Role, Account>
-): Promise<Record<Role, string>> {
+export async function seedAccounts(url: string, accounts: Accounts): Promise<Record<Role, string>> {
   const cookies: Partial<Record<Role, string>> = {}
   for (const role of ['reader', 'writer', 'login'] as const) {
-    const visitor = new Visitor(baseUrl)
+    const visitor = new Visitor(url)
     try {
       await visitor.register(accounts[role])
       cookies[role] = await visitor.login(accounts[role])
@@ -160,7 +146,7 @@ export async function seedAccounts(
         await visitor.addStatus(`Seeded status number ${i}`)
       const listed = (await visitor.fetchStatus()).length
       if (listed !== SEEDED_STATUSES) {
-        throw new Error(`${baseUrl}/fetchStatus lists ${listed} statuses, not ${SEEDED_STATUSES}`)
+        throw new Error(`${url}/fetchStatus lists ${listed} statuses, not ${SEEDED_STATUSES}`)
       }
     } finally {
       visitor.close()

@@ -98,13 +98,9 @@ export async function startWorkerd(
      * workerd's RSS, and the isolate's own JS heap: what counts against the 128 MB limit on
      * Workers. workerd does not answer HeapProfiler.collectGarbage: the heap is read as it is.
      */
-    async memory(): Promise<{ workerdRss?: number; isolateHeapUsed?: number }> {
-      const workerdRss = rssOf(pid)
+    async memory() {
       const heap = (await inspector?.call('Runtime.getHeapUsage')) as { usedSize?: number }
-      return {
-        ...(workerdRss ? { workerdRss } : {}),
-        ...(heap?.usedSize ? { isolateHeapUsed: heap.usedSize } : {}),
-      }
+      return { workerdRss: rssOf(pid), isolateHeapUsed: heap?.usedSize }
     },
     async close() {
       inspector?.close()

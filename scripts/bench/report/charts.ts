@@ -19,10 +19,7 @@ const fmt = (value: number) =>
   value >= 100 ? Math.round(value).toLocaleString('en-US') : value.toFixed(value >= 10 ? 1 : 2)
 
 export function barChart(title: string, bars: Bar[], unit: string): string {
-  const labelWidth = 300
-  const plotWidth = 420
-  const row = 18
-  const top = 30
+  const [labelWidth, plotWidth, row, top] = [300, 420, 18, 30]
   const series = [...new Set(bars.map((b) => b.series ?? ''))]
   const legend = series.filter(Boolean)
   const height = top + bars.length * row + (legend.length ? 24 : 8)
@@ -49,12 +46,7 @@ export interface Series {
 }
 
 export function lineChart(title: string, series: Series[], xLabel: string, yLabel: string): string {
-  const width = 760
-  const height = 260
-  const left = 60
-  const right = 200
-  const top = 30
-  const bottom = 40
+  const [width, height, left, right, top, bottom] = [760, 260, 60, 200, 30, 40]
   const xs = series.flatMap((s) => s.points.map((p) => p[0]))
   const ys = series.flatMap((s) => s.points.map((p) => p[1]))
   const xMax = Math.max(...xs, 1)

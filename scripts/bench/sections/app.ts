@@ -7,7 +7,7 @@ import { cpuMeter, perRequest } from '../infra/procfs.ts'
 import { type Stack, startTargets, type Target } from '../infra/stack.ts'
 import { median } from '../infra/stats.ts'
 import {
-  type Account,
+  type Accounts,
   credentials,
   get,
   type HttpRequest,
@@ -19,7 +19,7 @@ import type { SectionContext } from '../registry.ts'
 export interface Scenario {
   /** method and path first */
   name: string
-  request(accounts: Record<Role, Account>, cookies: Record<Role, string>): HttpRequest
+  request(accounts: Accounts, cookies: Record<Role, string>): HttpRequest
   /** architecture.md request budget: [Upstash, PlanetScale] per request */
   budget: [number, number]
   /** the floor Worker serves it too */
@@ -101,11 +101,7 @@ export async function benchApp(c: SectionContext) {
   }
 }
 
-async function loadScenario(
-  c: SectionContext,
-  scenario: Scenario,
-  stack: Stack
-): Promise<AppRow[]> {
+async function loadScenario(c: SectionContext, scenario: Scenario, stack: Stack) {
   const { accounts, gateways } = stack
   const durationS = Math.max(c.options.durationS, scenario.minDurationS ?? 0)
   const loaded = stack.targets

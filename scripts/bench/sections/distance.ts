@@ -10,7 +10,7 @@ import { settle } from '../infra/http-load.ts'
 import { type BenchGateways, startTargets } from '../infra/stack.ts'
 import { percentiles } from '../infra/stats.ts'
 import {
-  type Account,
+  type Accounts,
   credentials,
   EMAIL_DOMAIN,
   get,
@@ -30,7 +30,7 @@ type Server = 'ours' | 'floor' | 'tutorial'
 interface RouteContext {
   server: Server
   visitor: Visitor
-  accounts: Record<Role, Account>
+  accounts: Accounts
   cookies: Record<Role, string>
   /** unique per server and phase, for accounts created while measuring */
   run: string
@@ -48,16 +48,12 @@ interface Route {
 const ALL: Server[] = ['ours', 'floor', 'tutorial']
 const APPS: Server[] = ['ours', 'tutorial']
 const loginRequest = (c: RouteContext) => post('/login', credentials(c.accounts.login))
+const asReader = (path: string) => (c: RouteContext) => get(path, c.cookies.reader)
 
 const ROUTES: Route[] = [
   { name: 'GET / (anonymous)', servers: ALL, depth: '0', prepare: () => get('/') },
-  { name: 'GET /home', servers: ALL, depth: '1', prepare: (c) => get('/home', c.cookies.reader) },
-  {
-    name: 'GET /fetchStatus',
-    servers: ALL,
-    depth: '1',
-    prepare: (c) => get('/fetchStatus', c.cookies.reader),
-  },
+  { name: 'GET /home', servers: ALL, depth: '1', prepare: asReader('/home') },
+  { name: 'GET /fetchStatus', servers: ALL, depth: '1', prepare: asReader('/fetchStatus') },
   {
     name: 'POST /addStatus',
     servers: ALL,
@@ -87,12 +83,7 @@ const ROUTES: Route[] = [
       return c.server === 'tutorial' ? get('/logout', cookie) : post('/logout', {}, cookie)
     },
   },
-  {
-    name: 'GET /account',
-    servers: ['ours'],
-    depth: '1',
-    prepare: (c) => get('/account', c.cookies.reader),
-  },
+  { name: 'GET /account', servers: ['ours'], depth: '1', prepare: asReader('/account') },
 ]
 
 export type DistanceResult = Awaited<ReturnType<typeof benchDistance>>

@@ -218,7 +218,7 @@ function summary({ latencies, errors, ms, cpu, firstError }: Tally) {
     rps: sorted.length / (ms / 1000),
     p50ms: quantile(sorted, 0.5),
     p99ms: quantile(sorted, 0.99),
-    ...(firstError === undefined ? {} : { firstError }),
+    firstError,
   }
 }
 

@@ -2,10 +2,11 @@
 // modest concurrency for N minutes against the Worker and the gateways, each a process of its own.
 // Every few seconds: requests, errors, p50/p99 of that interval, and the gateways' memory (after a
 // forced GC, so heapUsed is what they retain), with a verdict on whether it stayed flat.
+
+import { sleep } from '../../lib/processes.ts'
 import { redisClient } from '../infra/backends.ts'
-import type { NodeMemory } from '../infra/inspector.ts'
 import { startBenchGateways, startBenchWorker } from '../infra/stack.ts'
-import { percentiles, sleep } from '../infra/stats.ts'
+import { percentiles } from '../infra/stats.ts'
 import { EMAIL_DOMAIN, Visitor } from '../infra/visitor.ts'
 import type { WorkerHost } from '../infra/workerd.ts'
 import type { SectionContext } from '../registry.ts'
@@ -15,12 +16,7 @@ const MiB = 1024 * 1024
 const TOLERANCE_PERCENT = 10
 
 /** What the users did since the last sample. */
-interface Interval {
-  latencies: number[]
-  errors: number
-  journeys: number
-  firstError?: string
-}
+type Interval = { latencies: number[]; errors: number; journeys: number; firstError?: string }
 
 interface Sample extends Omit<Interval, 'latencies'> {
   /** seconds since the start */
@@ -29,8 +25,8 @@ interface Sample extends Omit<Interval, 'latencies'> {
   rps: number
   p50ms: number
   p99ms: number
-  upstash: NodeMemory
-  planetscale: NodeMemory
+  upstash: NodeJS.MemoryUsage
+  planetscale: NodeJS.MemoryUsage
   worker: Awaited<ReturnType<WorkerHost['memory']>>
   redisKeys: number
 }
@@ -168,40 +164,32 @@ async function journey(
  * their floors (the minimum of each third), as without a GC each is a sawtooth.
  */
 function memoryVerdicts(steady: Sample[]) {
+  const series: [string, 'heapUsed' | 'rss', (s: Sample) => number | undefined, boolean][] = [
+    ['upstash gateway', 'heapUsed', (s) => s.upstash.heapUsed, false],
+    ['upstash gateway', 'rss', (s) => s.upstash.rss, false],
+    ['planetscale gateway', 'heapUsed', (s) => s.planetscale.heapUsed, false],
+    ['planetscale gateway', 'rss', (s) => s.planetscale.rss, false],
+    ['workerd', 'rss', (s) => s.worker.workerdRss, true],
+    ['Worker isolate', 'heapUsed', (s) => s.worker.isolateHeapUsed, true],
+  ]
   const third = Math.max(1, Math.floor(steady.length / 3))
   const mean = (values: number[]) => values.reduce((a, b) => a + b, 0) / Math.max(1, values.length)
-  const verdict = (
-    process: string,
-    metric: 'heapUsed' | 'rss',
-    of: (s: Sample) => number | undefined,
-    informational = false
-  ) => {
-    const level = informational ? (values: number[]) => Math.min(...values) : mean
-    const first = level(steady.slice(0, third).map((s) => of(s) ?? 0))
-    const last = level(steady.slice(-third).map((s) => of(s) ?? 0))
-    const growthPercent = first > 0 ? ((last - first) / first) * 100 : 0
-    const margin = metric === 'rss' ? 2 * TOLERANCE_PERCENT : TOLERANCE_PERCENT
-    return {
-      process,
-      metric,
-      firstThirdMiB: first / MiB,
-      lastThirdMiB: last / MiB,
-      growthPercent,
-      flat: growthPercent <= margin || last - first <= MiB,
-      ...(informational ? { informational } : {}),
-    }
-  }
-  const verdicts = [
-    verdict('upstash gateway', 'heapUsed', (s) => s.upstash.heapUsed),
-    verdict('upstash gateway', 'rss', (s) => s.upstash.rss),
-    verdict('planetscale gateway', 'heapUsed', (s) => s.planetscale.heapUsed),
-    verdict('planetscale gateway', 'rss', (s) => s.planetscale.rss),
-  ]
-  if (steady.some((s) => s.worker.workerdRss !== undefined)) {
-    verdicts.push(verdict('workerd', 'rss', (s) => s.worker.workerdRss, true))
-  }
-  if (steady.some((s) => s.worker.isolateHeapUsed !== undefined)) {
-    verdicts.push(verdict('Worker isolate', 'heapUsed', (s) => s.worker.isolateHeapUsed, true))
-  }
-  return verdicts
+  return series
+    .filter(([, , of, informational]) => !informational || steady.some((s) => of(s) !== undefined))
+    .map(([process, metric, of, informational]) => {
+      const level = informational ? (values: number[]) => Math.min(...values) : mean
+      const first = level(steady.slice(0, third).map((s) => of(s) ?? 0))
+      const last = level(steady.slice(-third).map((s) => of(s) ?? 0))
+      const growthPercent = first > 0 ? ((last - first) / first) * 100 : 0
+      const margin = metric === 'rss' ? 2 * TOLERANCE_PERCENT : TOLERANCE_PERCENT
+      return {
+        process,
+        metric,
+        firstThirdMiB: first / MiB,
+        lastThirdMiB: last / MiB,
+        growthPercent,
+        flat: growthPercent <= margin || last - first <= MiB,
+        ...(informational ? { informational } : {}),
+      }
+    })
 }
