@@ -99,8 +99,8 @@ async function install(mysqlUrl: string, log: (line: string) => void) {
 }
 
 /**
- * The bench's users (by email domain) and their statuses, from the tutorial's schema; and their
- * sessions from Redis database 0 (connect-redis, TTL 260 s), next to dev data, not waiting for the TTL.
+ * Removes the bench's users (by email domain) and their statuses from the tutorial's schema, and
+ * their sessions from Redis database 0 (connect-redis, TTL 260 s), next to dev data, now.
  */
 async function removeBenchUsers(backends: Backends, log: (line: string) => void) {
   const suffix = `@${EMAIL_DOMAIN}`

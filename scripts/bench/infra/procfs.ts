@@ -11,7 +11,7 @@ export function rssOf(pid: number): number | undefined {
   }
 }
 
-/** CPU time all threads of a process have run so far, in ms at nanosecond resolution (schedstat). */
+/** CPU ms all threads of a process have run so far, at nanosecond resolution (schedstat). */
 export function cpuMs(pid: number): number | undefined {
   try {
     let ns = 0

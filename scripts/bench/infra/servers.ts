@@ -1,9 +1,10 @@
 // The bench's own small servers, each run by hosts.ts in a process of its own, so its timers and
-// sockets never wait on the load generator's event loop:
+// sockets never wait on the load generator's event loop. Each prints the port it listens on.
 //   node servers.ts bare                the HTTP floor: every request gets one fixed JSON body,
-//                                       which PUT /__body replaces (the gateway's answer, captured first)
-//   node servers.ts delay HOST PORT MS  a TCP proxy that holds every chunk MS in each direction: a
-//                                       far Redis or MySQL for the tutorial, whose clients speak their own protocols
+//                                       which PUT /__body replaces (the gateway's captured answer)
+//   node servers.ts delay HOST PORT MS  a TCP proxy holding every chunk MS in each direction: a far
+//                                       Redis or MySQL for the tutorial, whose clients speak their
+//                                       own protocols
 import { createServer as createHttpServer } from 'node:http'
 import { type AddressInfo, connect, createServer, type Server, type Socket } from 'node:net'
 

@@ -84,7 +84,7 @@ export class Visitor {
     })
   }
 
-  /** With the visitor's cookie; throws unless the status is one of `statuses` and nothing failed. */
+  /** With the visitor's cookie; throws unless the status is one of `statuses`, or on a failure. */
   async expect(method: string, path: string, statuses: number[], body?: unknown): Promise<string> {
     const res = await this.send({ method, path, cookie: this.cookie, body })
     if (res.cookie) this.cookie = res.cookie

@@ -34,11 +34,12 @@ export function appText(result: AppResult): string[] {
   const { maxCpuRatio, minRpsRatio } = result.targets
   const verdict = (met: boolean) => (met ? 'met' : 'NOT MET')
   return [
-    'Layout: autocannon in this process; the Worker in workerd (started from a child process); the ' +
-      'floor Worker (infra/floor.ts) the same way; each gateway in its own child process; the tutorial ' +
-      `in its own Node process. Servers take turns in ${rounds} rounds (order alternating); req/s, ` +
-      'latency and CPU are medians over the rounds. Latency percentiles from per-response hrtime; ' +
-      'backend calls per request from the gateway counters over 10 sequential requests (exact).',
+    'Layout: autocannon in this process; the Worker in workerd (started from a child process); ' +
+      'the floor Worker (infra/floor.ts) the same way; each gateway in its own child process; ' +
+      `the tutorial in its own Node process. Servers take turns in ${rounds} rounds (order ` +
+      'alternating); req/s, latency and CPU are medians over the rounds. Latency percentiles from ' +
+      'per-response hrtime; backend calls per request from the gateway counters over 10 ' +
+      'sequential requests (exact).',
     table(
       `App vs tutorial: autocannon, ${durations} s per run, median of ${rounds} rounds; ours = ${result.server}; peer = ${result.peer ?? 'none'}`,
       [

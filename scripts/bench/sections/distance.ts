@@ -4,7 +4,6 @@
 // Redis and MariaDB behind TCP proxies delaying each chunk half of it each way. (p50 at rtt − p50
 // at 0) / rtt is the number of round trips on the critical path; for ours the gateways' own
 // timelines also give it directly.
-
 import type { GatewayStats } from '../infra/hosts.ts'
 import { settle } from '../infra/http-load.ts'
 import { type BenchGateways, startTargets } from '../infra/stack.ts'
@@ -187,7 +186,7 @@ async function measureDepth(c: RouteContext, gateways: BenchGateways) {
 
 type Interval = [number, number]
 
-/** The requests a gateway recorded ([start, end] in its clock) between two readings of its stats. */
+/** The requests a gateway recorded ([start, end] in its clock) between two readings. */
 function since(before: GatewayStats, after: GatewayStats): Interval[] {
   const count = after.requests - before.requests
   return count > 0 ? after.recent.slice(-count) : []

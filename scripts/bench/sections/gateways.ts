@@ -28,7 +28,7 @@ type Call = (caller: number) => Promise<unknown>
 interface Op {
   name: string
   gateway: Gateway
-  /** a raw request to the gateway, whose answer the bare server then replays: path, headers, body */
+  /** a raw request to the gateway (path, headers, body): the bare server replays its answer */
   capture: [string, Record<string, string>, string]
   direct(callers: number): { call: Call; close(): void }
   /** one official client per caller, default options, as each Worker request has its own */

@@ -2,7 +2,6 @@
 // modest concurrency for N minutes against the Worker and the gateways, each a process of its own.
 // Every few seconds: requests, errors, p50/p99 of that interval, and the gateways' memory (after a
 // forced GC, so heapUsed is what they retain), with a verdict on whether it stayed flat.
-
 import { sleep } from '../../lib/processes.ts'
 import { redisClient } from '../infra/backends.ts'
 import { startBenchGateways, startBenchWorker } from '../infra/stack.ts'
@@ -78,8 +77,8 @@ export async function benchSoak({ backends, options, bundle, log }: SectionConte
       const heap = (bytes = 0) => `${(bytes / MiB).toFixed(1)} MiB`
       log(
         `soak ${sample.t.toFixed(0).padStart(5)} s: ${sample.requests} req, ${sample.errors} err, ` +
-          `p99 ${sample.p99ms.toFixed(0)} ms, upstash heap ${heap(upstash.heapUsed)}, ` +
-          `planetscale heap ${heap(planetscale.heapUsed)}, isolate heap ${heap(memory.isolateHeapUsed)}` +
+          `p99 ${sample.p99ms.toFixed(0)} ms, upstash heap ${heap(upstash.heapUsed)}, planetscale ` +
+          `heap ${heap(planetscale.heapUsed)}, isolate heap ${heap(memory.isolateHeapUsed)}` +
           (sample.firstError ? ` (${sample.firstError})` : '')
       )
     }
