@@ -19,7 +19,7 @@ const SOURCE = join(ROOT, '..', 'shared', 'peers', 'tutorial-app')
 const COPY = join(tmpdir(), 'edge-status-bench-tutorial-app')
 
 /** `pid`: the tutorial's process, for CPU accounting (not an external peer's). */
-export type Peer = { url: string; label: string; pid?: number; stop(): Promise<void> }
+type Peer = { url: string; label: string; pid?: number; stop(): Promise<void> }
 
 /**
  * --peer: 'none'; a URL (a server speaking the tutorial's routes; none when a delay is asked, as

@@ -6,7 +6,7 @@ import { Agent, request } from 'node:http'
 /** Every account the bench creates is at this domain: cleaning up the tutorial's data finds them by it. */
 export const EMAIL_DOMAIN = 'bench.invalid'
 /** Sent as cf-connecting-ip: the Worker's throttle key (the tutorial ignores it). */
-export const ADDRESS = '203.0.113.10'
+const ADDRESS = '203.0.113.10'
 const SEEDED_STATUSES = 20
 
 export type Role = 'reader' | 'writer' | 'login'
@@ -35,7 +35,7 @@ export const headersOf = (req: Omit<HttpRequest, 'method' | 'path'>, address = A
   ...(req.body === undefined ? {} : { 'content-type': 'application/json' }),
 })
 
-export interface HttpResponse {
+interface HttpResponse {
   status: number
   body: string
   /** the name=value pair of the first Set-Cookie */

@@ -4,7 +4,7 @@ const escapeXml = (text: string) => text.replace(/[<>&"']/g, (c) => `&#${c.charC
 
 const COLORS = ['#2f6fb0', '#e07b39', '#4a9e5c', '#b04a6f', '#7a5cb0', '#8c8c8c']
 
-export interface Bar {
+interface Bar {
   label: string
   value: number
   /** bars of the same series share a color */
@@ -40,7 +40,7 @@ export function barChart(title: string, bars: Bar[], unit: string): string {
   return svg(labelWidth + plotWidth + 110, height, title, [...items, ...legendItems].join(''))
 }
 
-export interface Series {
+interface Series {
   name: string
   points: [number, number][]
 }

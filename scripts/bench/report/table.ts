@@ -1,6 +1,6 @@
 // Plain-text tables for the terminal: left-aligned text, right-aligned numbers.
 
-export type Cell = string | number | null | undefined
+type Cell = string | number | null | undefined
 
 /** A header, its cell in a row, digits after the point (default 0) and text after a number. */
 export type Column<R> = [header: string, cell: (row: R) => Cell, digits?: number, suffix?: string]

@@ -16,7 +16,7 @@ import {
 } from '../infra/visitor.ts'
 import type { SectionContext } from '../registry.ts'
 
-export interface Scenario {
+interface Scenario {
   /** method and path first */
   name: string
   request(accounts: Accounts, cookies: Record<Role, string>): HttpRequest
