@@ -4,7 +4,7 @@
 import { fileURLToPath } from 'node:url'
 import { type GatewayKind, gatewayProcess } from '../../lib/gateways.ts'
 import { OwnedProcess } from '../../lib/launcher.ts'
-import { type InspectorSession, nodeMemory, openInspector } from './inspector.ts'
+import { type InspectorSession, openInspector } from './inspector.ts'
 
 /** `recent`: [start, end] wall-clock ms of the last requests, in the order they ended. */
 export type GatewayStats = { requests: number; recent: [number, number][] }
@@ -37,8 +37,16 @@ export async function startGateway(
     url: gateway.url,
     pid: gateway.pid as number,
     stats,
-    /** after a full collection, so heapUsed is what the gateway retains (started with inspect) */
-    memory: () => nodeMemory(inspector as InspectorSession),
+    /** process.memoryUsage() after a full collection, so heapUsed is what the gateway retains */
+    async memory() {
+      await inspector?.call('HeapProfiler.collectGarbage')
+      const answer = (await inspector?.call('Runtime.evaluate', {
+        expression: 'process.memoryUsage()',
+        returnByValue: true,
+      })) as { result?: { value?: NodeJS.MemoryUsage } } | undefined
+      if (!answer?.result?.value) throw new Error(`${kind} gateway did not report its memory`)
+      return answer.result.value
+    },
     close: async () => {
       inspector?.close()
       await gateway.stop()

@@ -1,5 +1,5 @@
-// The DevTools inspector protocol, for what only a process itself knows: a Node gateway's
-// process.memoryUsage() after a forced GC, a Worker isolate's own JS heap and its CPU profile.
+// A DevTools inspector session, for what only a process itself knows: a Node gateway's memory
+// after a forced GC (hosts.ts), a Worker isolate's own JS heap and its CPU profile (workerd.ts).
 
 export interface InspectorSession {
   /** The method's result, or undefined when the inspector did not answer in time. */
@@ -36,38 +36,10 @@ export async function openInspector(webSocketUrl: string): Promise<InspectorSess
   }
 }
 
-/** process.memoryUsage() of the inspected Node process after a full collection. */
-export async function nodeMemory(session: InspectorSession): Promise<NodeJS.MemoryUsage> {
-  await session.call('HeapProfiler.collectGarbage')
-  const answer = (await session.call('Runtime.evaluate', {
-    expression: 'process.memoryUsage()',
-    returnByValue: true,
-  })) as { result?: { value?: NodeJS.MemoryUsage } } | undefined
-  const memory = answer?.result?.value
-  if (!memory) throw new Error('the inspected process did not report its memory')
-  return memory
-}
-
 /** A V8 CPU profile (the .cpuprofile format DevTools reads). */
 export interface CpuProfile {
   nodes: { id: number; callFrame: { functionName: string; url: string; lineNumber: number } }[]
   /** the node each sample landed in, and microseconds since the previous sample */
   samples: number[]
   timeDeltas: number[]
-}
-
-/** Samples the isolate every `intervalUs` while `during` runs. */
-export async function recordCpuProfile<T>(
-  session: InspectorSession,
-  intervalUs: number,
-  during: () => Promise<T>
-): Promise<{ profile: CpuProfile; result: T }> {
-  await session.call('Profiler.enable')
-  await session.call('Profiler.setSamplingInterval', { interval: intervalUs })
-  await session.call('Profiler.start')
-  const result = await during()
-  const stopped = (await session.call('Profiler.stop', {}, 60_000)) as { profile?: CpuProfile }
-  await session.call('Profiler.disable')
-  if (!stopped?.profile) throw new Error('the inspector returned no CPU profile')
-  return { profile: stopped.profile, result }
 }

@@ -10,7 +10,7 @@ import { build } from 'esbuild'
 import { httpAnswers, OwnedProcess } from '../../lib/launcher.ts'
 import { freePort } from '../../lib/processes.ts'
 import { ROOT } from '../../lib/project.ts'
-import { openInspector, recordCpuProfile } from './inspector.ts'
+import { type CpuProfile, openInspector } from './inspector.ts'
 import { rssOf } from './procfs.ts'
 
 /** The workerd package (CommonJS) exports the path of the binary for this platform. */
@@ -89,10 +89,19 @@ export async function startWorkerd(
   return {
     url,
     pid,
-    /** A CPU profile of the isolate while `during` runs. */
-    cpuProfile<T>(intervalUs: number, during: () => Promise<T>) {
+    /** The isolate sampled every `intervalUs` while `during` runs. */
+    async cpuProfile<T>(intervalUs: number, during: () => Promise<T>) {
       if (!inspector) throw new Error('started without inspect')
-      return recordCpuProfile(inspector, intervalUs, during)
+      await inspector.call('Profiler.enable')
+      await inspector.call('Profiler.setSamplingInterval', { interval: intervalUs })
+      await inspector.call('Profiler.start')
+      const result = await during()
+      const stopped = (await inspector.call('Profiler.stop', {}, 60_000)) as {
+        profile?: CpuProfile
+      }
+      await inspector.call('Profiler.disable')
+      if (!stopped?.profile) throw new Error('the inspector returned no CPU profile')
+      return { profile: stopped.profile, result }
     },
     /**
      * workerd's RSS, and the isolate's own JS heap: what counts against the 128 MB limit on

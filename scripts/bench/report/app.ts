@@ -2,7 +2,7 @@
 import { ratio } from '../infra/stats.ts'
 import { type AppResult, type AppRow, CONNECTIONS } from '../sections/app.ts'
 import { barChart } from './charts.ts'
-import { type Column, table } from './table.ts'
+import { type Column, loadColumns, table } from './table.ts'
 
 /** The tutorial's figures (architecture.md), for the peer's rows. */
 const TUTORIAL_BACKEND_CALLS: Record<string, string> = {
@@ -46,9 +46,7 @@ export function appText(result: AppResult): string[] {
         ['scenario', (r) => r.scenario],
         ['server', (r) => r.server],
         ['conns', (r) => r.connections],
-        ['req/s', (r) => r.rps],
-        ['p50 ms', (r) => r.p50ms, 1],
-        ['p99 ms', (r) => r.p99ms, 1],
+        ...loadColumns<AppRow>(1),
         ['non-2xx', (r) => r.non2xx],
         ['errors', (r) => r.errors],
         ['upstash/req', (r) => r.upstashPerRequest, 2],

@@ -1,7 +1,9 @@
 // Terminal tables and charts of the gateways section.
 import type { GatewaysResult } from '../sections/gateways.ts'
 import { barChart } from './charts.ts'
-import { table } from './table.ts'
+import { loadColumns, table } from './table.ts'
+
+type Row = GatewaysResult['rows'][number]
 
 export function gatewaysText(result: GatewaysResult): string[] {
   const { minRpsShareOfBare, maxP50OverheadMs } = result.targets
@@ -13,9 +15,7 @@ export function gatewaysText(result: GatewaysResult): string[] {
         ['operation', (r) => r.op],
         ['variant', (r) => r.variant],
         ['callers', (r) => r.callers],
-        ['req/s', (r) => r.rps],
-        ['p50 ms', (r) => r.p50ms, 3],
-        ['p99 ms', (r) => r.p99ms, 3],
+        ...loadColumns<Row>(3),
         ['errors', (r) => r.errors],
         ['client CPU ms/req', (r) => r.cpuMsPerRequest.client, 3],
         ['server CPU ms/req', (r) => r.cpuMsPerRequest.server, 3],
@@ -43,7 +43,7 @@ export function gatewaysText(result: GatewaysResult): string[] {
 }
 
 export function gatewaysCharts(result: GatewaysResult): string[] {
-  const at = (callers: number, value: (r: GatewaysResult['rows'][number]) => number) =>
+  const at = (callers: number, value: (r: Row) => number) =>
     result.rows
       .filter((r) => r.callers === callers)
       .map((r) => ({ label: `${r.op} @${callers}`, value: value(r), series: r.variant }))

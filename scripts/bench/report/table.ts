@@ -12,6 +12,15 @@ function format(value: Cell, digits = 0, suffix = ''): string {
   return `${value.toLocaleString('en-US', options)}${suffix}`
 }
 
+/** Throughput and latency of a load run, latency with `digits` after the point. */
+export const loadColumns = <R extends { rps: number; p50ms: number; p99ms: number }>(
+  digits: number
+): Column<R>[] => [
+  ['req/s', (r) => r.rps],
+  ['p50 ms', (r) => r.p50ms, digits],
+  ['p99 ms', (r) => r.p99ms, digits],
+]
+
 /** A table with a blank line above it, as the printers join them. */
 export function table<R>(title: string, columns: Column<R>[], rows: R[]): string {
   const values = rows.map((row) => columns.map(([, cell]) => cell(row)))
