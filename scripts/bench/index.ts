@@ -1,14 +1,15 @@
 // npm run bench -- [--only SECTIONS] [options]: `npm run bench -- --help` lists both. Runs the
-// sections in order, prints their tables, and writes bench-results/<timestamp>.json and .html.
-import { rm } from 'node:fs/promises'
+// sections in order, prints their tables, and writes bench-results/<timestamp>.json (each
+// section's result under its name) and .html (the charts and the printed text).
+import { mkdir, rm, writeFile } from 'node:fs/promises'
 import { cpus, loadavg, totalmem } from 'node:os'
+import { join } from 'node:path'
 import { type BundleReport, measureBundle } from '../bundle-size.ts'
-import { ROOT } from '../lib/project.ts'
 import { backendsFromEnv, resetBenchData } from './infra/backends.ts'
-import { acquireLock, BENCH_LOCK, type HeldLock } from './infra/lock.ts'
+import { acquireLock } from './infra/lock.ts'
 import { HELP, parseOptions, SECTIONS } from './options.ts'
 import { REGISTRY, type SectionContext } from './registry.ts'
-import { type BenchResults, writeResults } from './report/results.ts'
+import { htmlPage } from './report/charts.ts'
 
 const loadAverage = () => loadavg().map((l) => Math.round(l * 100) / 100)
 
@@ -18,7 +19,7 @@ async function main(): Promise<number> {
     console.log(HELP)
     return 0
   }
-  const results: BenchResults = {
+  const run = {
     startedAt: new Date().toISOString(),
     command: `npm run bench -- ${process.argv.slice(2).join(' ')}`.trim(),
     machine: {
@@ -29,10 +30,11 @@ async function main(): Promise<number> {
       platform: `${process.platform}-${process.arch}`,
     },
     options: { ...options },
-    loadAverageAtSection: {},
-    sections: {},
-    failures: [],
+    loadAverageAtSection: {} as Record<string, number[]>,
+    failures: [] as { section: string; error: string }[],
+    finishedAt: '',
   }
+  const results: Record<string, unknown> = {}
   const transcript: string[] = []
   const charts: string[] = []
   const say = (text: string) => {
@@ -40,14 +42,14 @@ async function main(): Promise<number> {
     console.log(text)
   }
   const log = (line: string) => console.log(`  ${line}`)
+  const { machine } = run
   say(
-    `edge-status bench: ${options.sections.join(', ')}; ${results.machine.cpus} CPUs, load average ${results.machine.loadAverage.join(' ')}`
+    `edge-status bench: ${options.sections.join(', ')}; ${machine.cpus} CPUs, load average ${machine.loadAverage.join(' ')}`
   )
   let built: Promise<BundleReport> | undefined
   const context: SectionContext = {
     options,
     backends: backendsFromEnv(),
-    root: ROOT,
     bundle: () => {
       built ??= measureBundle({ keepOutput: true })
       return built
@@ -55,25 +57,25 @@ async function main(): Promise<number> {
     log,
   }
   const chosen = SECTIONS.filter((name) => options.sections.includes(name))
-  let lock: HeldLock | undefined
+  let release: (() => Promise<void>) | undefined
   try {
     for (const name of chosen) {
       const section = REGISTRY[name]
       const load = loadAverage()
-      results.loadAverageAtSection[name] = load
+      run.loadAverageAtSection[name] = load
       say(
         `\n== ${name} == (load average ${load.join(' ')}: other work on this machine skews figures)`
       )
       const started = Date.now()
       try {
-        if (section.exclusive) lock ??= await acquireLock(BENCH_LOCK, log)
+        if (section.exclusive) release ??= await acquireLock(log)
         const outcome = await section.run(context)
-        results.sections[name] = outcome.result
+        results[name] = outcome.result
         for (const text of outcome.text) say(text)
         charts.push(...outcome.charts)
       } catch (error) {
         const message = error instanceof Error ? (error.stack ?? error.message) : String(error)
-        results.failures.push({ section: name, error: message })
+        run.failures.push({ section: name, error: message })
         say(`${name} FAILED: ${message}`)
       }
       log(`${name} took ${Math.round((Date.now() - started) / 1000)} s`)
@@ -82,15 +84,19 @@ async function main(): Promise<number> {
     if (chosen.some((name) => REGISTRY[name].usesBackends)) {
       await resetBenchData(context.backends).catch(() => {})
     }
-    await lock?.release()
+    await release?.()
     const bundle = await built?.catch(() => undefined)
     if (bundle) await rm(bundle.outDir, { recursive: true, force: true })
   }
-  results.finishedAt = new Date().toISOString()
-  const written = await writeResults(options.out, results, { charts, transcript })
-  say(`\nresults: ${written.json}\nchart:   ${written.html}`)
-  if (results.failures.length > 0) {
-    say(`FAILED sections: ${results.failures.map((f) => f.section).join(', ')}`)
+  run.finishedAt = new Date().toISOString()
+  await mkdir(options.out, { recursive: true })
+  const stamp = join(options.out, run.startedAt.replace(/[:.]/g, '-'))
+  await writeFile(`${stamp}.json`, `${JSON.stringify({ ...run, ...results }, null, 2)}\n`)
+  const html = htmlPage(`edge-status bench ${run.startedAt}`, charts, transcript.join('\n'))
+  await writeFile(`${stamp}.html`, html)
+  say(`\nresults: ${stamp}.json\nchart:   ${stamp}.html`)
+  if (run.failures.length > 0) {
+    say(`FAILED sections: ${run.failures.map((f) => f.section).join(', ')}`)
     return 1
   }
   return 0

@@ -13,7 +13,7 @@ export const SECTIONS = [
   'profile',
 ] as const
 export type SectionName = (typeof SECTIONS)[number]
-export const DEFAULT_SECTIONS: SectionName[] = ['gateways', 'app', 'hash', 'bundle']
+const DEFAULT_SECTIONS: SectionName[] = ['gateways', 'app', 'hash', 'bundle']
 
 export const HELP = `Usage: npm run bench -- [options]
 Sections (--only, comma-separated; "all" for every one; default ${DEFAULT_SECTIONS.join(',')}):

@@ -20,101 +20,39 @@ import { benchSoak } from './sections/soak.ts'
 export interface SectionContext {
   options: BenchOptions
   backends: Backends
-  root: string
   /** the minified Worker as `wrangler deploy` would upload it; built once, on first use */
   bundle(): Promise<BundleReport>
   log(line: string): void
 }
 
-export interface SectionOutcome {
-  result: unknown
-  text: string[]
-  charts: string[]
-}
-
-export interface Section {
-  run(context: SectionContext): Promise<SectionOutcome>
-  /** loads the machine: holds the bench lock, so load runs from different people never overlap */
-  exclusive: boolean
-  /** writes to the bench's Redis and MySQL databases (emptied when the bench ends) */
-  usesBackends: boolean
-}
-
-function section<R>(spec: {
-  run(context: SectionContext): Promise<R>
-  text(result: R): string[]
-  charts?(result: R): string[]
-  exclusive?: boolean
-  usesBackends?: boolean
-}): Section {
-  return {
-    exclusive: spec.exclusive ?? true,
-    usesBackends: spec.usesBackends ?? true,
-    run: async (context) => {
-      const result = await spec.run(context)
-      return { result, text: spec.text(result), charts: spec.charts?.(result) ?? [] }
-    },
+/**
+ * `exclusive`: it loads the machine, so it holds the bench lock (load runs from different people
+ * never overlap); `usesBackends`: it writes to the bench's databases, emptied when the bench ends.
+ */
+function section<R>(
+  measure: (context: SectionContext) => Promise<R>,
+  text: (result: R) => string[],
+  charts: (result: R) => string[] = () => [],
+  { exclusive = true, usesBackends = true } = {}
+) {
+  const run = async (context: SectionContext) => {
+    const result = await measure(context)
+    return { result: result as unknown, text: text(result), charts: charts(result) }
   }
+  return { run, exclusive, usesBackends }
 }
 
-const worker = async (c: SectionContext) => ({
-  backends: c.backends,
-  root: c.root,
-  mainModule: (await c.bundle()).mainModule,
-  log: c.log,
-})
+async function benchBundle(context: SectionContext) {
+  const { outDir: _outDir, mainModule: _mainModule, ...report } = await context.bundle()
+  return report
+}
 
-export const REGISTRY: Record<SectionName, Section> = {
-  bundle: section({
-    run: async (c) => {
-      const { outDir: _outDir, mainModule: _main, ...report } = await c.bundle()
-      return report
-    },
-    text: bundleText,
-    charts: bundleCharts,
-    exclusive: false,
-    usesBackends: false,
-  }),
-  gateways: section({
-    run: (c) => benchGateways(c.backends, c.options.durationS * 1000),
-    text: gatewaysText,
-    charts: gatewaysCharts,
-  }),
-  app: section({
-    run: async (c) => benchApp({ ...(await worker(c)), ...c.options }),
-    text: appText,
-    charts: appCharts,
-  }),
-  hash: section({
-    run: (c) => benchHash(c.root, c.options.hashRuns),
-    text: hashText,
-    charts: hashCharts,
-    usesBackends: false,
-  }),
-  distance: section({
-    run: async (c) => benchDistance({ ...(await worker(c)), ...c.options }),
-    text: distanceText,
-    charts: distanceCharts,
-  }),
-  soak: section({
-    run: async (c) =>
-      benchSoak({
-        ...(await worker(c)),
-        minutes: c.options.soakMinutes,
-        users: c.options.soakUsers,
-        sampleSeconds: c.options.sampleSeconds,
-      }),
-    text: soakText,
-    charts: soakCharts,
-  }),
-  profile: section({
-    run: (c) =>
-      benchProfile({
-        ...c,
-        durationS: c.options.durationS,
-        route: c.options.route,
-        out: c.options.out,
-      }),
-    text: profileText,
-  }),
+export const REGISTRY: Record<SectionName, ReturnType<typeof section>> = {
+  bundle: section(benchBundle, bundleText, bundleCharts, { exclusive: false, usesBackends: false }),
+  gateways: section(benchGateways, gatewaysText, gatewaysCharts),
+  app: section(benchApp, appText, appCharts),
+  hash: section(benchHash, hashText, hashCharts, { usesBackends: false }),
+  distance: section(benchDistance, distanceText, distanceCharts),
+  soak: section(benchSoak, soakText, soakCharts),
+  profile: section(benchProfile, profileText),
 }

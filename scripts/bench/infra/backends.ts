@@ -7,7 +7,6 @@ import { createConnection } from 'mysql2/promise'
 // Overridable, so a run can keep clear of scripts that use the defaults without the bench lock.
 export const BENCH_REDIS_DB = Number(process.env.BENCH_REDIS_DB ?? 7)
 export const BENCH_DATABASE = process.env.BENCH_MYSQL_DATABASE ?? 'edge_status_bench'
-export const BENCH_DB_USER = 'bench'
 
 export interface Backends {
   redisUrl: string
@@ -17,31 +16,26 @@ export interface Backends {
   dbPassword: string
 }
 
-export function backendsFromEnv(): Backends {
-  return {
-    redisUrl: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
-    mysqlUrl: process.env.MYSQL_URL ?? 'mysql://root@127.0.0.1:3306',
-    upstashToken: `bench-${randomBytes(9).toString('base64url')}`,
-    dbPassword: randomBytes(12).toString('hex'),
-  }
-}
+export const backendsFromEnv = (): Backends => ({
+  redisUrl: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+  mysqlUrl: process.env.MYSQL_URL ?? 'mysql://root@127.0.0.1:3306',
+  upstashToken: `bench-${randomBytes(9).toString('base64url')}`,
+  dbPassword: randomBytes(12).toString('hex'),
+})
 
-/**
- * A direct Redis client (ioredis) on database `db`: one connection, commands written as they come.
- * Callers quit() it.
- */
-export const redisClient = (redisUrl: string, db: number) =>
+/** One ioredis connection (commands written as they come) on database `db`; callers quit() it. */
+export const redisClient = (redisUrl: string, db = BENCH_REDIS_DB) =>
   new Redis(redisUrl, { db, maxRetriesPerRequest: 1 })
+
+/** A mysql2 connection to the bench's database (or `database`); callers end() it. */
+export const mysqlConnection = (mysqlUrl: string, database = BENCH_DATABASE) =>
+  createConnection({ uri: mysqlUrl, database })
 
 /** Empties the bench's Redis database and the bench schema's tables (it keeps the schema). */
 export async function resetBenchData(backends: Backends): Promise<void> {
-  const redis = redisClient(backends.redisUrl, BENCH_REDIS_DB)
-  try {
-    await redis.flushdb()
-  } finally {
-    await redis.quit()
-  }
-  const mysql = await createConnection({ uri: backends.mysqlUrl, database: BENCH_DATABASE })
+  const redis = redisClient(backends.redisUrl)
+  await redis.flushdb().finally(() => redis.quit())
+  const mysql = await mysqlConnection(backends.mysqlUrl)
   try {
     // DELETE, not TRUNCATE: ids keep counting up, so a run never reuses the user ids of one before
     // it (ad-hoc scripts on this shared database write to fixed ids such as 1).
@@ -50,10 +44,3 @@ export async function resetBenchData(backends: Backends): Promise<void> {
     await mysql.end()
   }
 }
-
-export const planetscaleUsers = (backends: Backends) => ({
-  [BENCH_DB_USER]: { password: backends.dbPassword, database: BENCH_DATABASE },
-})
-
-export const databaseUrlFor = (backends: Backends, gatewayPort: number) =>
-  `http://${BENCH_DB_USER}:${backends.dbPassword}@127.0.0.1:${gatewayPort}`

@@ -1,56 +1,29 @@
-// An HTTP load run: autocannon with per-response timing, CPU time per process from /proc, and
-// the gateways' counters (settled after a run, and read around a sequential probe).
+// HTTP load: autocannon with per-response timing, CPU time per process from /proc, and the
+// gateways' counters (settled after a run, read around a sequential probe).
 import autocannon from 'autocannon'
-import { cpuMs } from './procfs.ts'
-import { percentiles, sleep } from './stats.ts'
+import { sleep } from '../../lib/processes.ts'
+import { percentiles } from './stats.ts'
+import { type HttpRequest, headersOf, Visitor } from './visitor.ts'
 
-const PROBE_REQUESTS = 10
-const SETTLE_MAX_MS = 20_000
+export type Load = Awaited<ReturnType<typeof cannon>>
+type Counters = () => Promise<number[]>
 
-export interface HttpRequest {
-  method: string
-  headers: Record<string, string>
-  body: string | undefined
-}
-
-export interface Load {
-  /** responses within the window */
-  requests: number
-  /** requests written, including those in flight when autocannon stopped */
-  sent: number
-  rps: number
-  p50ms: number
-  p99ms: number
-  non2xx: number
-  errors: number
-}
-
-/**
- * One autocannon run. Its own percentiles are whole milliseconds; ours come from the
- * per-response hrtime it reports.
- */
-export async function cannon(
-  url: string,
-  request: HttpRequest,
-  connections: number,
-  duration: number
-): Promise<Load> {
+/** One autocannon run; its own percentiles are whole ms, ours come from per-response hrtime. */
+export async function cannon(url: string, req: HttpRequest, connections: number, seconds: number) {
   const latencies: number[] = []
-  const instance = autocannon({
-    url,
-    method: request.method,
-    headers: request.headers,
-    ...(request.body === undefined ? {} : { body: request.body }),
+  const result = await autocannon({
+    url: `${url}${req.path}`,
+    method: req.method,
+    headers: headersOf(req),
+    ...(req.body === undefined ? {} : { body: JSON.stringify(req.body) }),
     connections,
-    duration,
+    duration: seconds,
     timeout: 30,
-  })
-  instance.on('response', (_client, _status, _bytes, ms) => {
-    latencies.push(ms)
-  })
-  const result = await instance
+  }).on('response', (_client, _status, _bytes, ms) => latencies.push(ms))
   return {
+    /** responses within the window */
     requests: result.requests.total,
+    /** requests written, including those in flight when autocannon stopped */
     sent: Math.max(result.requests.sent, result.requests.total),
     rps: result.requests.total / result.duration,
     ...percentiles(latencies),
@@ -59,36 +32,13 @@ export async function cannon(
   }
 }
 
-/** CPU time of some processes, to charge to the requests of a run. */
-export function cpuSnapshot(processes: Record<string, number | undefined>): Record<string, number> {
-  const snapshot: Record<string, number> = {}
-  for (const [name, pid] of Object.entries(processes)) {
-    const ms = pid === undefined ? undefined : cpuMs(pid)
-    if (ms !== undefined) snapshot[name] = ms
-  }
-  return snapshot
-}
-
-export function cpuPerRequest(
-  before: Record<string, number>,
-  after: Record<string, number>,
-  requests: number
-): Record<string, number> {
-  const per: Record<string, number> = {}
-  for (const [name, ms] of Object.entries(after)) {
-    per[name] = (ms - (before[name] ?? ms)) / Math.max(1, requests)
-  }
-  return per
-}
-
 /**
  * autocannon stops with requests in flight, and workerd finishes them: wait until the gateways'
  * counters stop moving, so the next run starts on an idle server.
  */
-export async function settle(counters: () => Promise<number[]>): Promise<number[]> {
+export async function settle(counters: Counters): Promise<number[]> {
   let last = await counters()
-  const deadline = Date.now() + SETTLE_MAX_MS
-  while (Date.now() < deadline) {
+  for (const deadline = Date.now() + 20_000; Date.now() < deadline; ) {
     await sleep(300)
     const now = await counters()
     if (now.every((value, i) => value === last[i])) return now
@@ -98,26 +48,26 @@ export async function settle(counters: () => Promise<number[]>): Promise<number[
 }
 
 /**
- * Backend requests per request, exactly: a few requests one after the other, counters read
- * before and after. (Under load the counters also see requests still in flight when autocannon
- * stops, which skews slow scenarios such as login.)
+ * Backend requests per request, exactly: ten requests one after the other, counters read before
+ * and after. (Under load the counters also see requests still in flight when autocannon stops,
+ * which skews slow scenarios such as login.)
  */
-export async function probeBackendCalls(
-  url: string,
-  request: HttpRequest,
-  counters: () => Promise<number[]>
-): Promise<[number, number]> {
+export async function probeBackendCalls(url: string, req: HttpRequest, counters: Counters) {
+  const visitor = new Visitor(url)
   const send = async () => {
-    const res = await fetch(url, { ...request, redirect: 'manual' })
-    await res.arrayBuffer()
-    if (res.status >= 400) throw new Error(`probe ${request.method} ${url}: HTTP ${res.status}`)
+    const { status } = await visitor.send(req)
+    if (status >= 400) throw new Error(`probe ${req.method} ${req.path}: HTTP ${status}`)
   }
-  // Not counted: the first call of each rate-limit script on a fresh gateway falls back from
-  // EVALSHA to EVAL (one extra request, once per script), which is not the steady state.
-  await send()
-  const before = await counters()
-  for (let i = 0; i < PROBE_REQUESTS; i++) await send()
-  const after = await counters()
-  const per = (i: number) => ((after[i] ?? 0) - (before[i] ?? 0)) / PROBE_REQUESTS
-  return [per(0), per(1)]
+  try {
+    // Not counted: the first call of each rate-limit script on a fresh gateway falls back from
+    // EVALSHA to EVAL (one extra request, once per script), which is not the steady state.
+    await send()
+    const before = await counters()
+    for (let i = 0; i < 10; i++) await send()
+    const after = await counters()
+    const per = (i: number) => ((after[i] ?? 0) - (before[i] ?? 0)) / 10
+    return [per(0), per(1)] as const
+  } finally {
+    visitor.close()
+  }
 }

@@ -1,34 +1,18 @@
-// Process facts from /proc (Linux): CPU time and resident memory.
+// Process facts from /proc (Linux), undefined once the process is gone.
 import { readdirSync, readFileSync } from 'node:fs'
 
-/** Resident set size in bytes, undefined when the process is gone. */
+/** Resident set size in bytes. */
 export function rssOf(pid: number): number | undefined {
   try {
-    const status = readFileSync(`/proc/${pid}/status`, 'utf8')
-    const kib = /^VmRSS:\s+(\d+)\s+kB/m.exec(status)
+    const kib = /^VmRSS:\s+(\d+)\s+kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))
     return kib ? Number(kib[1]) * 1024 : undefined
   } catch {
     return undefined
   }
 }
 
-const CLOCK_TICKS_PER_SECOND = 100
-
-/** CPU time (user + system) a process has used so far, in ms; undefined when it is gone. */
+/** CPU ms all threads of a process have run so far, at nanosecond resolution (schedstat). */
 export function cpuMs(pid: number): number | undefined {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
-    // Fields after "(comm) ": state is field 3, utime 14 and stime 15 (1-based).
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
-    const ticks = Number(fields[11]) + Number(fields[12])
-    return (ticks * 1000) / CLOCK_TICKS_PER_SECOND
-  } catch {
-    return undefined
-  }
-}
-
-/** CPU time all threads of a process have run, in ms at nanosecond resolution (schedstat). */
-export function preciseCpuMs(pid: number): number | undefined {
   try {
     let ns = 0
     for (const task of readdirSync(`/proc/${pid}/task`)) {
@@ -39,3 +23,22 @@ export function preciseCpuMs(pid: number): number | undefined {
     return undefined
   }
 }
+
+/** From now until the returned function is called: the CPU ms each process spent, by name. */
+export function cpuMeter(processes: Record<string, number>): () => Record<string, number> {
+  const read = () => Object.entries(processes).map(([name, pid]) => [name, cpuMs(pid)] as const)
+  const before = new Map(read())
+  return () => {
+    const spent: Record<string, number> = {}
+    for (const [name, ms] of read()) {
+      const from = before.get(name)
+      if (ms !== undefined && from !== undefined) spent[name] = ms - from
+    }
+    return spent
+  }
+}
+
+export const perRequest = (ms: Record<string, number>, requests: number) =>
+  Object.fromEntries(
+    Object.entries(ms).map(([name, total]) => [name, total / Math.max(1, requests)])
+  )

@@ -1,65 +1,37 @@
-// The stack the bench sections load: both gateways (their command lines) in front of the bench's
-// own Redis database and MySQL database (migrated, emptied), the built Worker in workerd, and
-// beside it the floor Worker on the same gateways.
+// What the HTTP sections load: both gateways (their command lines) in front of the bench's own
+// Redis and MySQL databases (migrated, emptied), the built Worker in workerd on them, and for
+// comparison the floor Worker on the same gateways and the peer, all on the same accounts.
 import { randomBytes } from 'node:crypto'
-import { join } from 'node:path'
 import { planetscaleArgs, upstashArgs } from '../../lib/gateways.ts'
 import { migrate } from '../../migrate.ts'
-import {
-  type Backends,
-  BENCH_DB_USER,
-  BENCH_REDIS_DB,
-  databaseUrlFor,
-  planetscaleUsers,
-  resetBenchData,
-} from './backends.ts'
-import { type FloorWorker, startFloorWorker } from './floor.ts'
-import { BenchGateway } from './hosts.ts'
-import { WorkerHost } from './workerd.ts'
+import type { SectionContext } from '../registry.ts'
+import { type Backends, BENCH_DATABASE, BENCH_REDIS_DB, resetBenchData } from './backends.ts'
+import { startFloorWorker } from './floor.ts'
+import { startGateway } from './hosts.ts'
+import { startPeer } from './peer.ts'
+import { accountsFor, type Role, seedAccounts } from './visitor.ts'
+import { startWorkerd } from './workerd.ts'
 
-export interface BenchGateways {
-  upstash: BenchGateway
-  planetscale: BenchGateway
-  databaseUrl: string
-  /** Upstash and PlanetScale requests answered so far for the bench's credentials */
-  counters(): Promise<number[]>
-  close(): Promise<void>
-}
-
-export interface GatewayOptions {
-  planetscalePoolSize?: number
-  /** read the gateways' memory over the inspector (soak) */
-  inspect?: boolean
-  /** every answer waits this long: one simulated round trip per backend request */
-  latencyMs?: number
-}
+export type BenchGateways = Awaited<ReturnType<typeof startBenchGateways>>
 
 export async function startBenchGateways(
   backends: Backends,
-  options: GatewayOptions = {}
-): Promise<BenchGateways> {
-  const upstash = await BenchGateway.start(
+  options: { poolSize?: number; latencyMs?: number; inspect?: boolean } = {}
+) {
+  const { upstashToken: token, dbPassword: password, redisUrl, mysqlUrl } = backends
+  const { poolSize, latencyMs, inspect = false } = options
+  const upstash = await startGateway(
     'upstash',
-    upstashArgs({
-      redisUrl: backends.redisUrl,
-      tokens: { [backends.upstashToken]: BENCH_REDIS_DB },
-      port: 0,
-      latencyMs: options.latencyMs,
-    }),
-    `Bearer ${backends.upstashToken}`,
-    options.inspect
+    upstashArgs({ redisUrl, tokens: { [token]: BENCH_REDIS_DB }, port: 0, latencyMs }),
+    `Bearer ${token}`,
+    inspect
   )
-  const planetscale = await BenchGateway.start(
+  const users = { bench: { password, database: BENCH_DATABASE } }
+  const planetscale = await startGateway(
     'planetscale',
-    planetscaleArgs({
-      mysqlUrl: backends.mysqlUrl,
-      users: planetscaleUsers(backends),
-      port: 0,
-      poolSize: options.planetscalePoolSize,
-      latencyMs: options.latencyMs,
-    }),
-    `Basic ${btoa(`${BENCH_DB_USER}:${backends.dbPassword}`)}`,
-    options.inspect
+    planetscaleArgs({ mysqlUrl, users, port: 0, poolSize, latencyMs }),
+    `Basic ${btoa(`bench:${password}`)}`,
+    inspect
   ).catch(async (error: unknown) => {
     await upstash.close()
     throw error
@@ -67,7 +39,7 @@ export async function startBenchGateways(
   const close = async () => {
     await Promise.all([upstash.close(), planetscale.close()])
   }
-  const databaseUrl = databaseUrlFor(backends, planetscale.port)
+  const databaseUrl = planetscale.url.replace('://', `://bench:${password}@`)
   try {
     await migrate(databaseUrl)
     await resetBenchData(backends)
@@ -75,31 +47,27 @@ export async function startBenchGateways(
     await close()
     throw error
   }
-  const counters = async () => [await upstash.requests(), await planetscale.requests()]
-  return { upstash, planetscale, databaseUrl, counters, close }
-}
-
-export interface WorkerOptions {
-  /** the built Worker (wrangler deploy --dry-run --outdir) */
-  mainModule: string
-  root: string
-  backends: Backends
-  /** open workerd's inspector (soak: the isolate's heap; profile: the CPU profiler) */
-  inspect?: boolean
-}
-
-/** The built Worker in workerd, on the gateways; throttling out of the way (one account, one address). */
-export function startBenchWorker(
-  options: WorkerOptions,
-  gateways: BenchGateways
-): Promise<WorkerHost> {
-  return WorkerHost.start({
-    mainModule: options.mainModule,
-    wranglerConfig: join(options.root, 'wrangler.toml'),
+  return {
+    upstash,
+    planetscale,
+    /** what a Worker needs to reach them */
     bindings: {
-      UPSTASH_REDIS_REST_URL: gateways.upstash.url,
-      UPSTASH_REDIS_REST_TOKEN: options.backends.upstashToken,
-      DATABASE_URL: gateways.databaseUrl,
+      UPSTASH_REDIS_REST_URL: upstash.url,
+      UPSTASH_REDIS_REST_TOKEN: token,
+      DATABASE_URL: databaseUrl,
+    },
+    /** Upstash and PlanetScale requests answered so far for the bench's credentials */
+    counters: async () => [(await upstash.stats()).requests, (await planetscale.stats()).requests],
+    close,
+  }
+}
+
+/** The built Worker on the gateways; throttling out of the way (one account, one address). */
+export const startBenchWorker = (gateways: BenchGateways, mainModule: string, inspect = false) =>
+  startWorkerd(
+    mainModule,
+    {
+      ...gateways.bindings,
       SESSION_SECRET: randomBytes(32).toString('base64url'),
       // One account logs in from one address, ten at a time: no limit may stand in the way.
       LOGIN_LIMIT_PER_ACCOUNT_ADDRESS: '1000000000',
@@ -107,44 +75,56 @@ export function startBenchWorker(
       LOGIN_LIMIT_PER_ADDRESS: '1000000000',
       REGISTER_LIMIT_PER_ADDRESS: '1000000000',
     },
-    inspect: options.inspect ?? false,
-  })
-}
+    inspect
+  )
 
-export interface OursAndFloor {
-  gateways: BenchGateways
-  ours: WorkerHost
-  floor: FloorWorker
-  close(): Promise<void>
+export type Stack = Awaited<ReturnType<typeof startTargets>>
+
+export interface Target {
+  server: 'ours' | 'floor' | 'peer'
+  url: string
+  cookies: Record<Role, string>
+  /** the processes serving its requests, for CPU accounting */
+  processes: Record<string, number>
 }
 
 /**
- * Gateways, our Worker and the floor Worker. `seed` runs against ours before the floor starts:
- * the floor reads a session and the users' ids from what it left.
+ * Ours, the floor and the peer; with `rttMs`, every backend that far away (the peer's behind
+ * delay proxies). The accounts are seeded on ours first: the floor reads what that left.
  */
-export async function startOursAndFloor(
-  options: WorkerOptions & { latencyMs?: number },
-  seed: (oursUrl: string) => Promise<{ reader: string; writer: string }>
-): Promise<OursAndFloor> {
-  const gateways = await startBenchGateways(options.backends, { latencyMs: options.latencyMs })
-  let ours: WorkerHost | undefined
+export async function startTargets(c: SectionContext, rttMs?: number) {
+  const accounts = accountsFor(Date.now().toString(36))
+  const gateways = await startBenchGateways(c.backends, { latencyMs: rttMs })
+  const stops = [gateways.close]
+  const close = async () => {
+    for (const stop of [...stops].reverse()) await stop()
+  }
   try {
-    ours = await startBenchWorker(options, gateways)
-    const emails = await seed(ours.url)
-    const floor = await startFloorWorker(options, gateways, emails)
-    const started = ours
-    return {
-      gateways,
-      ours: started,
-      floor,
-      close: async () => {
-        await Promise.all([started.close(), floor.close()])
-        await gateways.close()
-      },
+    const ours = await startBenchWorker(gateways, (await c.bundle()).mainModule)
+    stops.push(ours.close)
+    const cookies = await seedAccounts(ours.url, accounts)
+    const floor = await startFloorWorker(c.backends, gateways, accounts)
+    stops.push(floor.close)
+    const { upstash, planetscale } = gateways
+    const pids = { 'upstash gateway': upstash.pid, 'planetscale gateway': planetscale.pid }
+    const targets: Target[] = [
+      { server: 'ours', url: ours.url, cookies, processes: { workerd: ours.pid, ...pids } },
+      { server: 'floor', url: floor.url, cookies, processes: { workerd: floor.pid, ...pids } },
+    ]
+    const delayMs = rttMs === undefined ? undefined : rttMs / 2
+    const peer = await startPeer(c, delayMs)
+    if (peer) {
+      stops.push(peer.stop)
+      targets.push({
+        server: 'peer',
+        url: peer.url,
+        cookies: await seedAccounts(peer.url, accounts),
+        processes: peer.pid ? { 'tutorial app': peer.pid } : {},
+      })
     }
+    return { accounts, gateways, targets, peer: peer?.label ?? null, close }
   } catch (error) {
-    await ours?.close()
-    await gateways.close()
+    await close()
     throw error
   }
 }

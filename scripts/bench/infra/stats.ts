@@ -25,8 +25,6 @@ export function median(values: number[]): number {
     : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2
 }
 
-export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms))
-
 /** a / b, or null when either is missing or b is 0. */
 export const ratio = (a: number | undefined, b: number | undefined): number | null =>
   a === undefined || b === undefined || b === 0 ? null : a / b

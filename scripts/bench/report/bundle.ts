@@ -2,7 +2,7 @@
 import { type BundleReport, formatBundleReport } from '../../bundle-size.ts'
 import { barChart } from './charts.ts'
 
-export type BundleResult = Omit<BundleReport, 'outDir' | 'mainModule'>
+type BundleResult = Omit<BundleReport, 'outDir' | 'mainModule'>
 
 export const bundleText = (result: BundleResult): string[] =>
   formatBundleReport({ ...result, outDir: '', mainModule: '' })

@@ -4,21 +4,22 @@ const escapeXml = (text: string) => text.replace(/[<>&"']/g, (c) => `&#${c.charC
 
 const COLORS = ['#2f6fb0', '#e07b39', '#4a9e5c', '#b04a6f', '#7a5cb0', '#8c8c8c']
 
-export interface Bar {
+interface Bar {
   label: string
   value: number
   /** bars of the same series share a color */
   series?: string
 }
 
+/** A legend entry: a square of the series' color and its name. */
+const swatch = (x: number, y: number, color: string | undefined, name: string) =>
+  `<rect x="${x}" y="${y}" width="10" height="10" fill="${color}"/><text x="${x + 14}" y="${y + 9}">${escapeXml(name)}</text>`
+
 const fmt = (value: number) =>
   value >= 100 ? Math.round(value).toLocaleString('en-US') : value.toFixed(value >= 10 ? 1 : 2)
 
 export function barChart(title: string, bars: Bar[], unit: string): string {
-  const labelWidth = 300
-  const plotWidth = 420
-  const row = 18
-  const top = 30
+  const [labelWidth, plotWidth, row, top] = [300, 420, 18, 30]
   const series = [...new Set(bars.map((b) => b.series ?? ''))]
   const legend = series.filter(Boolean)
   const height = top + bars.length * row + (legend.length ? 24 : 8)
@@ -33,27 +34,19 @@ export function barChart(title: string, bars: Bar[], unit: string): string {
       `<text x="${labelWidth + width + 4}" y="${y + 12}">${fmt(bar.value)} ${escapeXml(unit)}</text>`
     )
   })
-  const legendItems = legend.map((name, i) => {
-    const x = labelWidth + i * 140
-    const y = height - 14
-    const color = COLORS[series.indexOf(name) % COLORS.length]
-    return `<rect x="${x}" y="${y}" width="10" height="10" fill="${color}"/><text x="${x + 14}" y="${y + 9}">${escapeXml(name)}</text>`
-  })
+  const legendItems = legend.map((name, i) =>
+    swatch(labelWidth + i * 140, height - 14, COLORS[series.indexOf(name) % COLORS.length], name)
+  )
   return svg(labelWidth + plotWidth + 110, height, title, [...items, ...legendItems].join(''))
 }
 
-export interface Series {
+interface Series {
   name: string
   points: [number, number][]
 }
 
 export function lineChart(title: string, series: Series[], xLabel: string, yLabel: string): string {
-  const width = 760
-  const height = 260
-  const left = 60
-  const right = 200
-  const top = 30
-  const bottom = 40
+  const [width, height, left, right, top, bottom] = [760, 260, 60, 200, 30, 40]
   const xs = series.flatMap((s) => s.points.map((p) => p[0]))
   const ys = series.flatMap((s) => s.points.map((p) => p[1]))
   const xMax = Math.max(...xs, 1)
@@ -77,11 +70,9 @@ export function lineChart(title: string, series: Series[], xLabel: string, yLabe
     const d = s.points.map(
       (p, j) => `${j ? 'L' : 'M'}${px(p[0]).toFixed(1)},${py(p[1]).toFixed(1)}`
     )
-    const y = top + i * 16
     return (
       `<path d="${d.join('')}" fill="none" stroke="${color}" stroke-width="1.8"/>` +
-      `<rect x="${width - right + 10}" y="${y}" width="10" height="10" fill="${color}"/>` +
-      `<text x="${width - right + 24}" y="${y + 9}">${escapeXml(s.name)}</text>`
+      swatch(width - right + 10, top + i * 16, color, s.name)
     )
   })
   return svg(width, height, title, axes + lines.join(''))

@@ -3,10 +3,9 @@ import type { DistanceResult, DistanceRow } from '../sections/distance.ts'
 import { barChart } from './charts.ts'
 import { table } from './table.ts'
 
-const depthText = (row: DistanceRow) => {
-  if (!row.measuredDepth || row.measuredDepth.length === 0) return undefined
-  const low = Math.min(...row.measuredDepth)
-  const high = Math.max(...row.measuredDepth)
+const depthText = ({ measuredDepth: depth }: DistanceRow) => {
+  if (!depth || depth.length === 0) return undefined
+  const [low, high] = [Math.min(...depth), Math.max(...depth)]
   return low === high ? String(low) : `${low}–${high}`
 }
 
@@ -24,41 +23,30 @@ export function distanceText(result: DistanceResult): string[] {
     table(
       `Distance: per route, p50/p99 ms at 0 and at ${rtt} ms; round trips = (p50 at ${rtt} − p50 at 0) / ${rtt}`,
       [
-        { header: 'route' },
-        { header: 'server' },
-        { header: 'p50 @0', digits: 1 },
-        { header: 'p99 @0', digits: 1 },
-        { header: `p50 @${rtt}`, digits: 1 },
-        { header: `p99 @${rtt}`, digits: 1 },
-        { header: 'p50 diff', digits: 1 },
-        { header: 'round trips', digits: 2 },
-        { header: 'depth (gateways)' },
-        { header: 'target depth' },
+        ['route', (r) => r.route],
+        ['server', (r) => r.server],
+        ['p50 @0', (r) => r.atZero.p50ms, 1],
+        ['p99 @0', (r) => r.atZero.p99ms, 1],
+        [`p50 @${rtt}`, (r) => r.atRtt.p50ms, 1],
+        [`p99 @${rtt}`, (r) => r.atRtt.p99ms, 1],
+        ['p50 diff', (r) => r.deltaP50Ms, 1],
+        ['round trips', (r) => r.roundTrips, 2],
+        ['depth (gateways)', depthText],
+        ['target depth', (r) => r.targetDepth],
       ],
-      result.rows.map((r) => [
-        r.route,
-        r.server,
-        r.atZero.p50ms,
-        r.atZero.p99ms,
-        r.atRtt.p50ms,
-        r.atRtt.p99ms,
-        r.deltaP50Ms,
-        r.roundTrips,
-        depthText(r),
-        r.targetDepth,
-      ])
+      result.rows
     ),
   ]
 }
 
-export function distanceCharts(result: DistanceResult): string[] {
-  const bars = result.rows.flatMap((r) => [
+export function distanceCharts({ rows, rttMs }: DistanceResult): string[] {
+  const bars = rows.flatMap((r) => [
     { label: `${r.route} ${r.server} @0`, value: r.atZero.p50ms, series: '0 ms' },
     {
-      label: `${r.route} ${r.server} @${result.rttMs}`,
+      label: `${r.route} ${r.server} @${rttMs}`,
       value: r.atRtt.p50ms,
-      series: `${result.rttMs} ms round trip`,
+      series: `${rttMs} ms round trip`,
     },
   ])
-  return [barChart(`Distance: p50 ms per route, at 0 and at ${result.rttMs} ms`, bars, 'ms')]
+  return [barChart(`Distance: p50 ms per route, at 0 and at ${rttMs} ms`, bars, 'ms')]
 }

@@ -10,21 +10,14 @@ export function hashText(result: HashResult): string[] {
       `Password hashing: Argon2id m=${m} KiB t=${t} p=${p} (src/auth/password.ts inside workerd; ` +
         'CPU ms per call, minus an empty request)',
       [
-        { header: 'runtime' },
-        { header: 'operation' },
-        { header: 'runs' },
-        { header: 'median ms', digits: 1 },
-        { header: 'p99 ms', digits: 1 },
-        { header: 'round trip − empty, median ms', digits: 1 },
+        ['runtime', (row) => row.runtime],
+        ['operation', (row) => row.operation],
+        ['runs', (row) => row.runs],
+        ['median ms', (row) => row.medianMs, 1],
+        ['p99 ms', (row) => row.p99ms, 1],
+        ['round trip − empty, median ms', (row) => row.roundTripMedianMs, 1],
       ],
-      result.rows.map((row) => [
-        row.runtime,
-        row.operation,
-        row.runs,
-        row.medianMs,
-        row.p99ms,
-        row.roundTripMedianMs,
-      ])
+      result.rows
     ),
     result.owasp,
   ]

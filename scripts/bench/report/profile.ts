@@ -1,13 +1,14 @@
 // Terminal tables of the profile section.
 import type { ProfileResult } from '../sections/profile.ts'
-import { table } from './table.ts'
+import { type Column, table } from './table.ts'
 
 export function profileText(result: ProfileResult): string[] {
   const busy = result.totalMs - result.idleMs
-  const columns = (what: string) => [
-    { header: what },
-    { header: 'self ms', digits: 0 },
-    { header: 'share', digits: 1, suffix: '%' },
+  type SelfTime = ProfileResult['byModule'][number]
+  const columns = (what: string): Column<SelfTime>[] => [
+    [what, (s) => s.name],
+    ['self ms', (s) => s.ms],
+    ['share', (s) => s.share * 100, 1, '%'],
   ]
   return [
     `Profile: ${result.scenario} at ${result.connections} connections for ${result.durationS} s, ` +
@@ -18,15 +19,7 @@ export function profileText(result: ProfileResult): string[] {
       `(shares below are of the busy time). Written to ${result.file} (opens in DevTools).`,
     'With an inspector attached, console.* calls are far more expensive than without (each is ' +
       'also sent to the inspector): the profile overstates the cost of the request log line.',
-    table(
-      'Self time by module (package, or file under src/)',
-      columns('module'),
-      result.byModule.map((m) => [m.name, m.ms, m.share * 100])
-    ),
-    table(
-      'Self time by function',
-      columns('function @ module:line'),
-      result.byFunction.map((f) => [f.name, f.ms, f.share * 100])
-    ),
+    table('Self time by module (package, or file under src/)', columns('module'), result.byModule),
+    table('Self time by function', columns('function @ module:line'), result.byFunction),
   ]
 }

@@ -1,105 +1,76 @@
 // Terminal tables and charts of the soak section.
 import type { SoakResult } from '../sections/soak.ts'
 import { lineChart } from './charts.ts'
-import { table } from './table.ts'
+import { type Column, table } from './table.ts'
 
-const MiB = 1024 * 1024
+type Sample = SoakResult['samples'][number]
+
+const mib = (bytes: number | undefined) => (bytes === undefined ? undefined : bytes / (1024 * 1024))
+
+/** Column header, chart series and bytes of each memory figure. */
+const MEMORY: [string, string, (s: Sample) => number | undefined][] = [
+  ['upstash heap MiB', 'upstash heap', (s) => s.upstash.heapUsed],
+  ['upstash rss MiB', 'upstash rss', (s) => s.upstash.rss],
+  ['ps heap MiB', 'planetscale heap', (s) => s.planetscale.heapUsed],
+  ['ps rss MiB', 'planetscale rss', (s) => s.planetscale.rss],
+  ['workerd rss MiB', 'workerd rss (no GC)', (s) => s.worker.workerdRss],
+  ['isolate heap MiB', 'isolate heap (no GC)', (s) => s.worker.isolateHeapUsed],
+]
 
 export function soakText(result: SoakResult): string[] {
-  const out: string[] = []
-  const mib = (bytes: number | undefined) => (bytes === undefined ? null : bytes / MiB)
-  out.push(
+  const { requests, errors, journeys } = result.totals
+  const tolerance = result.tolerancePercent
+  return [
     table(
       `Soak: ${result.minutes} min, ${result.users} users, a sample every ${result.sampleSeconds} s (memory after forced GC)`,
       [
-        { header: 't s' },
-        { header: 'req' },
-        { header: 'err' },
-        { header: 'req/s', digits: 1 },
-        { header: 'p50 ms', digits: 0 },
-        { header: 'p99 ms', digits: 0 },
-        { header: 'upstash heap MiB', digits: 1 },
-        { header: 'upstash rss MiB', digits: 1 },
-        { header: 'ps heap MiB', digits: 1 },
-        { header: 'ps rss MiB', digits: 1 },
-        { header: 'workerd rss MiB', digits: 1 },
-        { header: 'isolate heap MiB', digits: 1 },
-        { header: 'redis keys' },
+        ['t s', (s) => s.t],
+        ['req', (s) => s.requests],
+        ['err', (s) => s.errors],
+        ['req/s', (s) => s.rps, 1],
+        ['p50 ms', (s) => s.p50ms],
+        ['p99 ms', (s) => s.p99ms],
+        ...MEMORY.map(([header, , of]): Column<Sample> => [header, (s) => mib(of(s)), 1]),
+        ['redis keys', (s) => s.redisKeys],
       ],
-      result.samples.map((s) => [
-        s.t,
-        s.requests,
-        s.errors,
-        s.rps,
-        s.p50ms,
-        s.p99ms,
-        mib(s.upstash.heapUsed),
-        mib(s.upstash.rss),
-        mib(s.planetscale.heapUsed),
-        mib(s.planetscale.rss),
-        mib(s.worker.workerdRss),
-        mib(s.worker.isolateHeapUsed),
-        s.redisKeys,
-      ])
-    )
-  )
-  out.push(
+      result.samples
+    ),
     table(
-      `Memory verdict (after ${result.warmupSamples} warm-up samples: mean of the last third vs the first; flat = heap within ${result.tolerancePercent}%, RSS within ${2 * result.tolerancePercent}%, or under 1 MiB)`,
+      `Memory verdict (after ${result.warmupSamples} warm-up samples: mean of the last third vs the first; flat = heap within ${tolerance}%, RSS within ${2 * tolerance}%, or under 1 MiB)`,
       [
-        { header: 'process' },
-        { header: 'metric' },
-        { header: 'first third MiB', digits: 2 },
-        { header: 'last third MiB', digits: 2 },
-        { header: 'growth', digits: 1, suffix: '%' },
-        { header: 'verdict' },
+        ['process', (v) => v.process],
+        ['metric', (v) => v.metric],
+        ['first third MiB', (v) => v.firstThirdMiB, 2],
+        ['last third MiB', (v) => v.lastThirdMiB, 2],
+        ['growth', (v) => v.growthPercent, 1, '%'],
+        [
+          'verdict',
+          (v) =>
+            `${v.flat ? 'flat' : 'GROWING'}${v.informational ? ' (no GC: floors compared; not judged)' : ''}`,
+        ],
       ],
-      result.verdicts.map((v) => [
-        v.process,
-        v.metric,
-        v.firstThirdMiB,
-        v.lastThirdMiB,
-        v.growthPercent,
-        `${v.flat ? 'flat' : 'GROWING'}${v.informational ? ' (no GC: floors compared; not judged)' : ''}`,
-      ])
-    )
-  )
-  const { requests, errors, journeys } = result.totals
-  out.push(
-    `soak totals: ${requests} requests, ${errors} errors, ${journeys} complete journeys; memory ${result.flat ? 'stayed flat' : 'GREW'}`
-  )
-  return out
+      result.verdicts
+    ),
+    `soak totals: ${requests} requests, ${errors} errors, ${journeys} complete journeys; memory ${result.flat ? 'stayed flat' : 'GREW'}`,
+  ]
 }
 
-export function soakCharts(soak: SoakResult): string[] {
-  if (soak.samples.length === 0) return []
-  const series = (
-    name: string,
-    pick: (s: SoakResult['samples'][number]) => number | undefined
-  ) => ({
+export function soakCharts({ samples }: SoakResult): string[] {
+  if (samples.length === 0) return []
+  const series = (name: string, of: (s: Sample) => number | undefined) => ({
     name,
-    points: soak.samples.map((s) => [s.t, (pick(s) ?? 0) / MiB] as [number, number]),
+    points: samples.map((s): [number, number] => [s.t, of(s) ?? 0]),
   })
   return [
     lineChart(
       'Soak: memory (gateways after a forced GC; MiB)',
-      [
-        series('upstash heap', (s) => s.upstash.heapUsed),
-        series('upstash rss', (s) => s.upstash.rss),
-        series('planetscale heap', (s) => s.planetscale.heapUsed),
-        series('planetscale rss', (s) => s.planetscale.rss),
-        series('workerd rss (no GC)', (s) => s.worker.workerdRss),
-        series('isolate heap (no GC)', (s) => s.worker.isolateHeapUsed),
-      ],
+      MEMORY.map(([, name, of]) => series(name, (s) => mib(of(s)))),
       'seconds',
       'MiB'
     ),
     lineChart(
       'Soak: latency per interval (ms)',
-      [
-        { name: 'p50', points: soak.samples.map((s) => [s.t, s.p50ms] as [number, number]) },
-        { name: 'p99', points: soak.samples.map((s) => [s.t, s.p99ms] as [number, number]) },
-      ],
+      [series('p50', (s) => s.p50ms), series('p99', (s) => s.p99ms)],
       'seconds',
       'ms'
     ),

@@ -1,49 +1,41 @@
 // Plain-text tables for the terminal: left-aligned text, right-aligned numbers.
 
-export type Cell = string | number | null | undefined
+type Cell = string | number | null | undefined
 
-export interface Column {
-  header: string
-  /** digits after the point for numbers, default 0 */
-  digits?: number
-  /** text appended to numbers, e.g. '%' */
-  suffix?: string
-}
+/** A header, its cell in a row, digits after the point (default 0) and text after a number. */
+export type Column<R> = [header: string, cell: (row: R) => Cell, digits?: number, suffix?: string]
 
-export function formatCell(value: Cell, column: Column): string {
-  if (value === null || value === undefined) return '–'
+function format(value: Cell, digits = 0, suffix = ''): string {
   if (typeof value === 'string') return value
-  if (!Number.isFinite(value)) return '–'
-  const digits = column.digits ?? 0
-  const text = value.toLocaleString('en-US', {
-    minimumFractionDigits: digits,
-    maximumFractionDigits: digits,
-  })
-  return `${text}${column.suffix ?? ''}`
+  if (value === null || value === undefined || !Number.isFinite(value)) return '–'
+  const options = { minimumFractionDigits: digits, maximumFractionDigits: digits }
+  return `${value.toLocaleString('en-US', options)}${suffix}`
 }
 
-export function renderTable(title: string, columns: Column[], rows: Cell[][]): string {
-  const cells = rows.map((row) => columns.map((column, i) => formatCell(row[i], column)))
-  const numeric = columns.map((_, i) => rows.some((row) => typeof row[i] === 'number'))
-  const widths = columns.map((column, i) =>
-    Math.max(column.header.length, ...cells.map((row) => (row[i] ?? '').length))
-  )
-  const line = (values: string[]) =>
-    values
-      .map((value, i) =>
-        numeric[i] ? value.padStart(widths[i] ?? 0) : value.padEnd(widths[i] ?? 0)
-      )
-      .join('  ')
-      .trimEnd()
-  const out = [
-    title,
-    line(columns.map((c) => c.header)),
-    line(widths.map((w) => '-'.repeat(w))),
-    ...cells.map(line),
-  ]
-  return out.join('\n')
-}
+/** Throughput and latency of a load run, latency with `digits` after the point. */
+export const loadColumns = <R extends { rps: number; p50ms: number; p99ms: number }>(
+  digits: number
+): Column<R>[] => [
+  ['req/s', (r) => r.rps],
+  ['p50 ms', (r) => r.p50ms, digits],
+  ['p99 ms', (r) => r.p99ms, digits],
+]
 
 /** A table with a blank line above it, as the printers join them. */
-export const table = (title: string, columns: Column[], rows: Cell[][]): string =>
-  `\n${renderTable(title, columns, rows)}`
+export function table<R>(title: string, columns: Column<R>[], rows: R[]): string {
+  const values = rows.map((row) => columns.map(([, cell]) => cell(row)))
+  const cells = values.map((row) => row.map((v, i) => format(v, columns[i]?.[2], columns[i]?.[3])))
+  const numeric = columns.map((_, i) => values.some((row) => typeof row[i] === 'number'))
+  const widths = columns.map(([header], i) =>
+    Math.max(header.length, ...cells.map((row) => row[i]?.length ?? 0))
+  )
+  const line = (texts: string[]) =>
+    texts
+      .map((text, i) => (numeric[i] ? text.padStart(widths[i] ?? 0) : text.padEnd(widths[i] ?? 0)))
+      .join('  ')
+      .trimEnd()
+  const rule = widths.map((width) => '-'.repeat(width))
+  return ['', title, line(columns.map(([header]) => header)), line(rule), ...cells.map(line)].join(
+    '\n'
+  )
+}

@@ -2,44 +2,74 @@
 // beside the floor Worker (infra/floor.ts) and the tutorial app, with autocannon in this process.
 // Servers are loaded in interleaved rounds, the order alternating, so a busy moment on a shared
 // machine falls on all of them alike; each figure is the median over the rounds.
-import type { Backends } from '../infra/backends.ts'
-import {
-  cannon,
-  cpuPerRequest,
-  cpuSnapshot,
-  type Load,
-  probeBackendCalls,
-  settle,
-} from '../infra/http-load.ts'
-import { type RunningPeer, startPeer } from '../infra/peer.ts'
-import { startOursAndFloor } from '../infra/stack.ts'
+import { cannon, type Load, probeBackendCalls, settle } from '../infra/http-load.ts'
+import { cpuMeter, perRequest } from '../infra/procfs.ts'
+import { type Stack, startTargets, type Target } from '../infra/stack.ts'
 import { median } from '../infra/stats.ts'
-import type { WorkerHost } from '../infra/workerd.ts'
 import {
-  combine,
-  compareWithFloor,
-  FLOOR_TARGETS,
-  type FloorComparison,
-  type RoundRun,
-} from './app-rounds.ts'
-import { accountsFor, type Role, requestOf, SCENARIOS, seedAccounts } from './scenarios.ts'
+  type Accounts,
+  credentials,
+  get,
+  type HttpRequest,
+  post,
+  type Role,
+} from '../infra/visitor.ts'
+import type { SectionContext } from '../registry.ts'
+
+interface Scenario {
+  /** method and path first */
+  name: string
+  request(accounts: Accounts, cookies: Record<Role, string>): HttpRequest
+  /** architecture.md request budget: [Upstash, PlanetScale] per request */
+  budget: [number, number]
+  /** the floor Worker serves it too */
+  floor?: boolean
+  /**
+   * Login is CPU-bound (Argon2id) and workerd runs it on the isolate's one thread: at 10
+   * connections a response takes ~1.4 s, so a short window would count only one batch.
+   */
+  minDurationS?: number
+}
+
+export const SCENARIOS: Scenario[] = [
+  { name: 'GET / (anonymous)', request: () => get('/'), budget: [0, 0] },
+  {
+    name: 'GET /fetchStatus',
+    request: (_, cookies) => get('/fetchStatus', cookies.reader),
+    budget: [1, 1],
+    floor: true,
+  },
+  {
+    name: 'POST /addStatus',
+    request: (_, cookies) =>
+      post('/addStatus', { status: 'A status posted by the benchmark.' }, cookies.writer),
+    budget: [1, 1],
+    floor: true,
+  },
+  {
+    name: 'POST /login',
+    request: (accounts) => post('/login', credentials(accounts.login)),
+    budget: [2, 1],
+    minDurationS: 6,
+  },
+]
 
 export const CONNECTIONS = [2, 10]
-export const SERVER_DESCRIPTION =
-  'workerd (no Miniflare) serving the minified bundle of `wrangler deploy --dry-run`'
+/** issue 9: what the app may cost beyond the floor at the top connection count */
+const FLOOR_TARGETS = { maxCpuRatio: 1.2, minRpsRatio: 0.85 }
 
-export type Server = 'ours' | 'floor' | 'peer'
+/** One run of one server in one round; CPU ms and backend requests per request sent. */
+type RoundRun = Load & { cpuMsPerRequest: Record<string, number>; calls: number[] }
 
 export interface AppRow extends Load {
-  server: Server
+  server: Target['server']
   scenario: string
   connections: number
   durationS: number
   /** rps, p50, p99 and CPU: medians of `runs`; requests, sent, non2xx, errors: sums */
   runs: RoundRun[]
-  /** CPU ms per request sent, by process (after the server finished every request sent) */
   cpuMsPerRequest: Record<string, number>
-  /** ours only: gateway requests per HTTP request (exact, sequential probe) */
+  /** ours only: gateway requests per HTTP request (exact, sequential probe) and the budget */
   upstashPerRequest?: number
   planetscalePerRequest?: number
   budget?: [number, number]
@@ -47,150 +77,131 @@ export interface AppRow extends Load {
   underLoad?: [number, number]
 }
 
-export interface AppResult {
-  server: string
-  peer: string | null
-  rounds: number
-  rows: AppRow[]
-  floor: FloorComparison[]
-  targets: typeof FLOOR_TARGETS
-}
+export type AppResult = Awaited<ReturnType<typeof benchApp>>
 
-export interface AppOptions {
-  backends: Backends
-  durationS: number
-  rounds: number
-  /** the built Worker (bundle-size.ts with keepOutput) */
-  mainModule: string
-  root: string
-  /** undefined: start the tutorial app; 'none': no peer; else a URL */
-  peer: string | undefined
-  log: (line: string) => void
-}
-
-interface Target {
-  server: Server
-  url: string
-  cookies: Record<Role, string>
-  /** processes whose CPU time is charged to this server's requests */
-  processes: Record<string, number | undefined>
-}
-
-async function runScenarios(
-  targets: Target[],
-  accounts: ReturnType<typeof accountsFor>,
-  counters: () => Promise<number[]>,
-  options: AppOptions
-): Promise<AppRow[]> {
-  const rows: AppRow[] = []
-  for (const scenario of SCENARIOS) {
-    const durationS = Math.max(options.durationS, scenario.minDurationS ?? 0)
-    const perTarget = targets
-      .filter((t) => t.server !== 'floor' || scenario.floor)
-      .map((t) => ({
-        ...t,
-        endpoint: `${t.url}${scenario.path}`,
-        request: requestOf(scenario, accounts, t.cookies),
-      }))
-    // Warm-up (JIT, Redis script cache, connection pools), not measured.
-    for (const t of perTarget) await cannon(t.endpoint, t.request, Math.max(...CONNECTIONS), 1)
-    await settle(counters)
-    const ours = perTarget.find((t) => t.server === 'ours')
-    const calls = ours && (await probeBackendCalls(ours.endpoint, ours.request, counters))
-    for (const connections of CONNECTIONS) {
-      const runs = perTarget.map(() => ({ runs: [] as RoundRun[], loads: [] as Load[] }))
-      const underLoad: [number[], number[]] = [[], []]
-      for (let round = 0; round < options.rounds; round++) {
-        const order = perTarget.map((_, i) => i)
-        if (round % 2 === 1) order.reverse()
-        for (const i of order) {
-          const t = perTarget[i] as (typeof perTarget)[number]
-          const before = await counters()
-          const cpuBefore = cpuSnapshot(t.processes)
-          const load = await cannon(t.endpoint, t.request, connections, durationS)
-          const after = await settle(counters)
-          const { rps, p50ms, p99ms } = load
-          const cpuMsPerRequest = cpuPerRequest(cpuBefore, cpuSnapshot(t.processes), load.sent)
-          runs[i]?.runs.push({ rps, p50ms, p99ms, cpuMsPerRequest })
-          runs[i]?.loads.push(load)
-          if (t.server === 'ours') {
-            for (const k of [0, 1] as const) {
-              underLoad[k].push(((after[k] ?? 0) - (before[k] ?? 0)) / Math.max(1, load.sent))
-            }
-          }
-          options.log(
-            `app: round ${round + 1}: ${t.server} ${scenario.name} @${connections}: ${Math.round(rps)} req/s`
-          )
-        }
-      }
-      perTarget.forEach((t, i) => {
-        const measured = runs[i] as { runs: RoundRun[]; loads: Load[] }
-        const row: AppRow = {
-          server: t.server,
-          scenario: scenario.name,
-          connections,
-          durationS,
-          runs: measured.runs,
-          ...combine(measured.runs, measured.loads),
-        }
-        if (t.server === 'ours' && calls) {
-          row.upstashPerRequest = calls[0]
-          row.planetscalePerRequest = calls[1]
-          row.budget = scenario.budget
-          row.underLoad = [median(underLoad[0]), median(underLoad[1])]
-        }
-        rows.push(row)
-      })
-    }
-  }
-  return rows
-}
-
-export async function benchApp(options: AppOptions): Promise<AppResult> {
-  const { log } = options
-  const accounts = accountsFor(Date.now().toString(36))
-  let cookies: Record<Role, string> | undefined
-  const stack = await startOursAndFloor(options, async (url) => {
-    cookies = await seedAccounts(url, accounts)
-    return { reader: accounts.reader.user_email, writer: accounts.writer.user_email }
-  })
-  const { gateways, ours, floor } = stack
-  let peer: RunningPeer | undefined
+export async function benchApp(c: SectionContext) {
+  const stack = await startTargets(c)
   try {
-    log(
-      `app: Worker on ${ours.url}, gateways on ${gateways.upstash.url} and ${gateways.planetscale.url}`
+    const { upstash, planetscale } = stack.gateways
+    c.log(
+      `app: Worker on ${stack.targets[0]?.url}, gateways on ${upstash.url} and ${planetscale.url}`
     )
-    const processes = (workerd: WorkerHost) => ({
-      'load generator': process.pid,
-      workerd: workerd.workerdPid,
-      'upstash gateway': gateways.upstash.pid,
-      'planetscale gateway': gateways.planetscale.pid,
-    })
-    const seeded = cookies as Record<Role, string>
-    const targets: Target[] = [
-      { server: 'ours', url: ours.url, cookies: seeded, processes: processes(ours) },
-      { server: 'floor', url: floor.host.url, cookies: seeded, processes: processes(floor.host) },
-    ]
-    peer = await startPeer(options.peer, options)
-    if (peer) {
-      targets.push({
-        server: 'peer',
-        url: peer.url,
-        cookies: await seedAccounts(peer.url, accounts),
-        processes: { 'load generator': process.pid, 'tutorial app': peer.pid },
-      })
-    }
-    const rows = await runScenarios(targets, accounts, gateways.counters, options)
+    const rows: AppRow[] = []
+    for (const scenario of SCENARIOS) rows.push(...(await loadScenario(c, scenario, stack)))
     return {
-      server: SERVER_DESCRIPTION,
-      peer: peer?.label ?? null,
-      rounds: options.rounds,
+      server: 'workerd (no Miniflare) serving the minified bundle of `wrangler deploy --dry-run`',
+      peer: stack.peer,
+      rounds: c.options.rounds,
       rows,
       floor: compareWithFloor(rows, Math.max(...CONNECTIONS)),
       targets: FLOOR_TARGETS,
     }
   } finally {
     await stack.close()
-    await peer?.stop()
   }
+}
+
+async function loadScenario(c: SectionContext, scenario: Scenario, stack: Stack) {
+  const { accounts, gateways } = stack
+  const durationS = Math.max(c.options.durationS, scenario.minDurationS ?? 0)
+  const loaded = stack.targets
+    .filter((t) => t.server !== 'floor' || scenario.floor)
+    .map((t) => ({
+      ...t,
+      request: scenario.request(accounts, t.cookies),
+      processes: { 'load generator': process.pid, ...t.processes },
+    }))
+  // Warm-up (JIT, Redis script cache, connection pools), not measured.
+  for (const t of loaded) await cannon(t.url, t.request, Math.max(...CONNECTIONS), 1)
+  await settle(gateways.counters)
+  const ours = loaded.find((t) => t.server === 'ours')
+  const calls = ours && (await probeBackendCalls(ours.url, ours.request, gateways.counters))
+  const rows: AppRow[] = []
+  for (const connections of CONNECTIONS) {
+    const runs = loaded.map(() => [] as RoundRun[])
+    for (let round = 0; round < c.options.rounds; round++) {
+      const order = loaded.map((_, i) => i)
+      if (round % 2 === 1) order.reverse()
+      for (const i of order) {
+        const t = loaded[i] as (typeof loaded)[number]
+        const before = await gateways.counters()
+        const cpu = cpuMeter(t.processes)
+        const load = await cannon(t.url, t.request, connections, durationS)
+        const after = await settle(gateways.counters)
+        runs[i]?.push({
+          ...load,
+          cpuMsPerRequest: perRequest(cpu(), load.sent),
+          calls: after.map((n, k) => (n - (before[k] ?? 0)) / Math.max(1, load.sent)),
+        })
+        c.log(
+          `app: round ${round + 1}: ${t.server} ${scenario.name} @${connections}: ${Math.round(load.rps)} req/s`
+        )
+      }
+    }
+    loaded.forEach((t, i) => {
+      const measured = runs[i] ?? []
+      const sum = (pick: (run: RoundRun) => number) => measured.reduce((n, r) => n + pick(r), 0)
+      const mid = (pick: (run: RoundRun) => number) => median(measured.map(pick))
+      const cpuMsPerRequest: Record<string, number> = {}
+      for (const name of new Set(measured.flatMap((r) => Object.keys(r.cpuMsPerRequest)))) {
+        cpuMsPerRequest[name] = median(measured.flatMap((r) => r.cpuMsPerRequest[name] ?? []))
+      }
+      rows.push({
+        server: t.server,
+        scenario: scenario.name,
+        connections,
+        durationS,
+        runs: measured,
+        requests: sum((r) => r.requests),
+        sent: sum((r) => r.sent),
+        non2xx: sum((r) => r.non2xx),
+        errors: sum((r) => r.errors),
+        rps: mid((r) => r.rps),
+        p50ms: mid((r) => r.p50ms),
+        p99ms: mid((r) => r.p99ms),
+        cpuMsPerRequest,
+        ...(t.server === 'ours' && calls
+          ? {
+              upstashPerRequest: calls[0],
+              planetscalePerRequest: calls[1],
+              budget: scenario.budget,
+              underLoad: [mid((r) => r.calls[0] ?? 0), mid((r) => r.calls[1] ?? 0)],
+            }
+          : {}),
+      })
+    })
+  }
+  return rows
+}
+
+/** Ours against the floor at the top connection count, round by round (the same round's runs). */
+function compareWithFloor(rows: AppRow[], top: number) {
+  return rows
+    .filter((r) => r.server === 'ours' && r.connections === top)
+    .flatMap((ours) => {
+      const floor = rows.find(
+        (r) => r.server === 'floor' && r.scenario === ours.scenario && r.connections === top
+      )
+      if (!floor) return []
+      const cpu = (run: RoundRun | undefined) => run?.cpuMsPerRequest.workerd ?? Number.NaN
+      const perRound = (of: (run: RoundRun | undefined) => number) =>
+        median(ours.runs.map((run, i) => of(run) / of(floor.runs[i])))
+      const cpuRatio = perRound(cpu)
+      const rpsRatio = perRound((run) => run?.rps ?? Number.NaN)
+      return [
+        {
+          scenario: ours.scenario,
+          connections: top,
+          /** workerd CPU ms per request: medians over rounds; ratios: medians of the rounds' own */
+          oursCpuMs: median(ours.runs.map(cpu)),
+          floorCpuMs: median(floor.runs.map(cpu)),
+          cpuRatio,
+          oursRps: ours.rps,
+          floorRps: floor.rps,
+          rpsRatio,
+          cpuMet: cpuRatio <= FLOOR_TARGETS.maxCpuRatio,
+          rpsMet: rpsRatio >= FLOOR_TARGETS.minRpsRatio,
+        },
+      ]
+    })
 }

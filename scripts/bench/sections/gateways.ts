@@ -1,69 +1,38 @@
 // Section "gateways" (issue 2): each gateway with its official client at 1 and 16 callers, next
 // to the same operation sent directly (ioredis / mysql2) and to a bare node:http server that
 // answers the gateway's own response bytes, loaded through the same official client (the HTTP
-// floor). The load generator is this process; each server runs in a process of its own (infra/hosts.ts), so
-// generator and server never share an event loop, and the three variants are loaded alike.
+// floor). The load generator is this process, a closed loop; each server runs in a process of its
+// own (infra/hosts.ts), so generator and server never share an event loop.
 import { isDeepStrictEqual } from 'node:util'
 import { Client } from '@planetscale/database'
 import { Redis } from '@upstash/redis'
-import type { Redis as IORedis } from 'ioredis'
-import { createConnection, createPool } from 'mysql2/promise'
-import { type Backends, BENCH_DATABASE, BENCH_REDIS_DB, redisClient } from '../infra/backends.ts'
-import {
-  type LoadResult,
-  type LoopSamples,
-  summarize as merge,
-  runLoop,
-} from '../infra/closed-loop.ts'
-import { BareHost, type BenchGateway } from '../infra/hosts.ts'
-import { EMAIL_DOMAIN } from '../infra/journey.ts'
-import { cpuMs } from '../infra/procfs.ts'
+import { createPool } from 'mysql2/promise'
+import { type Backends, BENCH_DATABASE, mysqlConnection, redisClient } from '../infra/backends.ts'
+import { type Gateway, startServer } from '../infra/hosts.ts'
+import { cpuMeter, perRequest } from '../infra/procfs.ts'
 import { startBenchGateways } from '../infra/stack.ts'
-import { ratio } from '../infra/stats.ts'
+import { ascending, quantile, ratio } from '../infra/stats.ts'
+import { EMAIL_DOMAIN } from '../infra/visitor.ts'
+import type { SectionContext } from '../registry.ts'
 
-export const GATEWAY_TARGETS = { minRpsShareOfBare: 0.6, maxP50OverheadMs: 0.5 }
+const TARGETS = { minRpsShareOfBare: 0.6, maxP50OverheadMs: 0.5 }
 const LEVELS = [1, 16]
 const ROUNDS = 3
 const VALUE = 'v'.repeat(100)
 const GET_KEY = 'bench:gw:get'
 const PK_SQL = 'SELECT id, name, email FROM users WHERE id = ?'
 
-export type Variant = 'direct' | 'bare HTTP' | 'gateway'
-
-export interface GatewayRow extends LoadResult {
-  op: string
-  variant: Variant
-  callers: number
-}
-
-export interface GatewaySummary {
-  op: string
-  /** gateway rps / bare-HTTP rps at 16 callers */
-  rpsShareOfBare: number | null
-  /** gateway p50 − direct p50 at 1 caller, ms */
-  p50OverheadMs: number | null
-  pass: boolean
-}
-
-export interface GatewaysResult {
-  rows: GatewayRow[]
-  summary: GatewaySummary[]
-  targets: typeof GATEWAY_TARGETS
-}
+type Variant = 'direct' | 'bare HTTP' | 'gateway'
+type Call = (caller: number) => Promise<unknown>
 
 interface Op {
   name: string
-  /** raw request to the gateway whose response the bare server then replays */
-  capture: () => Promise<string>
-  direct: (callers: number) => Promise<{ call: (i: number) => Promise<unknown>; close(): void }>
-  viaHttp: (baseUrl: string, callers: number) => (i: number) => Promise<unknown>
-}
-
-async function capture(url: string, headers: Record<string, string>, body: string) {
-  const res = await fetch(url, { method: 'POST', headers, body })
-  const text = await res.text()
-  if (!res.ok) throw new Error(`capture ${url}: HTTP ${res.status} ${text.slice(0, 200)}`)
-  return text
+  gateway: Gateway
+  /** a raw request to the gateway (path, headers, body): the bare server replays its answer */
+  capture: [string, Record<string, string>, string]
+  direct(callers: number): { call: Call; close(): void }
+  /** one official client per caller, default options, as each Worker request has its own */
+  viaHttp(baseUrl: string, callers: number): Call
 }
 
 /** What the two Redis clients (ioredis direct, @upstash/redis over HTTP) have in common here. */
@@ -72,32 +41,26 @@ interface KeyValue {
   set(key: string, value: string): Promise<unknown>
 }
 
-function redisOps(backends: Backends, upstash: BenchGateway): Op[] {
+function redisOps(backends: Backends, gateway: Gateway): Op[] {
   const token = backends.upstashToken
   const headers = { authorization: `Bearer ${token}`, 'upstash-encoding': 'base64' }
   const setKey = (i: number) => `bench:gw:set:${i}`
-  const op = (
-    name: string,
-    command: string[],
-    run: (c: KeyValue, i: number) => Promise<unknown>
-  ): Op => ({
+  const op = (name: string, command: string[], run: (c: KeyValue, i: number) => unknown): Op => ({
     name,
-    capture: () => capture(`${upstash.url}/pipeline`, headers, JSON.stringify([command])),
-    direct: async (callers) => {
-      const clients = Array.from({ length: callers }, () =>
-        redisClient(backends.redisUrl, BENCH_REDIS_DB)
-      )
+    gateway,
+    capture: ['/pipeline', headers, JSON.stringify([command])],
+    direct: (callers) => {
+      const clients = Array.from({ length: callers }, () => redisClient(backends.redisUrl))
       return {
-        call: (i) => run(clients[i] as IORedis, i),
+        call: async (i) => run(clients[i] as KeyValue, i),
         close: () => {
           for (const client of clients) client.disconnect()
         },
       }
     },
-    // One client per caller, default options (auto-pipelining on), as each Worker request has its own.
     viaHttp: (url, callers) => {
       const clients = Array.from({ length: callers }, () => new Redis({ url, token }))
-      return (i) => run(clients[i] as Redis, i)
+      return async (i) => run(clients[i] as Redis, i)
     },
   })
   return [
@@ -106,20 +69,17 @@ function redisOps(backends: Backends, upstash: BenchGateway): Op[] {
   ]
 }
 
-function sqlOp(backends: Backends, planetscale: BenchGateway, userId: string): Op {
-  const password = backends.dbPassword
+function sqlOp(backends: Backends, gateway: Gateway, userId: string): Op {
+  const auth = `bench:${backends.dbPassword}`
   return {
     name: 'planetscale SELECT by PK',
-    capture: () =>
-      capture(
-        `${planetscale.url}/psdb.v1alpha1.Database/Execute`,
-        {
-          'content-type': 'application/json',
-          authorization: `Basic ${btoa(`bench:${password}`)}`,
-        },
-        JSON.stringify({ query: PK_SQL.replace('?', userId), session: null })
-      ),
-    direct: async (callers) => {
+    gateway,
+    capture: [
+      '/psdb.v1alpha1.Database/Execute',
+      { 'content-type': 'application/json', authorization: `Basic ${btoa(auth)}` },
+      JSON.stringify({ query: PK_SQL.replace('?', userId), session: null }),
+    ],
+    direct: (callers) => {
       const pool = createPool({
         uri: backends.mysqlUrl,
         database: BENCH_DATABASE,
@@ -128,40 +88,50 @@ function sqlOp(backends: Backends, planetscale: BenchGateway, userId: string): O
       return { call: () => pool.query(PK_SQL, [userId]), close: () => void pool.end() }
     },
     viaHttp: (url, callers) => {
-      const withAuth = url.replace('://', `://bench:${password}@`)
-      const c = Array.from({ length: callers }, () => new Client({ url: withAuth }))
-      return (i) => (c[i] as Client).execute(PK_SQL, [userId])
+      const clients = Array.from(
+        { length: callers },
+        () => new Client({ url: url.replace('://', `://${auth}@`) })
+      )
+      return (i) => (clients[i] as Client).execute(PK_SQL, [userId])
     },
   }
 }
 
-export async function benchGateways(
-  backends: Backends,
-  durationMs: number
-): Promise<GatewaysResult> {
+type GatewayRow = { op: string; variant: Variant; callers: number } & ReturnType<typeof summary>
+export type GatewaysResult = Awaited<ReturnType<typeof benchGateways>>
+
+export async function benchGateways({ backends, options }: SectionContext) {
   // As many MySQL connections as mysql2-direct gets at 16 callers.
-  const gateways = await startBenchGateways(backends, { planetscalePoolSize: Math.max(...LEVELS) })
-  const { upstash, planetscale } = gateways
-  const bare = await BareHost.start()
+  const gateways = await startBenchGateways(backends, { poolSize: Math.max(...LEVELS) })
+  const bare = await startServer(['bare'])
   const rows: GatewayRow[] = []
   try {
-    const seed = redisClient(backends.redisUrl, BENCH_REDIS_DB)
-    await seed.set(GET_KEY, VALUE)
-    await seed.quit()
-    const mysql = await createConnection({ uri: backends.mysqlUrl, database: BENCH_DATABASE })
-    const [inserted] = await mysql.query(
-      'INSERT INTO users (email, name, password_hash) VALUES (?, ?, ?)',
-      [`gateway-bench@${EMAIL_DOMAIN}`, 'Gateway Bench', 'x']
-    )
-    await mysql.end()
+    const redis = redisClient(backends.redisUrl)
+    await redis.set(GET_KEY, VALUE).finally(() => redis.quit())
+    const mysql = await mysqlConnection(backends.mysqlUrl)
+    const [inserted] = await mysql
+      .query('INSERT INTO users (email, name, password_hash) VALUES (?, ?, ?)', [
+        `gateway-bench@${EMAIL_DOMAIN}`,
+        'Gateway Bench',
+        'x',
+      ])
+      .finally(() => mysql.end())
     const userId = String((inserted as { insertId: number }).insertId)
-
-    for (const op of [...redisOps(backends, upstash), sqlOp(backends, planetscale, userId)]) {
-      const gatewayUrl = op.name.startsWith('upstash') ? upstash.url : planetscale.url
-      await bare.setBody(await op.capture())
+    const ops = [
+      ...redisOps(backends, gateways.upstash),
+      sqlOp(backends, gateways.planetscale, userId),
+    ]
+    for (const op of ops) {
+      const [path, headers, body] = op.capture
+      const captured = await fetch(`${op.gateway.url}${path}`, { method: 'POST', headers, body })
+      const answer = await captured.text()
+      if (!captured.ok) {
+        throw new Error(`${op.name}: capture: HTTP ${captured.status} ${answer.slice(0, 200)}`)
+      }
+      await fetch(`${bare.url}/__body`, { method: 'PUT', body: answer })
       // The floor must answer what the gateway answers, or it is not the same work for the client.
       const [fromGateway, fromBare] = await Promise.all([
-        op.viaHttp(gatewayUrl, 1)(0),
+        op.viaHttp(op.gateway.url, 1)(0),
         op.viaHttp(bare.url, 1)(0),
       ])
       const comparable = (v: unknown) => (v && typeof v === 'object' && 'rows' in v ? v.rows : v)
@@ -169,63 +139,102 @@ export async function benchGateways(
         throw new Error(`${op.name}: the bare server's replayed answer differs from the gateway's`)
       }
       for (const callers of LEVELS) {
-        const direct = await op.direct(callers)
-        const server = op.name.startsWith('upstash') ? upstash : planetscale
-        const variants: [Variant, (i: number) => Promise<unknown>, number | undefined][] = [
+        const direct = op.direct(callers)
+        const variants: [Variant, Call, number | undefined][] = [
           ['direct', direct.call, undefined],
           ['bare HTTP', op.viaHttp(bare.url, callers), bare.pid],
-          ['gateway', op.viaHttp(gatewayUrl, callers), server.pid],
+          ['gateway', op.viaHttp(op.gateway.url, callers), op.gateway.pid],
         ]
         // Short interleaved rounds, rotating the order, so background load on a shared machine
         // falls on all three variants alike.
-        const runs = new Map<Variant, LoopSamples[]>(variants.map(([v]) => [v, []]))
+        const tallies = variants.map((): Tally => ({ latencies: [], errors: 0, ms: 0, cpu: {} }))
         for (let round = 0; round < ROUNDS; round++) {
           for (let k = 0; k < variants.length; k++) {
-            const [variant, call, pid] = variants[
-              (round + k) % variants.length
-            ] as (typeof variants)[0]
-            const samples = await runLoop({
-              callers,
-              durationMs: durationMs / ROUNDS,
-              warmupMs: Math.min(250, durationMs / ROUNDS / 4),
-              call,
-              cpu: {
-                client: () => {
-                  const { user, system } = process.cpuUsage()
-                  return (user + system) / 1000
-                },
-                ...(pid === undefined ? {} : { server: () => cpuMs(pid) }),
-              },
-            })
-            runs.get(variant)?.push(samples)
+            const i = (round + k) % variants.length
+            const [, call, pid] = variants[i] as (typeof variants)[number]
+            const ms = (options.durationS * 1000) / ROUNDS
+            await runLoop(tallies[i] as Tally, callers, ms, call, pid)
           }
         }
-        for (const [variant] of variants) {
-          rows.push({ op: op.name, variant, callers, ...merge(runs.get(variant) ?? []) })
-        }
+        variants.forEach(([variant], i) => {
+          rows.push({ op: op.name, variant, callers, ...summary(tallies[i] as Tally) })
+        })
         direct.close()
       }
     }
   } finally {
-    await Promise.all([gateways.close(), bare.close()])
+    await Promise.all([gateways.close(), bare.stop()])
   }
-  return { rows, summary: summarize(rows), targets: GATEWAY_TARGETS }
+  return { rows, summary: summarize(rows), targets: TARGETS }
 }
 
-function summarize(rows: GatewayRow[]): GatewaySummary[] {
-  const ops = [...new Set(rows.map((r) => r.op))]
+/** A variant's runs so far: latencies, errors, measured ms, CPU ms by clock (client, server). */
+interface Tally {
+  latencies: number[]
+  errors: number
+  ms: number
+  cpu: Record<string, number>
+  firstError?: string
+}
+
+/**
+ * `callers` each awaiting its call before the next, for `ms` after a short warm-up, added to the
+ * tally with the CPU time this process (the client) and the server spent meanwhile.
+ */
+async function runLoop(tally: Tally, callers: number, ms: number, call: Call, serverPid?: number) {
+  const loop = async (forMs: number, measured: boolean) => {
+    const until = performance.now() + forMs
+    const caller = async (id: number) => {
+      for (let began = performance.now(); began < until; began = performance.now()) {
+        let failed = false
+        try {
+          await call(id)
+        } catch (error) {
+          failed = true
+          tally.firstError ??= error instanceof Error ? error.message : String(error)
+        }
+        if (!measured) continue
+        if (failed) tally.errors++
+        tally.latencies.push(performance.now() - began)
+      }
+    }
+    await Promise.all(Array.from({ length: callers }, (_, id) => caller(id)))
+  }
+  await loop(Math.min(250, ms / 4), false)
+  const cpu = cpuMeter({ client: process.pid, ...(serverPid ? { server: serverPid } : {}) })
+  await loop(ms, true)
+  tally.ms += ms
+  for (const [name, spent] of Object.entries(cpu()))
+    tally.cpu[name] = (tally.cpu[name] ?? 0) + spent
+}
+
+/** Requests over the summed measured time, pooled percentiles, CPU per request. */
+function summary({ latencies, errors, ms, cpu, firstError }: Tally) {
+  const sorted = ascending(latencies)
+  return {
+    cpuMsPerRequest: perRequest(cpu, sorted.length),
+    requests: sorted.length,
+    errors,
+    rps: sorted.length / (ms / 1000),
+    p50ms: quantile(sorted, 0.5),
+    p99ms: quantile(sorted, 0.99),
+    firstError,
+  }
+}
+
+/** Per operation: gateway/bare req/s at 16 callers, and the gateway's p50 over direct at 1. */
+function summarize(rows: GatewayRow[]) {
   const find = (op: string, variant: Variant, callers: number) =>
     rows.find((r) => r.op === op && r.variant === variant && r.callers === callers)
-  return ops.map((op) => {
+  return [...new Set(rows.map((r) => r.op))].map((op) => {
     const share = ratio(find(op, 'gateway', 16)?.rps, find(op, 'bare HTTP', 16)?.rps)
-    const g1 = find(op, 'gateway', 1)
-    const d1 = find(op, 'direct', 1)
+    const [g1, d1] = [find(op, 'gateway', 1), find(op, 'direct', 1)]
     const overhead = g1 && d1 ? g1.p50ms - d1.p50ms : null
     const pass =
       share !== null &&
       overhead !== null &&
-      share >= GATEWAY_TARGETS.minRpsShareOfBare &&
-      overhead <= GATEWAY_TARGETS.maxP50OverheadMs
+      share >= TARGETS.minRpsShareOfBare &&
+      overhead <= TARGETS.maxP50OverheadMs
     return { op, rpsShareOfBare: share, p50OverheadMs: overhead, pass }
   })
 }
