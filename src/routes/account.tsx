@@ -1,9 +1,9 @@
-import { Hono } from 'hono/tiny'
 import { hashPassword, verifyPassword } from '../auth/password'
 import { reserveAlongside, throttles } from '../auth/throttle'
 import { findUserById, updatePasswordHash } from '../db/users'
 import type { AppEnv } from '../env'
 import { AppError } from '../errors'
+import { newApp } from '../http/app'
 import { clientAddress } from '../http/client-address'
 import { redirectFormErrors } from '../http/form-errors'
 import { readInput } from '../http/input'
@@ -22,7 +22,7 @@ import { endAllSessions, listSessions, revokeSession, startSession } from '../se
 import { AccountPage } from '../views/account-page'
 
 // The page checks its session itself, alongside its read; the forms below need the user first.
-export const accountRoutes = new Hono<AppEnv>()
+export const accountRoutes = newApp()
   .get('/account', async (c) => {
     const policy = sessionPolicy(c.get('config'))
     const redis = c.get('redis').read

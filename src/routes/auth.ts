@@ -1,5 +1,4 @@
 import type { Context } from 'hono'
-import { Hono } from 'hono/tiny'
 import type * as v from 'valibot'
 import { hashPassword, verifyPassword } from '../auth/password'
 import { reserve, reserveAlongside, throttles } from '../auth/throttle'
@@ -13,6 +12,7 @@ import {
 } from '../db/users'
 import type { AppEnv } from '../env'
 import { AppError, throttled } from '../errors'
+import { newApp } from '../http/app'
 import { clientAddress } from '../http/client-address'
 import { redirectFormErrors } from '../http/form-errors'
 import { idempotencyKey, readInput } from '../http/input'
@@ -50,7 +50,7 @@ async function upgradeHash(c: Context<AppEnv>, userId: string, password: string)
 }
 
 /** Neither route reads the current session; login ends it blindly in its session pipeline. */
-export const authRoutes = new Hono<AppEnv>()
+export const authRoutes = newApp()
   .post('/register', redirectFormErrors('/'), async (c) => {
     const input = await readInput(c, RegisterInput)
     const key = idempotencyKey(c, input.idempotency_key)

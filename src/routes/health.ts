@@ -1,5 +1,5 @@
-import { Hono } from 'hono/tiny'
 import type { AppEnv } from '../env'
+import { newApp } from '../http/app'
 
 const READY_TIMEOUT_MS = 1000
 
@@ -17,10 +17,10 @@ const probe = (work: Promise<unknown>) =>
   )
 
 /** Liveness: no I/O at all. */
-export const livenessRoutes = new Hono<AppEnv>().get('/healthz', (c) => c.json({ status: 'ok' }))
+export const livenessRoutes = newApp().get('/healthz', (c) => c.json({ status: 'ok' }))
 
 /** Readiness: both backends answer within a second. */
-export const readinessRoutes = new Hono<AppEnv>().get('/readyz', async (c) => {
+export const readinessRoutes = newApp().get('/readyz', async (c) => {
   const [redis, sql] = await Promise.all([
     probe(c.get('redis').read.ping()),
     probe(c.get('db').read.execute('SELECT 1')),

@@ -1,6 +1,6 @@
 import type { Context } from 'hono'
-import { Hono } from 'hono/tiny'
 import type { AppEnv } from '../env'
+import { newApp } from '../http/app'
 import { clearSessionCookie } from '../session/middleware'
 import { endSession } from '../session/sessions'
 
@@ -16,7 +16,7 @@ async function logout(c: Context<AppEnv>, status: 302 | 303) {
   return c.redirect('/?notice=logged_out', status)
 }
 
-export const logoutRoutes = new Hono<AppEnv>()
+export const logoutRoutes = newApp()
   .post('/logout', (c) => logout(c, 303))
   // The tutorial's link. Hono answers HEAD with the GET handler, and a HEAD (a link checker, a
   // prefetch) or a cross-site GET (a link or image on another site) must not log anyone out.

@@ -1,10 +1,10 @@
-import { Hono } from 'hono/tiny'
 import type { AppEnv } from '../env'
+import { newApp } from '../http/app'
 import { pageMessages } from '../messages'
 import { currentUser } from '../session/middleware'
 import { IndexPage } from '../views/index-page'
 
-export const pageRoutes = new Hono<AppEnv>().get('/', async (c) => {
+export const pageRoutes = newApp().get('/', async (c) => {
   if (await currentUser(c)) return c.redirect('/home', 302)
   return c.html(<IndexPage formKey={crypto.randomUUID()} {...pageMessages(c.req.query())} />)
 })

@@ -1,11 +1,11 @@
 import type { Context } from 'hono'
-import { Hono } from 'hono/tiny'
 import type { ReadWrite } from '../backend'
 import type { Db } from '../db/connection'
 import { DuplicateKeyError } from '../db/driver'
 import { findStatusByKey, insertStatus, listStatuses, type StatusPage } from '../db/statuses'
 import type { AppEnv } from '../env'
 import { AppError } from '../errors'
+import { newApp } from '../http/app'
 import { redirectFormErrors } from '../http/form-errors'
 import { idempotencyKey, readInput, readQuery } from '../http/input'
 import { LIMITS } from '../http/limits'
@@ -48,7 +48,7 @@ async function postOnce(db: ReadWrite<Db>, userId: string, text: string, key?: s
   }
 }
 
-export const statusRoutes = new Hono<AppEnv>()
+export const statusRoutes = newApp()
   .get('/home', async (c) => {
     const found = await statusPage(c)
     if (!found) return notLoggedIn(c, true)
