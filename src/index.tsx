@@ -1,7 +1,6 @@
 import { bodyLimit } from 'hono/body-limit'
 import { requestId } from 'hono/request-id'
 import { secureHeaders } from 'hono/secure-headers'
-import type { AppEnv } from './env'
 import { AppError, notFound, onError } from './errors'
 import { newApp } from './http/app'
 import { LIMITS } from './http/limits'

@@ -1,7 +1,6 @@
 import { hashPassword, verifyPassword } from '../auth/password'
 import { reserveAlongside, throttles } from '../auth/throttle'
 import { findUserById, updatePasswordHash } from '../db/users'
-import type { AppEnv } from '../env'
 import { AppError } from '../errors'
 import { newApp } from '../http/app'
 import { clientAddress } from '../http/client-address'

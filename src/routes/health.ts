@@ -1,4 +1,3 @@
-import type { AppEnv } from '../env'
 import { newApp } from '../http/app'
 
 const READY_TIMEOUT_MS = 1000

@@ -1,4 +1,3 @@
-import type { AppEnv } from '../env'
 import { newApp } from '../http/app'
 import { pageMessages } from '../messages'
 import { currentUser } from '../session/middleware'
