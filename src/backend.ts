@@ -82,17 +82,27 @@ const answerReserveMs = (totalMs: number) => Math.min(250, totalMs / 10)
 export class RequestBudget {
   private readonly deadline: number
   private readonly perCallMs: number
+  private lastSignal: { startedAt: number; signal: AbortSignal } | undefined
 
   constructor(totalMs: number, perCallMs: number) {
     this.deadline = Date.now() + totalMs - answerReserveMs(totalMs)
     this.perCallMs = perCallMs
   }
 
-  /** The abort signal for one backend call. */
+  /**
+   * The abort signal for one backend call. Calls that start at the same instant (the session
+   * check and the query of a read) share one: Workers advance the clock only between I/O events,
+   * so the same Date.now() means started together, and one timer does for both.
+   */
   signal(backend: Backend): AbortSignal {
-    const left = this.deadline - Date.now()
+    const now = Date.now()
+    const left = this.deadline - now
     if (left <= 0) throw new BackendUnavailable(backend, 'request budget spent')
-    return AbortSignal.timeout(Math.min(this.perCallMs, left))
+    if (this.lastSignal?.startedAt !== now) {
+      const signal = AbortSignal.timeout(Math.min(this.perCallMs, left))
+      this.lastSignal = { startedAt: now, signal }
+    }
+    return this.lastSignal.signal
   }
 
   /**
