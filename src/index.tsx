@@ -1,10 +1,9 @@
 import { bodyLimit } from 'hono/body-limit'
-import { requestId } from 'hono/request-id'
-import { secureHeaders } from 'hono/secure-headers'
 import { AppError, notFound, onError } from './errors'
 import { newApp } from './http/app'
 import { LIMITS } from './http/limits'
 import { csrfGuard } from './middleware/csrf-guard'
+import { requestIds, securityHeaders } from './middleware/headers'
 import { noStore } from './middleware/no-store'
 import { services } from './middleware/services'
 import { accountRoutes } from './routes/account'
@@ -17,23 +16,9 @@ import { sessions } from './session/middleware'
 
 const app = newApp()
 
-app.use(requestId())
+app.use(requestIds)
 app.use(noStore)
-app.use(
-  secureHeaders({
-    // The CSP's frame-ancestors 'none' says it; X-Frame-Options: SAMEORIGIN would contradict it.
-    xFrameOptions: false,
-    // Nothing here sets X-Powered-By: removing it would be one more header operation per answer.
-    removePoweredBy: false,
-    contentSecurityPolicy: {
-      defaultSrc: ["'self'"],
-      baseUri: ["'none'"],
-      formAction: ["'self'"],
-      frameAncestors: ["'none'"],
-      objectSrc: ["'none'"],
-    },
-  })
-)
+app.use(securityHeaders)
 // Routes above the session middleware never touch Redis for the session.
 app.route('/', livenessRoutes)
 // Only methods that change data carry a body or can be forged cross-site: reads skip both.

@@ -86,15 +86,40 @@ describe('GET /home paging', () => {
 })
 
 describe('security headers', () => {
-  it('sends a same-origin CSP, a request id and no inline script', async () => {
+  it('sends pages a same-origin CSP and the document headers, and no inline script', async () => {
     const response = await new Client().request('/', { browser: true })
     const csp = response.headers.get('content-security-policy') ?? ''
     expect(csp).toContain("default-src 'self'")
     expect(csp).toContain("frame-ancestors 'none'")
     expect(csp).not.toContain('unsafe-inline')
-    expect(response.headers.get('x-request-id')).toMatch(/\S{8,}/)
     expect(response.headers.get('x-content-type-options')).toBe('nosniff')
+    expect(response.headers.get('cross-origin-opener-policy')).toBe('same-origin')
+    expect(response.headers.get('referrer-policy')).toBe('no-referrer')
     expect(await response.text()).not.toContain('<script')
+  })
+
+  it('sends JSON answers the API set: nothing may load, frame or sniff them', async () => {
+    const response = await new Client().request('/fetchStatus')
+    expect(response.status, 'an API client without a session').toBe(401)
+    expect(response.headers.get('content-type')).toContain('application/json')
+    expect(response.headers.get('content-security-policy')).toBe(
+      "default-src 'none'; frame-ancestors 'none'"
+    )
+    expect(response.headers.get('x-content-type-options')).toBe('nosniff')
+    expect(response.headers.get('cross-origin-resource-policy')).toBe('same-origin')
+    expect(response.headers.get('strict-transport-security')).toContain('max-age=')
+    expect(response.headers.get('cross-origin-opener-policy'), 'a document-only header').toBeNull()
+  })
+
+  it("names a request by Cloudflare's ray id when it has one, else by a fresh id", async () => {
+    const client = new Client()
+    const ray = '8f3a1c2b4d5e6f70-LHR'
+    const withRay = await client.request('/nope', { headers: { 'cf-ray': ray } })
+    expect(((await withRay.json()) as { requestId: string }).requestId).toBe(ray)
+    const forged = await client.request('/nope', { headers: { 'cf-ray': 'a b"}' } })
+    const { requestId } = (await forged.json()) as { requestId: string }
+    expect(requestId, 'not a ray id: a UUID instead').toMatch(/^[0-9a-f-]{36}$/)
+    expect(withRay.headers.get('x-request-id'), 'CF-Ray already is the header').toBeNull()
   })
 
   it("sends no X-Frame-Options: SAMEORIGIN, which would contradict frame-ancestors 'none'", async () => {
