@@ -115,10 +115,14 @@ describe('security headers', () => {
     const client = new Client()
     const ray = '8f3a1c2b4d5e6f70-LHR'
     const withRay = await client.request('/nope', { headers: { 'cf-ray': ray } })
-    expect(((await withRay.json()) as { requestId: string }).requestId).toBe(ray)
-    const forged = await client.request('/nope', { headers: { 'cf-ray': 'a b"}' } })
-    const { requestId } = (await forged.json()) as { requestId: string }
-    expect(requestId, 'not a ray id: a UUID instead').toMatch(/^[0-9a-f-]{36}$/)
+    expect(((await withRay.clone().json()) as { requestId: string }).requestId).toBe(ray)
+    const idOf = async (response: Response) =>
+      ((await response.json()) as { requestId: string }).requestId
+    const forged = await idOf(await client.request('/nope', { headers: { 'cf-ray': 'a b"}' } }))
+    expect(forged, 'not a ray id: one of ours instead').toMatch(/^[\w-]{12}-\d+$/)
+    const next = await idOf(await client.request('/nope'))
+    expect(next, 'each request its own').toMatch(/^[\w-]{12}-\d+$/)
+    expect(next).not.toBe(forged)
     expect(withRay.headers.get('x-request-id'), 'CF-Ray already is the header').toBeNull()
   })
 
