@@ -87,7 +87,7 @@ export function parseOptions(argv: string[]) {
     help: values.help ?? false,
     sections: sectionsOf(values.only, values['soak-minutes']),
     durationS: positive('duration', values.duration, 5),
-    // One round's ours/floor ratio ranged 0.94–1.70 on this 2-core machine: the median of 5 holds.
+    // One round's ours/floor ratio ranged 0.94–1.70 on this 2-core machine: a median of 5 is steadier.
     rounds: Math.round(positive('rounds', values.rounds, 5)),
     peer: values['no-peer'] ? 'none' : values.peer,
     rttMs: positive('rtt', values.rtt, 50),
