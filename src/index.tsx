@@ -3,8 +3,7 @@ import { AppError, notFound, onError } from './errors'
 import { newApp } from './http/app'
 import { LIMITS } from './http/limits'
 import { csrfGuard } from './middleware/csrf-guard'
-import { requestIds, securityHeaders } from './middleware/headers'
-import { noStore } from './middleware/no-store'
+import { requestIds, responseHeaders } from './middleware/headers'
 import { services } from './middleware/services'
 import { accountRoutes } from './routes/account'
 import { authRoutes } from './routes/auth'
@@ -17,8 +16,7 @@ import { sessions } from './session/middleware'
 const app = newApp()
 
 app.use(requestIds)
-app.use(noStore)
-app.use(securityHeaders)
+app.use(responseHeaders)
 // Routes above the session middleware never touch Redis for the session.
 app.route('/', livenessRoutes)
 // Only methods that change data carry a body or can be forged cross-site: reads skip both.

@@ -64,9 +64,17 @@ const apiHeaders = secureHeaders({
 
 const answered = async () => {}
 
-/** Security headers by what the answer is; both sets come from hono/secure-headers. */
-export const securityHeaders = createMiddleware(async (c, next) => {
+/**
+ * The headers every answer gets, set on the response itself (Hono's c.header() after next() would
+ * copy the whole response into a new one, its body then a stream):
+ * - Cache-Control: no-store. Nothing the Worker answers may be kept by a browser or a shared cache:
+ *   pages and JSON show one user's data, responses set or clear the session cookie, and every form
+ *   carries a fresh idempotency key. (Static assets in public/ are served without the Worker.)
+ * - security headers by what the answer is; both sets come from hono/secure-headers.
+ */
+export const responseHeaders = createMiddleware(async (c, next) => {
   await next()
+  c.res.headers.set('Cache-Control', 'no-store')
   const isDocument = c.res.headers.get('Content-Type')?.startsWith('text/html') ?? false
   await (isDocument ? documentHeaders : apiHeaders)(c, answered)
 })
