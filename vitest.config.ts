@@ -3,7 +3,7 @@ import { defineConfig } from 'vitest/config'
 
 export default defineConfig({
   test: {
-    // Log lines (one per request) only for failing tests; the JSON report feeds .ci/run's summary.
+    // Logs only for failing tests; the JSON report feeds .ci/run's summary.
     silent: 'passed-only',
     reporters: ['default', ['json', { outputFile: 'test-results.json' }]],
     projects: [

@@ -1,10 +1,4 @@
-import type { Redis } from '@upstash/redis/cloudflare'
-import type { Session } from 'hono-sessions'
 import * as v from 'valibot'
-import type { ReadWrite } from './backend'
-import type { Db } from './db/connection'
-import type { SessionCookie } from './session/cookie'
-import type { SessionUser } from './session/sessions'
 
 const seconds = (fallback: number) =>
   v.pipe(v.optional(v.string(), String(fallback)), v.transform(Number), v.integer(), v.minValue(1))
@@ -36,23 +30,6 @@ const EnvSchema = v.object({
 
 export type Bindings = v.InferInput<typeof EnvSchema>
 export type Config = v.InferOutput<typeof EnvSchema>
-
-/** Read variables with c.get(name): Hono's c.var copies all of them into a new object each time. */
-export interface AppEnv {
-  Bindings: Bindings
-  Variables: {
-    requestId: string
-    config: Config
-    redis: ReadWrite<Redis>
-    db: ReadWrite<Db>
-    /** The verified session cookie; null when there is none or it is not ours. */
-    sessionCookie: SessionCookie | null
-    /** Reads the session on the first call (see session/middleware.ts). */
-    loadSession: () => Promise<Session | null>
-    /** Set by requireUser. */
-    user: SessionUser
-  }
-}
 
 const parsed = new WeakMap<object, Config>()
 

@@ -1,44 +1,39 @@
 import type { Context, ErrorHandler, NotFoundHandler } from 'hono'
 import { HTTPException } from 'hono/http-exception'
 import type { ContentfulStatusCode } from 'hono/utils/http-status'
-import { BackendUnavailable } from './backend'
-import type { AppEnv } from './env'
+import type { AppEnv } from './app-env'
+import { BackendUnavailable } from './backends/budget'
 import { wantsHtml } from './http/negotiate'
+import { log } from './log'
 import { ERRORS, type ErrorCode } from './messages'
-import { log } from './middleware/log'
 import { ErrorPage } from './views/error-page'
 
-/** An expected failure: a status and a stable code, whose text (src/messages.ts) is safe to show. */
+/** An expected failure: a stable code, which owns its status and safe text (src/messages.ts). */
 export class AppError extends Error {
   readonly status: ContentfulStatusCode
   readonly code: ErrorCode
   readonly retryAfter: number | undefined
 
   constructor(
-    status: ContentfulStatusCode,
     code: ErrorCode,
-    message: string = ERRORS[code],
-    retryAfter?: number
+    options: { retryAfter?: number; status?: ContentfulStatusCode } = {}
   ) {
-    super(message)
-    this.status = status
+    super(ERRORS[code].text)
     this.code = code
-    this.retryAfter = retryAfter
+    this.status = options.status ?? ERRORS[code].status
+    this.retryAfter = options.retryAfter
   }
 }
-
-export const throttled = (retryAfter: number) =>
-  new AppError(429, 'throttled', undefined, retryAfter)
 
 function toAppError(error: Error): AppError | undefined {
   if (error instanceof AppError) return error
   if (error instanceof HTTPException) {
-    return new AppError(error.status as ContentfulStatusCode, 'http_error')
+    return new AppError('http_error', { status: error.status as ContentfulStatusCode })
   }
-  // No answer from a backend (see backend.ts) is worth a retry. Anything a database answered (an
-  // SQL error, a Redis error reply) is a bug on our side: a 500, below.
+  // No answer from a backend (see backends/budget.ts) is worth a retry. Anything a database
+  // answered (an SQL error, a Redis error reply) is a bug on our side: a 500, below.
   if (error instanceof BackendUnavailable) {
-    return new AppError(503, 'backend_unavailable', undefined, 5)
+    return new AppError('backend_unavailable', { retryAfter: 5 })
   }
   return undefined
 }
@@ -61,8 +56,8 @@ export const onError: ErrorHandler<AppEnv> = (error, c) => {
     return respondWithError(c, known)
   }
   log(c, 'error', { event: 'unhandled', error: String(error), stack: error.stack })
-  return respondWithError(c, new AppError(500, 'internal'))
+  return respondWithError(c, new AppError('internal'))
 }
 
 export const notFound: NotFoundHandler<AppEnv> = (c) =>
-  respondWithError(c, new AppError(404, 'not_found'))
+  respondWithError(c, new AppError('not_found'))

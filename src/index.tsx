@@ -27,7 +27,7 @@ app.on(
   bodyLimit({
     maxSize: LIMITS.bodyBytes,
     onError: () => {
-      throw new AppError(413, 'payload_too_large')
+      throw new AppError('payload_too_large')
     },
   })
 )

@@ -1,40 +1,69 @@
+import type { ContentfulStatusCode } from 'hono/utils/http-status'
 import { LIMITS as L } from './http/limits'
 
-const n = (value: number) => value.toLocaleString('en-US')
-
 /**
- * Every error a client can see, by code: JSON answers carry the text, and a browser sent back to a
- * form (Post/Redirect/Get) gets only the code in the query, which the page turns into this text.
+ * Every error a client can see, by code, with its HTTP status: JSON answers carry the text, and a
+ * browser sent back to a form (Post/Redirect/Get) gets only the code in the query, which the page
+ * turns into this text. Numbers come from LIMITS as they are (no locale formatting at start-up).
  */
 export const ERRORS = {
-  invalid_user_name: `Enter a name of 1 to ${n(L.nameMax)} characters.`,
-  invalid_user_email: `Enter a valid email address (at most ${n(L.emailMax)} characters).`,
-  invalid_user_password: `Choose a password of ${n(L.passwordMin)} to ${n(L.passwordMax)} characters.`,
-  invalid_login_input: 'Enter your email and password.',
-  invalid_login: 'Wrong email or password.',
-  email_taken: 'An account with this email already exists. Log in instead.',
-  throttled: 'Too many attempts. Please wait a few minutes and try again.',
-  invalid_status: `Write a status of 1 to ${n(L.statusMax)} characters (not only spaces).`,
-  invalid_query: `The page asked for is invalid: limit must be 1 to ${n(L.pageSizeMax)}, cursor a status id.`,
-  invalid_idempotency_key: `An idempotency key has 1 to ${n(L.idempotencyKeyMax)} visible ASCII characters.`,
-  idempotency_key_reused: 'This idempotency key was already used for a different request.',
-  invalid_current_password: 'Enter your current password.',
-  invalid_new_password: `Choose a new password of ${n(L.passwordMin)} to ${n(L.passwordMax)} characters.`,
-  wrong_password: 'Your current password is not correct.',
-  invalid_session: 'That session no longer exists.',
-  not_logged_in: 'Please log in first.',
-  invalid_input: 'The input is invalid.',
-  malformed_json: 'The request body is not a valid JSON object.',
-  malformed_form: 'The form data could not be read.',
-  unsupported_media_type: 'Send application/json or a form.',
-  payload_too_large: `The request body is too large (at most ${n(L.bodyBytes / 1024)} KiB).`,
-  cross_site: 'Requests from other sites that change data are not accepted.',
-  not_found: 'There is nothing here.',
-  http_error: 'The request was rejected.',
-  backend_unavailable: 'The service is briefly unavailable. Please try again in a few seconds.',
-  invalid_environment: 'The service is misconfigured.',
-  internal: 'Something went wrong on our side.',
-} as const satisfies Record<string, string>
+  invalid_user_name: { status: 422, text: `Enter a name of 1 to ${L.nameMax} characters.` },
+  invalid_user_email: {
+    status: 422,
+    text: `Enter a valid email address (at most ${L.emailMax} characters).`,
+  },
+  invalid_user_password: {
+    status: 422,
+    text: `Choose a password of ${L.passwordMin} to ${L.passwordMax} characters.`,
+  },
+  invalid_login_input: { status: 422, text: 'Enter your email and password.' },
+  invalid_login: { status: 401, text: 'Wrong email or password.' },
+  email_taken: { status: 409, text: 'An account with this email already exists. Log in instead.' },
+  throttled: { status: 429, text: 'Too many attempts. Please wait a few minutes and try again.' },
+  invalid_status: {
+    status: 422,
+    text: `Write a status of 1 to ${L.statusMax} characters (not only spaces).`,
+  },
+  invalid_query: {
+    status: 400,
+    text: `The page asked for is invalid: limit must be 1 to ${L.pageSizeMax}, cursor a status id.`,
+  },
+  invalid_idempotency_key: {
+    status: 422,
+    text: `An idempotency key has 1 to ${L.idempotencyKeyMax} visible ASCII characters.`,
+  },
+  idempotency_key_reused: {
+    status: 422,
+    text: 'This idempotency key was already used for a different request.',
+  },
+  invalid_current_password: { status: 422, text: 'Enter your current password.' },
+  invalid_new_password: {
+    status: 422,
+    text: `Choose a new password of ${L.passwordMin} to ${L.passwordMax} characters.`,
+  },
+  wrong_password: { status: 403, text: 'Your current password is not correct.' },
+  invalid_session: { status: 422, text: 'That session no longer exists.' },
+  session_not_found: { status: 404, text: 'That session no longer exists.' },
+  not_logged_in: { status: 401, text: 'Please log in first.' },
+  invalid_input: { status: 422, text: 'The input is invalid.' },
+  malformed_json: { status: 400, text: 'The request body is not a valid JSON object.' },
+  malformed_form: { status: 400, text: 'The form data could not be read.' },
+  unsupported_media_type: { status: 415, text: 'Send application/json or a form.' },
+  payload_too_large: {
+    status: 413,
+    text: `The request body is too large (at most ${L.bodyBytes / 1024} KiB).`,
+  },
+  cross_site: { status: 403, text: 'Requests from other sites that change data are not accepted.' },
+  not_found: { status: 404, text: 'There is nothing here.' },
+  /** A Hono HTTPException: its own status. */
+  http_error: { status: 400, text: 'The request was rejected.' },
+  backend_unavailable: {
+    status: 503,
+    text: 'The service is briefly unavailable. Please try again in a few seconds.',
+  },
+  invalid_environment: { status: 500, text: 'The service is misconfigured.' },
+  internal: { status: 500, text: 'Something went wrong on our side.' },
+} as const satisfies Record<string, { status: ContentfulStatusCode; text: string }>
 
 export type ErrorCode = keyof typeof ERRORS
 
@@ -51,8 +80,8 @@ export const NOTICES = {
 } as const satisfies Record<string, string>
 
 /** Own properties only: `?error=toString` or `?notice=__proto__` name nothing. */
-const lookup = (table: Record<string, string>, code: string | undefined) =>
-  code !== undefined && Object.hasOwn(table, code) ? table[code] : undefined
+const has = <T extends object>(table: T, code: string | undefined): code is keyof T & string =>
+  code !== undefined && Object.hasOwn(table, code)
 
 export interface PageMessages {
   notice?: string | undefined
@@ -61,5 +90,8 @@ export interface PageMessages {
 
 /** The texts for `?notice=` and `?error=`; unknown codes show nothing. */
 export function pageMessages(query: { notice?: string; error?: string }): PageMessages {
-  return { notice: lookup(NOTICES, query.notice), error: lookup(ERRORS, query.error) }
+  return {
+    notice: has(NOTICES, query.notice) ? NOTICES[query.notice] : undefined,
+    error: has(ERRORS, query.error) ? ERRORS[query.error].text : undefined,
+  }
 }

@@ -1,7 +1,7 @@
 import { Ratelimit } from '@upstash/ratelimit'
 import type { Redis } from '@upstash/redis/cloudflare'
 import type { Config } from '../env'
-import { throttled } from '../errors'
+import { AppError } from '../errors'
 
 export type Pipeline = ReturnType<Redis['pipeline']>
 
@@ -144,7 +144,8 @@ export async function reserveAlongside<T>(
 ): Promise<[Attempt, T]> {
   const [verdict, outcome] = await Promise.allSettled([reserve(throttle), work])
   if (verdict.status === 'rejected') throw verdict.reason
-  if (!verdict.value.allowed) throw throttled(verdict.value.retryAfter)
+  if (!verdict.value.allowed)
+    throw new AppError('throttled', { retryAfter: verdict.value.retryAfter })
   if (outcome.status === 'rejected') {
     await verdict.value.attempt.undecided()
     throw outcome.reason

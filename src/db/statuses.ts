@@ -1,5 +1,5 @@
-import type { Db } from './connection'
-import { insert, utcIso } from './driver'
+import type { Db } from '../backends/planetscale'
+import { insert, utcIso } from './sql'
 
 export interface Status {
   id: string

@@ -1,5 +1,5 @@
-import type { Db } from './connection'
-import { insert } from './driver'
+import type { Db } from '../backends/planetscale'
+import { insert } from './sql'
 
 export interface User {
   id: string

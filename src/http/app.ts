@@ -1,6 +1,6 @@
 import { HonoBase } from 'hono/hono-base'
 import { LinearRouter } from 'hono/router/linear-router'
-import type { AppEnv } from '../env'
+import type { AppEnv } from '../app-env'
 
 /**
  * A Hono app on LinearRouter. Every path of ours is static, which it matches by comparing strings;

@@ -15,10 +15,10 @@ async function readFields(c: Context): Promise<Record<string, unknown>> {
     try {
       body = JSON.parse(await c.req.text())
     } catch {
-      throw new AppError(400, 'malformed_json')
+      throw new AppError('malformed_json')
     }
     if (body === null || typeof body !== 'object' || Array.isArray(body)) {
-      throw new AppError(400, 'malformed_json')
+      throw new AppError('malformed_json')
     }
     return body as Record<string, unknown>
   }
@@ -26,10 +26,10 @@ async function readFields(c: Context): Promise<Record<string, unknown>> {
     try {
       return await c.req.parseBody()
     } catch {
-      throw new AppError(400, 'malformed_form')
+      throw new AppError('malformed_form')
     }
   }
-  throw new AppError(415, 'unsupported_media_type')
+  throw new AppError('unsupported_media_type')
 }
 
 /** `invalid_<field>` for the first failing field: its text is in src/messages.ts. */
@@ -47,7 +47,7 @@ export async function readInput<S extends v.GenericSchema>(
 ): Promise<v.InferOutput<S>> {
   const result = v.safeParse(schema, await readFields(c))
   if (result.success) return result.output
-  throw new AppError(422, code ?? codeOf(result.issues))
+  throw new AppError(code ?? codeOf(result.issues))
 }
 
 // What each query schema makes of no query at all: the common case, validated once.
@@ -62,7 +62,7 @@ export function readQuery<S extends v.GenericSchema>(
   const bare = !c.req.url.includes('?')
   if (bare && withoutQuery.has(schema)) return withoutQuery.get(schema) as v.InferOutput<S>
   const result = v.safeParse(schema, c.req.query())
-  if (!result.success) throw new AppError(400, code)
+  if (!result.success) throw new AppError(code)
   if (bare) withoutQuery.set(schema, result.output)
   return result.output
 }
@@ -75,6 +75,6 @@ export function idempotencyKey(c: Context, fromBody: string | undefined): string
   const header = c.req.header('idempotency-key')
   if (header === undefined) return fromBody
   const result = v.safeParse(IdempotencyKey, header.replace(/^"(.*)"$/, '$1'))
-  if (!result.success) throw new AppError(422, 'invalid_idempotency_key')
+  if (!result.success) throw new AppError('invalid_idempotency_key')
   return result.output
 }

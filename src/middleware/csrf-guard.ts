@@ -23,6 +23,6 @@ export const csrfGuard = createMiddleware(async (c, next) => {
   const foreignOrigin =
     origin !== undefined &&
     (origin === 'null' ? site === undefined : origin !== new URL(c.req.url).origin)
-  if (foreignSite || foreignOrigin) throw new AppError(403, 'cross_site')
+  if (foreignSite || foreignOrigin) throw new AppError('cross_site')
   return next()
 })

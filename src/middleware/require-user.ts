@@ -1,17 +1,17 @@
 import type { Context } from 'hono'
 import { createMiddleware } from 'hono/factory'
-import type { AppEnv } from '../env'
+import type { AppEnv } from '../app-env'
 import { AppError } from '../errors'
 import { wantsHtml } from '../http/negotiate'
-import { currentUser } from '../session/middleware'
+import { currentUser } from '../session/access'
 
 /**
  * The answer to a request that needs a logged-in user. A page (GET /home) sends every client to
- * the log-in page, as the tutorial does; elsewhere a browser goes there and an API client gets 401.
+ * the log-in page, as the 2015 app it rebuilds did; elsewhere a browser goes there and an API client gets 401.
  */
 export function notLoggedIn(c: Context<AppEnv>, page = false): Response {
   if (page || wantsHtml(c)) return c.redirect('/', 302)
-  throw new AppError(401, 'not_logged_in')
+  throw new AppError('not_logged_in')
 }
 
 /** Guard for routes that need a logged-in user; sets the request's user (c.get('user')). */

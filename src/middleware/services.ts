@@ -1,10 +1,11 @@
 import { createMiddleware } from 'hono/factory'
-import { RequestBudget, withBudget } from '../backend'
-import { databases } from '../db/connection'
-import { type AppEnv, loadConfig } from '../env'
+import type { AppEnv } from '../app-env'
+import { RequestBudget, withBudget } from '../backends/budget'
+import { databases } from '../backends/planetscale'
+import { redisClients } from '../backends/upstash'
+import { loadConfig } from '../env'
 import { AppError } from '../errors'
-import { redisClients } from '../upstash'
-import { log } from './log'
+import { log } from '../log'
 
 /**
  * Validated config and the backend handles in c.var. Handles make no I/O until used, and every
@@ -16,7 +17,7 @@ export const services = createMiddleware<AppEnv>(async (c, next) => {
     config = loadConfig(c.env)
   } catch (error) {
     log(c, 'error', { event: 'invalid_env', error: String(error) })
-    throw new AppError(500, 'invalid_environment', 'The service is misconfigured.')
+    throw new AppError('invalid_environment')
   }
   c.set('config', config)
   const budget = new RequestBudget(config.REQUEST_BUDGET_MS, config.BACKEND_TIMEOUT_MS)

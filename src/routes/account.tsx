@@ -4,19 +4,15 @@ import { findUserById, updatePasswordHash } from '../db/users'
 import { AppError } from '../errors'
 import { newApp } from '../http/app'
 import { clientAddress } from '../http/client-address'
-import { redirectFormErrors } from '../http/form-errors'
 import { readInput } from '../http/input'
 import { seeOther, wantsHtml } from '../http/negotiate'
 import { PasswordChangeInput, RevokeInput } from '../http/schemas'
 import { pageMessages } from '../messages'
+import { redirectFormErrors } from '../middleware/form-errors'
 import { notLoggedIn, requireUser } from '../middleware/require-user'
+import { beginSession, clearSessionCookie, readWhileCheckingSession } from '../session/access'
 import { deviceLabel } from '../session/device'
-import {
-  beginSession,
-  clearSessionCookie,
-  readWhileCheckingSession,
-  sessionPolicy,
-} from '../session/middleware'
+import { sessionPolicy } from '../session/policy'
 import { endAllSessions, listSessions, revokeSession, startSession } from '../session/sessions'
 import { AccountPage } from '../views/account-page'
 
@@ -50,7 +46,7 @@ export const accountRoutes = newApp()
   .post('/account/sessions/revoke', requireUser, redirectFormErrors('/account'), async (c) => {
     const input = await readInput(c, RevokeInput)
     const revoked = await revokeSession(c.get('redis').write, c.get('user').id, input.session)
-    if (!revoked) throw new AppError(404, 'invalid_session')
+    if (!revoked) throw new AppError('session_not_found')
     if (wantsHtml(c)) return seeOther(c, '/account?notice=revoked')
     return c.json({ error: false, message: 'Session logged out.' })
   })
@@ -69,11 +65,11 @@ export const accountRoutes = newApp()
     // Guesses at the current password count with the login's.
     const guess = throttles(redis.write, config).passwordGuess(user.email, clientAddress(c))
     const [attempt, stored] = await reserveAlongside(guess, findUserById(db.read, user.id))
-    if (!stored) throw new AppError(401, 'not_logged_in')
+    if (!stored) throw new AppError('not_logged_in')
     const current = await verifyPassword(input.current_password, stored.passwordHash)
     // A retry of a change whose answer was lost: the new password is the stored one already.
     const done = !current.ok && (await verifyPassword(input.new_password, stored.passwordHash)).ok
-    if (!current.ok && !done) throw new AppError(403, 'wrong_password')
+    if (!current.ok && !done) throw new AppError('wrong_password')
 
     const newHash = done ? undefined : await hashPassword(input.new_password)
     // The other sessions end before the new hash can be stored, so a write whose outcome is

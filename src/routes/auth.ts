@@ -1,26 +1,27 @@
 import type { Context } from 'hono'
 import type * as v from 'valibot'
+import type { AppEnv } from '../app-env'
 import { hashPassword, verifyPassword } from '../auth/password'
 import { reserve, reserveAlongside, throttles } from '../auth/throttle'
-import type { Db } from '../db/connection'
-import { DuplicateKeyError } from '../db/driver'
+import type { Db } from '../backends/planetscale'
+import { DuplicateKeyError } from '../db/sql'
 import {
   findUserByEmail,
   findUserByRegistrationKey,
   insertUser,
   updatePasswordHash,
 } from '../db/users'
-import type { AppEnv } from '../env'
-import { AppError, throttled } from '../errors'
+import { AppError } from '../errors'
 import { newApp } from '../http/app'
 import { clientAddress } from '../http/client-address'
-import { redirectFormErrors } from '../http/form-errors'
 import { idempotencyKey, readInput } from '../http/input'
 import { seeOther, wantsHtml } from '../http/negotiate'
 import { LoginInput, RegisterInput } from '../http/schemas'
-import { log } from '../middleware/log'
+import { log } from '../log'
+import { redirectFormErrors } from '../middleware/form-errors'
+import { beginSession } from '../session/access'
 import { deviceLabel } from '../session/device'
-import { beginSession, sessionPolicy } from '../session/middleware'
+import { sessionPolicy } from '../session/policy'
 import { startSession } from '../session/sessions'
 
 type SignUp = v.InferOutput<typeof RegisterInput>
@@ -32,12 +33,12 @@ type SignUp = v.InferOutput<typeof RegisterInput>
  */
 async function earlierSignUp(db: Db, input: SignUp, key: string | undefined): Promise<void> {
   const earlier = key === undefined ? null : await findUserByRegistrationKey(db, key)
-  if (!earlier) throw new AppError(409, 'email_taken')
+  if (!earlier) throw new AppError('email_taken')
   const same =
     earlier.email === input.user_email &&
     earlier.name === input.user_name &&
     (await verifyPassword(input.user_password, earlier.passwordHash)).ok
-  if (!same) throw new AppError(422, 'idempotency_key_reused')
+  if (!same) throw new AppError('idempotency_key_reused')
 }
 
 /** A failed upgrade of the stored hash must not fail the login: the next login tries again. */
@@ -63,7 +64,7 @@ export const authRoutes = newApp()
     await scheduler.wait(0)
     const passwordHash = await hashPassword(input.user_password)
     const verdict = await reserving
-    if (!verdict.allowed) throw throttled(verdict.retryAfter)
+    if (!verdict.allowed) throw new AppError('throttled', { retryAfter: verdict.retryAfter })
     const user = { name: input.user_name, email: input.user_email, passwordHash }
     try {
       await insertUser(db.write, { ...user, registrationKey: key })
@@ -85,7 +86,7 @@ export const authRoutes = newApp()
     )
     const check = await verifyPassword(input.user_password, user?.passwordHash)
     // A failure keeps the tokens it took: that is what the limits count.
-    if (!user || !check.ok) throw new AppError(401, 'invalid_login')
+    if (!user || !check.ok) throw new AppError('invalid_login')
 
     await beginSession(c, user.id, (idHash) =>
       Promise.all([

@@ -1,7 +1,7 @@
 import type { Context } from 'hono'
-import type { AppEnv } from '../env'
+import type { AppEnv } from '../app-env'
 import { newApp } from '../http/app'
-import { clearSessionCookie } from '../session/middleware'
+import { clearSessionCookie } from '../session/access'
 import { endSession } from '../session/sessions'
 
 /**
@@ -18,7 +18,7 @@ async function logout(c: Context<AppEnv>, status: 302 | 303) {
 
 export const logoutRoutes = newApp()
   .post('/logout', (c) => logout(c, 303))
-  // The tutorial's link. Hono answers HEAD with the GET handler, and a HEAD (a link checker, a
+  // The link on every page. Hono answers HEAD with the GET handler, and a HEAD (a link checker, a
   // prefetch) or a cross-site GET (a link or image on another site) must not log anyone out.
   .get('/logout', (c) =>
     c.req.method === 'HEAD' || c.req.header('sec-fetch-site') === 'cross-site'

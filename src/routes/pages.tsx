@@ -1,6 +1,6 @@
 import { newApp } from '../http/app'
 import { pageMessages } from '../messages'
-import { currentUser } from '../session/middleware'
+import { currentUser } from '../session/access'
 import { IndexPage } from '../views/index-page'
 
 export const pageRoutes = newApp().get('/', async (c) => {

@@ -1,19 +1,19 @@
 import type { Context } from 'hono'
-import type { ReadWrite } from '../backend'
-import type { Db } from '../db/connection'
-import { DuplicateKeyError } from '../db/driver'
+import type { AppEnv } from '../app-env'
+import type { ReadWrite } from '../backends/handles'
+import type { Db } from '../backends/planetscale'
+import { DuplicateKeyError } from '../db/sql'
 import { findStatusByKey, insertStatus, listStatuses, type StatusPage } from '../db/statuses'
-import type { AppEnv } from '../env'
 import { AppError } from '../errors'
 import { newApp } from '../http/app'
-import { redirectFormErrors } from '../http/form-errors'
 import { idempotencyKey, readInput, readQuery } from '../http/input'
 import { LIMITS } from '../http/limits'
 import { seeOther, wantsHtml } from '../http/negotiate'
 import { StatusInput, StatusPageQuery } from '../http/schemas'
 import { pageMessages } from '../messages'
+import { redirectFormErrors } from '../middleware/form-errors'
 import { notLoggedIn, requireUser } from '../middleware/require-user'
-import { readWhileCheckingSession } from '../session/middleware'
+import { readWhileCheckingSession } from '../session/access'
 import { HomePage } from '../views/home-page'
 
 /**
@@ -43,7 +43,7 @@ async function postOnce(db: ReadWrite<Db>, userId: string, text: string, key?: s
     if (!(error instanceof DuplicateKeyError) || key === undefined) throw error
     const earlier = await findStatusByKey(db.read, userId, key)
     if (!earlier) throw error
-    if (earlier.text !== text) throw new AppError(422, 'idempotency_key_reused')
+    if (earlier.text !== text) throw new AppError('idempotency_key_reused')
     return earlier.id
   }
 }

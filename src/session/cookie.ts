@@ -1,4 +1,15 @@
+import type { CookieOptions } from 'hono/utils/cookie'
 import { base64url } from './keys'
+
+export const COOKIE_NAME = 'sid'
+/** __Host- prefix: Secure, Path=/, no Domain. */
+export const COOKIE_OPTIONS: CookieOptions = {
+  prefix: 'host',
+  httpOnly: true,
+  secure: true,
+  sameSite: 'Lax',
+  path: '/',
+}
 
 /**
  * The session cookie: `<session id>.<user id>.<HMAC-SHA256 of both under SESSION_SECRET>`. Signed,

@@ -1,4 +1,4 @@
-/** Redis key layout (architecture doc, "Session model"). */
+/** Redis key layout: a session under a keyed hash of its ID, and each user's index of sessions. */
 export const sessionKey = (idHash: string) => `sess:${idHash}`
 export const userSessionsKey = (userId: string) => `user:${userId}:sessions`
 

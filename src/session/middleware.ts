@@ -1,27 +1,11 @@
-import type { Context } from 'hono'
-import { deleteCookie, getCookie, setCookie } from 'hono/cookie'
+import { getCookie } from 'hono/cookie'
 import { createMiddleware } from 'hono/factory'
-import type { CookieOptions } from 'hono/utils/cookie'
 import { Session } from 'hono-sessions'
-import type { AppEnv, Config } from '../env'
-import { newSessionCookie, verifySessionCookie } from './cookie'
-import { appEntries, type SessionUser } from './sessions'
-import { type SessionPolicy, UpstashSessionStore } from './store'
-
-const COOKIE_NAME = 'sid'
-/** __Host- prefix: Secure, Path=/, no Domain. */
-const COOKIE_OPTIONS: CookieOptions = {
-  prefix: 'host',
-  httpOnly: true,
-  secure: true,
-  sameSite: 'Lax',
-  path: '/',
-}
-
-export const sessionPolicy = (config: Config): SessionPolicy => ({
-  idleSeconds: config.SESSION_IDLE_SECONDS,
-  absoluteSeconds: config.SESSION_ABSOLUTE_SECONDS,
-})
+import type { AppEnv } from '../app-env'
+import { COOKIE_NAME, verifySessionCookie } from './cookie'
+import { sessionPolicy } from './policy'
+import { appEntries } from './sessions'
+import { UpstashSessionStore } from './store'
 
 interface Loaded {
   session: Session
@@ -36,12 +20,12 @@ const ignore = () => {}
  * than the request itself (a SHA-256 of the session in JavaScript twice, an iron seal of the ID
  * for a Set-Cookie, on every request), and it creates a store entry for every cookieless visitor;
  * this one keeps the library's Session as the carrier of session values and the library's Store
- * interface, and adds the policy the architecture asks for:
+ * interface, and adds this app's policy:
  * - the cookie is signed (not sealed) and verified here once; a cookieless or tampered request
  *   costs no Redis call;
- * - the session is read lazily, on the first currentSession(): login and logout never read it,
+ * - the session is read lazily, on the first currentSession() (session/access.ts): login and logout never read it,
  *   and a read can run alongside another backend call (readWhileCheckingSession);
- * - Set-Cookie only when the ID changes (issueSessionCookie, clearSessionCookie);
+ * - Set-Cookie only when the ID changes (beginSession, clearSessionCookie);
  * - idle expiry is the Redis TTL refreshed by the read; an unchanged session is never written.
  */
 export const sessions = createMiddleware<AppEnv>(async (c, next) => {
@@ -80,54 +64,4 @@ async function saveChanges(store: UpstashSessionStore, idHash: string, loaded: L
   else if (JSON.stringify(data._data) !== loaded.entries) {
     await store.persistSessionData(idHash, data)
   }
-}
-
-/** The request's live session, read from Upstash on the first call; null when there is none. */
-export const currentSession = (c: Context<AppEnv>) => c.get('loadSession')()
-
-/** The live session's user; null without one, or when it is not the user the cookie names. */
-export async function currentUser(c: Context<AppEnv>): Promise<SessionUser | null> {
-  const session = await currentSession(c)
-  const user = session?.get('user') as SessionUser | undefined
-  return user && user.id === c.get('sessionCookie')?.userId ? user : null
-}
-
-/**
- * The session's user, and `read` for that user run at the same time as the session check: one
- * round trip instead of two. `read` gets the user id from the signed cookie; its result is used
- * only when the session turns out live and that user's, so a revoked session still sees nothing.
- */
-export async function readWhileCheckingSession<T>(
-  c: Context<AppEnv>,
-  read: (userId: string) => Promise<T>
-): Promise<{ user: SessionUser; result: T } | null> {
-  const cookie = c.get('sessionCookie')
-  if (!cookie) return null
-  const reading = read(cookie.userId)
-  // Settled below, or dropped when the session is not live: never an unhandled rejection.
-  reading.catch(ignore)
-  const user = await currentUser(c)
-  return user ? { user, result: await reading } : null
-}
-
-/**
- * A fresh session for `user`: `start` stores it under the new cookie's key; the cookie is sent
- * only once that succeeded. The only way a session ID is ever made (no fixation).
- */
-export async function beginSession<E extends AppEnv>(
-  c: Context<E>,
-  userId: string,
-  start: (idHash: string) => Promise<unknown>
-): Promise<void> {
-  const config = c.get('config')
-  const cookie = await newSessionCookie(config.SESSION_SECRET, userId)
-  await start(cookie.idHash)
-  setCookie(c, COOKIE_NAME, cookie.value, {
-    ...COOKIE_OPTIONS,
-    maxAge: config.SESSION_ABSOLUTE_SECONDS,
-  })
-}
-
-export function clearSessionCookie<E extends AppEnv>(c: Context<E>): void {
-  deleteCookie(c, COOKIE_NAME, COOKIE_OPTIONS)
 }

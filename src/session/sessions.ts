@@ -1,7 +1,7 @@
 import type { Redis } from '@upstash/redis/cloudflare'
 import type { SessionData } from 'hono-sessions'
 import { sessionKey, userSessionsKey } from './keys'
-import type { SessionPolicy } from './store'
+import type { SessionPolicy } from './policy'
 
 export interface SessionUser {
   id: string

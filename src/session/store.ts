@@ -1,18 +1,15 @@
 import type { Redis } from '@upstash/redis/cloudflare'
 import type { SessionData, Store } from 'hono-sessions'
-import type { ReadWrite } from '../backend'
+import type { ReadWrite } from '../backends/handles'
 import { sessionKey } from './keys'
+import type { SessionPolicy } from './policy'
 import { endSession } from './sessions'
-
-export interface SessionPolicy {
-  idleSeconds: number
-  absoluteSeconds: number
-}
 
 /**
  * hono-sessions store on Upstash. The library's session ID for this store is the session's key
- * (the cookie's signature, a keyed hash of the ID): the ID itself never reaches Redis. The value under sess:<id-hash> is the library's SessionData as
- * JSON, whose entries (arbitrary JSON) include the user, the device and the creation time.
+ * (the cookie's signature, a keyed hash of the ID): the ID itself never reaches Redis. The value
+ * under sess:<id-hash> is the library's SessionData as JSON, whose entries (arbitrary JSON)
+ * include the user, the device and the creation time.
  * - A read is one GETEX that also refreshes the idle TTL; the absolute lifetime is the
  *   library's `_expire`, set once at login.
  * - Sessions are created at login only (sessions.ts), never for anonymous visitors:

@@ -96,7 +96,7 @@ afterAll(async () => {
   if (profileDir) rmSync(profileDir, { recursive: true, force: true })
 })
 
-describe('the tutorial journey in Chromium through wrangler dev', () => {
+describe('the journey of a new user in Chromium through wrangler dev', () => {
   it('serves the stylesheet as a static asset with nosniff', async () => {
     const response = await fetch(`${appUrl}/app.css`)
     expect(response.status).toBe(200)

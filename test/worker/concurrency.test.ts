@@ -1,4 +1,4 @@
-// Issue #5.3: users double-click and race themselves. Simultaneous sign-ups, posts, logouts and
+// Users double-click and race themselves. Simultaneous sign-ups, posts, logouts and
 // password guesses, against the test gateways (real Redis and MariaDB).
 import { env } from 'cloudflare:workers'
 import { setTimeout as sleep } from 'node:timers/promises'

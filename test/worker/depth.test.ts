@@ -4,7 +4,7 @@ import { hashPassword } from '../../src/auth/password'
 import { Client, PASSWORD, uniqueEmail } from './helpers'
 
 /**
- * Depth: how many backend round trips a request makes one after another (architecture doc,
+ * Depth: how many backend round trips a request makes one after another (docs/architecture.md,
  * "Request budgets"). The app runs here against a second pair of gateways on the same data whose
  * every answer waits 200 ms; their own records of when each request started and ended give the
  * longest chain of calls in sequence. At that distance calls in sequence never overlap and calls

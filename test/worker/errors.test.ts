@@ -1,4 +1,4 @@
-// Issue 10.7: only a backend that cannot be reached or heard from is a 503 ("try again"). An
+// Only a backend that cannot be reached or heard from is a 503 ("try again"). An
 // error the database answered (SQL, a Redis error reply) is a bug: 500, logged with its cause.
 import { env } from 'cloudflare:workers'
 import { connect } from '@planetscale/database'

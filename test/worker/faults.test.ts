@@ -1,4 +1,4 @@
-// Issue #5.2: with mixed traffic running, Redis, MariaDB and each gateway are killed and restarted,
+// With mixed traffic running, Redis, MariaDB and each gateway are killed and restarted,
 // and frozen and thawed, one at a time (private instances: test/node/faults/cluster.ts).
 // Asserted: every answer is 2xx/3xx/4xx or a proper 503 within the budget; no session that
 // existed before is ever lost or replaced; every acknowledged status is listed exactly once at

@@ -1,4 +1,4 @@
-// Issue #5.4 for the app: property-based hostile input (fast-check) over every route. Random
+// Property-based hostile input (fast-check) over every route. Random
 // methods, paths and queries; bodies of every kind (JSON with wrong types and lone surrogates,
 // forms with broken escapes, broken multipart, invalid UTF-8, deep nesting, too large); huge and
 // malformed headers and cookies. No 5xx, no stack trace, nothing stored that should not be, and

@@ -1,4 +1,4 @@
-// Issue 10.5: a post whose answer was lost is safe to retry. With the same idempotency key a
+// A post whose answer was lost is safe to retry. With the same idempotency key a
 // retry gets the first answer and nothing is stored twice; the key with other data is refused.
 import { env } from 'cloudflare:workers'
 import { connect } from '@planetscale/database'

@@ -1,4 +1,4 @@
-// Issue 10.4: a password change ends the other sessions whenever the new hash may be stored (also
+// A password change ends the other sessions whenever the new hash may be stored (also
 // when the UPDATE's answer is lost), or does not store it; a retry after a 503 is answered 200.
 import { describe, expect, it } from 'vitest'
 import { proxiesForFile } from './fault-control'

@@ -14,7 +14,7 @@ describe('POST /register', () => {
     expect(await response.json()).toEqual({ error: false, message: 'Registered successfully.' })
   })
 
-  it('accepts a form post from a non-browser client (tutorial clients) and answers JSON', async () => {
+  it('accepts a form post from a non-browser client (clients of the 2015 app) and answers JSON', async () => {
     const response = await new Client().request('/register', { form: valid() })
     expect(response.status).toBe(201)
     expect(await response.json()).toMatchObject({ error: false })

@@ -1,9 +1,9 @@
-// Shared by the reliability tests (issue #5): quiet logs with a record of errors, status listing.
+// Shared by the reliability tests: quiet logs with a record of errors, status listing.
 import { vi } from 'vitest'
 import type { Client } from './helpers'
 
 /**
- * Silences the app's one-line-per-request log while a test floods it, and keeps what it logged
+ * Silences the app's log (warnings and errors) while a test floods it, and keeps what it logged
  * at error level (an unhandled error is a bug even when the response looked fine).
  */
 export function quietLogs() {

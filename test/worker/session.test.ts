@@ -143,7 +143,7 @@ describe('session lifecycle', () => {
     expect(await isLoggedIn(replay)).toBe(false)
   })
 
-  it('GET /logout works for the tutorial link but not from another site', async () => {
+  it('GET /logout works for the link on every page but not from another site', async () => {
     const { client } = await loggedInClient('getlogout')
     const crossSite = await client.request('/logout', {
       headers: { 'sec-fetch-site': 'cross-site' },

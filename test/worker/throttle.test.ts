@@ -1,4 +1,4 @@
-// Issue 10.2 and 10.3: the login throttle counts failed guesses only, strictly per (account,
+// The login throttle counts failed guesses only, strictly per (account,
 // address), more loosely per account and per address; one canonical email keys it all.
 import { env } from 'cloudflare:workers'
 import { connect } from '@planetscale/database'

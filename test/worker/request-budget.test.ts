@@ -1,6 +1,6 @@
 // RequestBudget's timers: one per group of calls that start together, never one shared across I/O.
 import { describe, expect, it } from 'vitest'
-import { BackendUnavailable, RequestBudget } from '../../src/backend'
+import { BackendUnavailable, RequestBudget } from '../../src/backends/budget'
 
 const afterIo = () => new Promise((resolve) => setTimeout(resolve, 5))
 

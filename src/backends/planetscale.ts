@@ -1,5 +1,6 @@
 import { Client, type Connection, DatabaseError, UnknownError } from '@planetscale/database'
-import { clientsPerIsolate, currentBudget, readWrite } from '../backend'
+import { currentBudget } from './budget'
+import { clientsPerIsolate, readWrite } from './handles'
 
 /** What every function in src/db takes: a connection, or a transaction. */
 export type Db = Pick<Connection, 'execute'>

@@ -1,7 +1,7 @@
 import { createMiddleware } from 'hono/factory'
-import type { AppEnv } from '../env'
+import type { AppEnv } from '../app-env'
 import { AppError } from '../errors'
-import { wantsHtml } from './negotiate'
+import { wantsHtml } from '../http/negotiate'
 
 /**
  * Post/Redirect/Get for a browser's failed form: back to `path` with the error's code, which the

@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest'
 import { Client, countRequests, loggedInClient, PASSWORD, uniqueEmail } from './helpers'
 
 /**
- * Backend round trips per request, counted by the gateways (architecture doc, "Request budgets").
+ * Backend round trips per request, counted by the gateways (docs/architecture.md, "Request budgets").
  * These are exact: a regression in either direction fails here.
  */
 describe('request budgets', () => {

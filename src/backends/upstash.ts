@@ -1,5 +1,6 @@
 import { errors, Redis } from '@upstash/redis/cloudflare'
-import { clientsPerIsolate, currentBudget, readWrite } from './backend'
+import { currentBudget } from './budget'
+import { clientsPerIsolate, readWrite } from './handles'
 
 /** How @upstash/redis reports an error reply of Redis's inside a (auto-)pipeline's answer. */
 const REDIS_REPLY = /^Command (\d+ \[ \S+ \] )?failed: /

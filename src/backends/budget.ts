@@ -1,5 +1,4 @@
 import { AsyncLocalStorage } from 'node:async_hooks'
-import type { Config } from './env'
 
 /** A backend (Upstash or PlanetScale) could not be reached in time: the request answers 503. */
 export class BackendUnavailable extends Error {
@@ -10,50 +9,6 @@ export class BackendUnavailable extends Error {
 }
 
 export type Backend = 'upstash' | 'planetscale'
-
-/**
- * A backend's two handles. `read` is for statements that may run twice (a read, or a refresh of a
- * TTL): when no answer came, it is tried once more. `write` is never repeated, since the backend
- * may have carried it out before the answer was lost. Callers pick one explicitly.
- */
-export interface ReadWrite<T> {
-  readonly read: T
-  readonly write: T
-}
-
-/**
- * Both handles, each made on first use and kept per isolate and config (the clients are built
- * once, not per request; the budget of the request a call belongs to comes from currentBudget()).
- */
-export function clientsPerIsolate<T>(
-  make: (config: Config) => ReadWrite<T>
-): (config: Config) => ReadWrite<T> {
-  const made = new WeakMap<Config, ReadWrite<T>>()
-  return (config) => {
-    let pair = made.get(config)
-    if (!pair) {
-      pair = make(config)
-      made.set(config, pair)
-    }
-    return pair
-  }
-}
-
-/** Both handles, each made on first use. */
-export function readWrite<T>(make: (repeatable: boolean) => T): ReadWrite<T> {
-  let read: T | undefined
-  let write: T | undefined
-  return {
-    get read() {
-      read ??= make(true)
-      return read
-    },
-    get write() {
-      write ??= make(false)
-      return write
-    },
-  }
-}
 
 /** The budget of the request on whose behalf a backend call runs. */
 const budgets = new AsyncLocalStorage<RequestBudget>()

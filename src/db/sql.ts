@@ -1,5 +1,5 @@
 import { DatabaseError } from '@planetscale/database'
-import type { Db } from './connection'
+import type { Db } from '../backends/planetscale'
 
 /** PlanetScale wraps the MySQL error number into the message: "... (errno 1062) (sqlstate 23000) ...". */
 function mysqlErrno(error: unknown): number | undefined {
