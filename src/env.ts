@@ -11,6 +11,17 @@ const EnvSchema = v.object({
   UPSTASH_REDIS_REST_URL: v.pipe(v.string(), v.url()),
   UPSTASH_REDIS_REST_TOKEN: v.pipe(v.string(), v.minLength(1)),
   DATABASE_URL: v.pipe(v.string(), v.url()),
+  /**
+   * A PlanetScale read-only region near the Worker. Set, the app reads from the replicas (this
+   * one, and Upstash's read region through the same Upstash URL); unset, everything goes to the
+   * primaries (see docs/replicas.md).
+   */
+  DATABASE_REPLICA_URL: v.optional(v.union([v.literal(''), v.pipe(v.string(), v.url())])),
+  /**
+   * With replicas: for this long after a browser's last write to PlanetScale, its reads go to the
+   * primary. Keep it well above the replica lag: PlanetScale has no token to wait on.
+   */
+  READ_PRIMARY_AFTER_WRITE_MS: seconds(3000),
   SESSION_IDLE_SECONDS: seconds(30 * 60),
   SESSION_ABSOLUTE_SECONDS: seconds(24 * 60 * 60),
   /** Failed password guesses per window: for one account from one address (strict), */
@@ -30,6 +41,9 @@ const EnvSchema = v.object({
 
 export type Bindings = v.InferInput<typeof EnvSchema>
 export type Config = v.InferOutput<typeof EnvSchema>
+
+/** Reads may be served by replicas (an empty DATABASE_REPLICA_URL counts as none). */
+export const hasReplicas = (config: Config) => Boolean(config.DATABASE_REPLICA_URL)
 
 const parsed = new WeakMap<object, Config>()
 

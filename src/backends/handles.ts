@@ -11,20 +11,18 @@ export interface ReadWrite<T> {
 }
 
 /**
- * Both handles, each made on first use and kept per isolate and config (the clients are built
- * once, not per request; the budget of the request a call belongs to comes from currentBudget()).
+ * What `make` builds, once per isolate and config (clients are built once, not per request; the
+ * budget of the request a call belongs to comes from currentBudget()).
  */
-export function clientsPerIsolate<T>(
-  make: (config: Config) => ReadWrite<T>
-): (config: Config) => ReadWrite<T> {
-  const made = new WeakMap<Config, ReadWrite<T>>()
+export function perIsolate<T>(make: (config: Config) => T): (config: Config) => T {
+  const made = new WeakMap<Config, { value: T }>()
   return (config) => {
-    let pair = made.get(config)
-    if (!pair) {
-      pair = make(config)
-      made.set(config, pair)
+    let entry = made.get(config)
+    if (!entry) {
+      entry = { value: make(config) }
+      made.set(config, entry)
     }
-    return pair
+    return entry.value
   }
 }
 

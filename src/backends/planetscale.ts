@@ -1,6 +1,6 @@
 import { Client, type Connection, DatabaseError, UnknownError } from '@planetscale/database'
 import { currentBudget } from './budget'
-import { clientsPerIsolate, readWrite } from './handles'
+import { perIsolate, type ReadWrite, readWrite } from './handles'
 
 /** What every function in src/db takes: a connection, or a transaction. */
 export type Db = Pick<Connection, 'execute'>
@@ -14,25 +14,51 @@ export type Db = Pick<Connection, 'execute'>
 const isDatabaseAnswer = (error: unknown) =>
   error instanceof DatabaseError && !(error instanceof UnknownError) && error.status < 500
 
+function newDb(url: string, repeatable: boolean): Db {
+  const client = new Client({
+    url,
+    fetch: (input, init) =>
+      fetch(input, { ...init, signal: currentBudget().signal('planetscale') }),
+  })
+  const execute = (...statement: Parameters<Db['execute']>) =>
+    currentBudget().call(
+      'planetscale',
+      repeatable,
+      () => client.execute(...statement),
+      isDatabaseAnswer
+    )
+  return { execute } as Db
+}
+
 /**
  * The PlanetScale handles, every statement bounded by the budget of the request it belongs to.
  * A Client opens a fresh connection (the driver's session state) for each statement, so one per
  * isolate serves concurrent requests.
  */
-export const databases = clientsPerIsolate((config) =>
-  readWrite((repeatable) => {
-    const client = new Client({
-      url: config.DATABASE_URL,
-      fetch: (input, init) =>
-        fetch(input, { ...init, signal: currentBudget().signal('planetscale') }),
-    })
-    const execute = (...statement: Parameters<Db['execute']>) =>
-      currentBudget().call(
-        'planetscale',
-        repeatable,
-        () => client.execute(...statement),
-        isDatabaseAnswer
-      )
-    return { execute } as Db
-  })
+export const databases = perIsolate((config): Databases => {
+  const primary = readWrite((repeatable) => newDb(config.DATABASE_URL, repeatable))
+  return {
+    get read() {
+      return primary.read
+    },
+    get write() {
+      return primary.write
+    },
+    get nearby() {
+      return primary.read
+    },
+  }
+})
+
+/** The read-only region's handle (reads only, so repeatable); null without one. */
+export const replicaDatabase = perIsolate((config) =>
+  config.DATABASE_REPLICA_URL ? newDb(config.DATABASE_REPLICA_URL, true) : null
 )
+
+/**
+ * One request's PlanetScale handles: the primary's two, and `nearby` for reads that may come
+ * from the read-only region (the primary's `read` without one).
+ */
+export interface Databases extends ReadWrite<Db> {
+  readonly nearby: Db
+}

@@ -1,6 +1,6 @@
 import type { Context } from 'hono'
 import { createMiddleware } from 'hono/factory'
-import type { AppEnv } from '../app-env'
+import type { AppEnv, SessionSource } from '../app-env'
 import { AppError } from '../errors'
 import { wantsHtml } from '../http/negotiate'
 import { currentUser } from '../session/access'
@@ -14,10 +14,19 @@ export function notLoggedIn(c: Context<AppEnv>, page = false): Response {
   throw new AppError('not_logged_in')
 }
 
+const requireUserAt = (where: SessionSource) =>
+  createMiddleware<AppEnv>(async (c, next) => {
+    const user = await currentUser(c, where)
+    if (!user) return notLoggedIn(c)
+    c.set('user', user)
+    return next()
+  })
+
 /** Guard for routes that need a logged-in user; sets the request's user (c.get('user')). */
-export const requireUser = createMiddleware<AppEnv>(async (c, next) => {
-  const user = await currentUser(c)
-  if (!user) return notLoggedIn(c)
-  c.set('user', user)
-  return next()
-})
+export const requireUser = requireUserAt('nearby')
+
+/**
+ * The same, with the session read at the primary: account actions refuse a revoked session at
+ * once, not once the read region has caught up. (Without replicas, both read the primary.)
+ */
+export const requireLiveUser = requireUserAt('primary')

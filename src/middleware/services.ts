@@ -6,10 +6,12 @@ import { redisClients } from '../backends/upstash'
 import { loadConfig } from '../env'
 import { AppError } from '../errors'
 import { log } from '../log'
+import { replicaHandles } from '../replicas/handles'
 
 /**
- * Validated config and the backend handles in c.var. Handles make no I/O until used, and every
- * backend call made for this request is bounded by its budget (see RequestBudget).
+ * Validated config and the backend handles in c.var (with replicas, the request's own: see
+ * replicas/handles.ts). Handles make no I/O until used, and every backend call made for this
+ * request is bounded by its budget (see RequestBudget).
  */
 export const services = createMiddleware<AppEnv>(async (c, next) => {
   let config: ReturnType<typeof loadConfig>
@@ -21,7 +23,11 @@ export const services = createMiddleware<AppEnv>(async (c, next) => {
   }
   c.set('config', config)
   const budget = new RequestBudget(config.REQUEST_BUDGET_MS, config.BACKEND_TIMEOUT_MS)
-  c.set('redis', redisClients(config))
-  c.set('db', databases(config))
+  const finishReplicas = await replicaHandles(c, config)
+  if (!finishReplicas) {
+    c.set('redis', redisClients(config))
+    c.set('db', databases(config))
+  }
   await withBudget(budget, next)
+  await finishReplicas?.()
 })

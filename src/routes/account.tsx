@@ -1,6 +1,7 @@
 import { hashPassword, verifyPassword } from '../auth/password'
 import { reserveAlongside, throttles } from '../auth/throttle'
 import { findUserById, updatePasswordHash } from '../db/users'
+import { hasReplicas } from '../env'
 import { AppError } from '../errors'
 import { newApp } from '../http/app'
 import { clientAddress } from '../http/client-address'
@@ -9,7 +10,7 @@ import { seeOther, wantsHtml } from '../http/negotiate'
 import { PasswordChangeInput, RevokeInput } from '../http/schemas'
 import { pageMessages } from '../messages'
 import { redirectFormErrors } from '../middleware/form-errors'
-import { notLoggedIn, requireUser } from '../middleware/require-user'
+import { notLoggedIn, requireLiveUser } from '../middleware/require-user'
 import { beginSession, clearSessionCookie, readWhileCheckingSession } from '../session/access'
 import { deviceLabel } from '../session/device'
 import { sessionPolicy } from '../session/policy'
@@ -21,7 +22,10 @@ export const accountRoutes = newApp()
   .get('/account', async (c) => {
     const policy = sessionPolicy(c.get('config'))
     const redis = c.get('redis').read
-    const found = await readWhileCheckingSession(c, (userId) => listSessions(redis, policy, userId))
+    const nearby = hasReplicas(c.get('config'))
+    const found = await readWhileCheckingSession(c, (userId) =>
+      listSessions(redis, policy, userId, nearby)
+    )
     if (!found) return notLoggedIn(c)
     const currentIdHash = c.get('sessionCookie')?.idHash
     const sessions = found.result
@@ -43,20 +47,20 @@ export const accountRoutes = newApp()
       />
     )
   })
-  .post('/account/sessions/revoke', requireUser, redirectFormErrors('/account'), async (c) => {
+  .post('/account/sessions/revoke', requireLiveUser, redirectFormErrors('/account'), async (c) => {
     const input = await readInput(c, RevokeInput)
     const revoked = await revokeSession(c.get('redis').write, c.get('user').id, input.session)
     if (!revoked) throw new AppError('session_not_found')
     if (wantsHtml(c)) return seeOther(c, '/account?notice=revoked')
     return c.json({ error: false, message: 'Session logged out.' })
   })
-  .post('/account/logout-everywhere', requireUser, async (c) => {
+  .post('/account/logout-everywhere', requireLiveUser, async (c) => {
     await endAllSessions(c.get('redis').write, c.get('user').id)
     clearSessionCookie(c)
     if (wantsHtml(c)) return seeOther(c, '/?notice=everywhere')
     return c.json({ error: false, message: 'Logged out everywhere.' })
   })
-  .post('/account/password', requireUser, redirectFormErrors('/account'), async (c) => {
+  .post('/account/password', requireLiveUser, redirectFormErrors('/account'), async (c) => {
     const input = await readInput(c, PasswordChangeInput)
     const redis = c.get('redis')
     const db = c.get('db')

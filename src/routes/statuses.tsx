@@ -22,7 +22,7 @@ import { HomePage } from '../views/home-page'
  */
 async function statusPage(c: Context<AppEnv>) {
   const { limit, cursor } = readQuery(c, StatusPageQuery, 'invalid_query')
-  const db = c.get('db').read
+  const db = c.get('db').nearby
   const found = await readWhileCheckingSession<StatusPage>(c, (userId) =>
     listStatuses(db, userId, { before: cursor, limit })
   )

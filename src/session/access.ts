@@ -1,6 +1,6 @@
 import type { Context } from 'hono'
 import { deleteCookie, setCookie } from 'hono/cookie'
-import type { AppEnv } from '../app-env'
+import type { AppEnv, SessionSource } from '../app-env'
 import { COOKIE_NAME, COOKIE_OPTIONS, newSessionCookie } from './cookie'
 import type { SessionUser } from './sessions'
 
@@ -10,11 +10,15 @@ import type { SessionUser } from './sessions'
 const ignore = () => {}
 
 /** The request's live session, read from Upstash on the first call; null when there is none. */
-export const currentSession = (c: Context<AppEnv>) => c.get('loadSession')()
+export const currentSession = (c: Context<AppEnv>, where?: SessionSource) =>
+  c.get('loadSession')(where)
 
 /** The live session's user; null without one, or when it is not the user the cookie names. */
-export async function currentUser(c: Context<AppEnv>): Promise<SessionUser | null> {
-  const session = await currentSession(c)
+export async function currentUser(
+  c: Context<AppEnv>,
+  where?: SessionSource
+): Promise<SessionUser | null> {
+  const session = await currentSession(c, where)
   const user = session?.get('user') as SessionUser | undefined
   return user && user.id === c.get('sessionCookie')?.userId ? user : null
 }

@@ -59,6 +59,9 @@ function signer(secret: string): Signer {
   return found
 }
 
+/** The HMAC-SHA256 key of `secret`, imported once per isolate (other signed cookies use it too). */
+export const hmacKey = (secret: string) => signer(secret).key
+
 /** A fresh session ID for a user, signed: the cookie value to send and its Redis key. */
 export async function newSessionCookie(
   secret: string,

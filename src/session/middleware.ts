@@ -1,7 +1,10 @@
+import type { Context } from 'hono'
 import { getCookie } from 'hono/cookie'
 import { createMiddleware } from 'hono/factory'
 import { Session } from 'hono-sessions'
-import type { AppEnv } from '../app-env'
+import type { AppEnv, SessionSource } from '../app-env'
+import { redisClients } from '../backends/upstash'
+import { type Config, hasReplicas } from '../env'
 import { COOKIE_NAME, verifySessionCookie } from './cookie'
 import { sessionPolicy } from './policy'
 import { appEntries } from './sessions'
@@ -23,8 +26,9 @@ const ignore = () => {}
  * interface, and adds this app's policy:
  * - the cookie is signed (not sealed) and verified here once; a cookieless or tampered request
  *   costs no Redis call;
- * - the session is read lazily, on the first currentSession() (session/access.ts): login and logout never read it,
- *   and a read can run alongside another backend call (readWhileCheckingSession);
+ * - the session is read lazily, on the first currentSession() (session/access.ts): login and
+ *   logout never read it, and a read can run alongside another backend call
+ *   (readWhileCheckingSession); with replicas, from the read region unless asked for the primary;
  * - Set-Cookie only when the ID changes (beginSession, clearSessionCookie);
  * - idle expiry is the Redis TTL refreshed by the read; an unchanged session is never written.
  */
@@ -36,10 +40,15 @@ export const sessions = createMiddleware<AppEnv>(async (c, next) => {
     c.set('loadSession', () => Promise.resolve(null))
     return next()
   }
-  const store = new UpstashSessionStore(c.get('redis'), sessionPolicy(c.get('config')))
+  const config = c.get('config')
+  const store = new UpstashSessionStore(
+    c.get('redis'),
+    sessionPolicy(config),
+    idleRefresher(c, config)
+  )
   let loading: Promise<Loaded | null> | undefined
-  c.set('loadSession', () => {
-    loading ??= load(store, cookie.idHash)
+  c.set('loadSession', (where = 'nearby') => {
+    loading ??= load(store, cookie.idHash, where)
     return loading.then((loaded) => loaded?.session ?? null)
   })
   await next()
@@ -47,8 +56,26 @@ export const sessions = createMiddleware<AppEnv>(async (c, next) => {
   if (loaded) await saveChanges(store, cookie.idHash, loaded)
 })
 
-async function load(store: UpstashSessionStore, idHash: string): Promise<Loaded | null> {
-  const data = await store.getSessionById(idHash)
+/**
+ * With replicas, the idle refresh runs after the answer (waitUntil) on the isolate's own client:
+ * it is no write of this browser's that its next reads must wait for.
+ */
+function idleRefresher(c: Context<AppEnv>, config: Config) {
+  if (!hasReplicas(config)) return undefined
+  return (key: string) => {
+    const refresh = redisClients(config).write.expire(key, config.SESSION_IDLE_SECONDS)
+    c.executionCtx.waitUntil(refresh.catch(ignore))
+  }
+}
+
+async function load(
+  store: UpstashSessionStore,
+  idHash: string,
+  where: SessionSource
+): Promise<Loaded | null> {
+  const data = await (where === 'primary'
+    ? store.getSessionAtPrimary(idHash)
+    : store.getSessionById(idHash))
   if (!appEntries(data) || !data) return null
   const session = new Session()
   // As a new session: the library would hash the data (SHA-256 in JavaScript) to detect changes;

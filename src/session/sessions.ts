@@ -33,8 +33,9 @@ if ok and type(session) == 'table' and type(session._data) == 'table'
 end
 return 1`
 
-// The index and its entries in one round trip; members whose entry expired are pruned.
-const LIST_SESSIONS = `
+// The index and its entries in one round trip; members whose entry expired are pruned, except
+// by the read-only form (EVAL_RO, which a read region answers).
+const listSessionsScript = (prune: boolean) => `
 local out = {}
 for _, idHash in ipairs(redis.call('SMEMBERS', KEYS[1])) do
   local key = ARGV[1] .. idHash
@@ -43,11 +44,12 @@ for _, idHash in ipairs(redis.call('SMEMBERS', KEYS[1])) do
     table.insert(out, idHash)
     table.insert(out, value)
     table.insert(out, redis.call('PTTL', key))
-  else
-    redis.call('SREM', KEYS[1], idHash)
+  ${prune ? "else redis.call('SREM', KEYS[1], idHash)" : ''}
   end
 end
 return out`
+const LIST_SESSIONS = listSessionsScript(true)
+const LIST_SESSIONS_READ_ONLY = listSessionsScript(false)
 
 // Only a member of the caller's own index can be revoked.
 const REVOKE_SESSION = `
@@ -131,16 +133,17 @@ export function appEntries(data: SessionData | null | undefined): AppEntries | n
   }
 }
 
+/** The user's live sessions, most recently seen first; `nearby`: as the read region has them. */
 export async function listSessions(
   redis: Redis,
   policy: SessionPolicy,
-  userId: string
+  userId: string,
+  nearby = false
 ): Promise<ActiveSession[]> {
-  const flat = await redis.eval<string[], unknown[]>(
-    LIST_SESSIONS,
-    [userSessionsKey(userId)],
-    [SESSION_PREFIX]
-  )
+  const keys = [userSessionsKey(userId)]
+  const flat = await (nearby
+    ? redis.evalRo<string[], unknown[]>(LIST_SESSIONS_READ_ONLY, keys, [SESSION_PREFIX])
+    : redis.eval<string[], unknown[]>(LIST_SESSIONS, keys, [SESSION_PREFIX]))
   const now = Date.now()
   const sessions: ActiveSession[] = []
   for (let i = 0; i + 2 < flat.length; i += 3) {

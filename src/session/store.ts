@@ -11,7 +11,9 @@ import { endSession } from './sessions'
  * under sess:<id-hash> is the library's SessionData as JSON, whose entries (arbitrary JSON)
  * include the user, the device and the creation time.
  * - A read is one GETEX that also refreshes the idle TTL; the absolute lifetime is the
- *   library's `_expire`, set once at login.
+ *   library's `_expire`, set once at login. With replicas (`refreshLater` given), GETEX would go
+ *   to the primary: the read is GET and PTTL, which the read region answers, and the refresh, a
+ *   write, leaves the critical path and runs only once less than half the idle timeout is left.
  * - Sessions are created at login only (sessions.ts), never for anonymous visitors:
  *   createSession() stores nothing.
  * - A failed read throws: the request answers 503, never "logged out".
@@ -21,13 +23,33 @@ export class UpstashSessionStore implements Store {
   private readonly redis: ReadWrite<Redis>
   private readonly policy: SessionPolicy
 
-  constructor(redis: ReadWrite<Redis>, policy: SessionPolicy) {
+  private readonly refreshLater: ((key: string) => void) | undefined
+
+  constructor(
+    redis: ReadWrite<Redis>,
+    policy: SessionPolicy,
+    refreshLater?: (key: string) => void
+  ) {
     this.redis = redis
     this.policy = policy
+    this.refreshLater = refreshLater
   }
 
   async getSessionById(idHash?: string): Promise<SessionData | null> {
     if (!idHash) return null
+    if (!this.refreshLater) return this.getSessionAtPrimary(idHash)
+    const key = sessionKey(idHash)
+    // Auto-pipelined: one request of two read-only commands.
+    const [data, ttlMs] = await Promise.all([
+      this.redis.read.get<SessionData>(key),
+      this.redis.read.pttl(key),
+    ])
+    if (data && ttlMs < this.policy.idleSeconds * 500) this.refreshLater(key)
+    return data
+  }
+
+  /** The session as the primary has it, refreshing the idle TTL: revocation shows at once. */
+  getSessionAtPrimary(idHash: string): Promise<SessionData | null> {
     return this.redis.read.getex<SessionData>(sessionKey(idHash), { ex: this.policy.idleSeconds })
   }
 
