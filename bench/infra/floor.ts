@@ -4,7 +4,7 @@
 // faster on this stack and this machine: ours / floor is what the app itself costs, floor /
 // tutorial what the HTTP hops and the gateways cost.
 import { join } from 'node:path'
-import { ROOT } from '../../lib/project.ts'
+import { ROOT } from '../../scripts/lib/project.ts'
 import { type Backends, mysqlConnection, redisClient } from './backends.ts'
 import type { BenchGateways } from './stack.ts'
 import type { Account, Accounts } from './visitor.ts'
