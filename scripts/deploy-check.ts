@@ -1,4 +1,4 @@
-// The check `npm run deploy` runs before it uploads: every secret wrangler.toml requires is set on
+// The check `npm run deploy` runs before it uploads: every secret the app requires is set on
 // the Worker, every var the app needs is in wrangler.toml, and no var points at this machine or
 // is still the placeholder. It refuses, naming each problem, rather than ship a Worker that fails.
 //   node scripts/deploy-check.ts     exit 0 when the deploy may go ahead, 1 with the problems
