@@ -6,7 +6,6 @@
 import { join } from 'node:path'
 import { ROOT } from '../../scripts/lib/project.ts'
 import { type Backends, mysqlConnection, redisClient } from './backends.ts'
-import type { BenchGateways } from './stack.ts'
 import type { Account, Accounts } from './visitor.ts'
 import { startInlineWorker } from './workerd.ts'
 
@@ -72,7 +71,8 @@ async function floorBindings(backends: Backends, accounts: Accounts) {
 /** Started after the accounts were seeded on ours: it reads what that left. */
 export async function startFloorWorker(
   backends: Backends,
-  gateways: BenchGateways,
+  /** the bench gateways' bindings (infra/stack.ts), which the floor shares */
+  gateways: { bindings: Record<string, string> },
   accounts: Accounts
 ) {
   const bindings = await floorBindings(backends, accounts)
