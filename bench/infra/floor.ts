@@ -9,7 +9,7 @@ import { type Backends, mysqlConnection, redisClient } from './backends.ts'
 import type { Account, Accounts } from './visitor.ts'
 import { startInlineWorker } from './workerd.ts'
 
-// The architecture's minimal depth: a read runs the session check and the query concurrently
+// The minimal depth: a read runs the session check and the query concurrently
 // (depth 1), a write waits for the session check (depth 2). GET / makes no backend call.
 const ENTRY = `
 import { connect } from '@planetscale/database'

@@ -21,7 +21,7 @@ interface Scenario {
   /** method and path first */
   name: string
   request(accounts: Accounts, cookies: Record<Role, string>): HttpRequest
-  /** docs/architecture.md request budget: [Upstash, PlanetScale] per request */
+  /** the request budget: [Upstash, PlanetScale] requests per request */
   budget: [number, number]
   /** the floor Worker serves it too */
   floor?: boolean

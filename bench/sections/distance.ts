@@ -39,7 +39,7 @@ interface RouteContext {
 interface Route {
   name: string
   servers: Server[]
-  /** docs/architecture.md: backend round trips on ours' critical path */
+  /** the target: backend round trips on ours' critical path */
   depth: string
   /** the request to time; preparing it (a fresh session to log out) is not timed */
   prepare(c: RouteContext, n: number): HttpRequest | Promise<HttpRequest>
