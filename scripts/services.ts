@@ -23,7 +23,7 @@ export const DEV_UPSTASH_TOKEN = 'dev-token'
 export const DEV_DB_USER = 'app'
 export const DEV_DB_PASSWORD = 'app-dev-password'
 export const DEV_DATABASE = 'edge_status'
-/** Fixed so wrangler.toml (UPSTASH_REDIS_REST_URL) and .dev.vars (DATABASE_URL) can name them. */
+/** Fixed so .dev.vars.example can name them. */
 export const DEFAULT_UPSTASH_PORT = 8079
 export const DEFAULT_PLANETSCALE_PORT = 8078
 
@@ -241,10 +241,9 @@ async function main(): Promise<void> {
       `PlanetScale HTTP  ${databaseUrl}${behind(mysqlUrl)}${delay}`,
       '',
       '# .dev.vars (npm run dev writes these, plus a SESSION_SECRET)',
+      `UPSTASH_REDIS_REST_URL=${upstashUrl}`,
       `UPSTASH_REDIS_REST_TOKEN=${upstashToken}`,
       `DATABASE_URL=${databaseUrl}`,
-      '# wrangler.toml [vars]',
-      `UPSTASH_REDIS_REST_URL=${upstashUrl}`,
       '',
     ].join('\n')
   )

@@ -1,18 +1,17 @@
-// Section "profile" (issue 9: "profile first and say where the time went"): the app built
-// unminified, served by workerd with its inspector open, loaded on one route at 10 connections
+// Section "profile": the app built unminified, served by workerd with its inspector open, loaded on one route at 10 connections
 // while V8's sampling profiler runs in the isolate. Writes the .cpuprofile (DevTools opens it)
 // and sums self time by module and by function.
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { basename, join } from 'node:path'
-import { ROOT, WRANGLER_CLI, WRANGLER_ENV } from '../../lib/project.ts'
-import { runCaptured } from '../../lib/run-captured.ts'
+import { ROOT, WRANGLER_CLI, WRANGLER_ENV } from '../../scripts/lib/project.ts'
+import { runCaptured } from '../../scripts/lib/run-captured.ts'
+import type { SectionContext } from '../context.ts'
 import { cannon, settle } from '../infra/http-load.ts'
 import type { CpuProfile } from '../infra/inspector.ts'
 import { cpuMeter, perRequest } from '../infra/procfs.ts'
 import { startBenchGateways, startBenchWorker } from '../infra/stack.ts'
 import { accountsFor, seedAccounts } from '../infra/visitor.ts'
-import type { SectionContext } from '../registry.ts'
 import { SCENARIOS } from './app.ts'
 
 const CONNECTIONS = 10
@@ -71,9 +70,10 @@ export async function benchProfile({ backends, options, log }: SectionContext) {
   }
 }
 
-/** The app as `wrangler deploy --dry-run` builds it, but without --minify. */
+/** The app as `wrangler deploy --dry-run` builds it, but not minified (wrangler.toml minifies). */
 async function buildUnminified(outdir: string): Promise<string> {
-  await runCaptured(process.execPath, [WRANGLER_CLI, 'deploy', '--dry-run', '--outdir', outdir], {
+  const args = [WRANGLER_CLI, 'deploy', '--dry-run', '--minify=false', '--outdir', outdir]
+  await runCaptured(process.execPath, args, {
     cwd: ROOT,
     env: { ...process.env, ...WRANGLER_ENV, CI: 'true', NO_COLOR: '1' },
   })

@@ -1,4 +1,4 @@
-// Section "gateways" (issue 2): each gateway with its official client at 1 and 16 callers, next
+// Section "gateways": each gateway with its official client at 1 and 16 callers, next
 // to the same operation sent directly (ioredis / mysql2) and to a bare node:http server that
 // answers the gateway's own response bytes, loaded through the same official client (the HTTP
 // floor). The load generator is this process, a closed loop; each server runs in a process of its
@@ -7,13 +7,13 @@ import { isDeepStrictEqual } from 'node:util'
 import { Client } from '@planetscale/database'
 import { Redis } from '@upstash/redis'
 import { createPool } from 'mysql2/promise'
+import type { SectionContext } from '../context.ts'
 import { type Backends, BENCH_DATABASE, mysqlConnection, redisClient } from '../infra/backends.ts'
 import { type Gateway, startServer } from '../infra/hosts.ts'
 import { cpuMeter, perRequest } from '../infra/procfs.ts'
 import { startBenchGateways } from '../infra/stack.ts'
 import { ascending, quantile, ratio } from '../infra/stats.ts'
 import { EMAIL_DOMAIN } from '../infra/visitor.ts'
-import type { SectionContext } from '../registry.ts'
 
 const TARGETS = { minRpsShareOfBare: 0.6, maxP50OverheadMs: 0.5 }
 const LEVELS = [1, 16]

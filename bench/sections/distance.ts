@@ -1,9 +1,11 @@
-// Section "distance" (issue 9): what a far backend costs each route. One connection, sequential
+// Section "distance": what a far backend costs each route. One connection, sequential
 // requests, p50/p99 per route at 0 ms and at a round trip of --rtt: ours and the floor through
 // gateways started with --latency-ms (one round trip per backend request), the tutorial with its
 // Redis and MariaDB behind TCP proxies delaying each chunk half of it each way. (p50 at rtt − p50
 // at 0) / rtt is the number of round trips on the critical path; for ours the gateways' own
 // timelines also give it directly.
+
+import type { SectionContext } from '../context.ts'
 import type { GatewayStats } from '../infra/hosts.ts'
 import { settle } from '../infra/http-load.ts'
 import { type BenchGateways, startTargets } from '../infra/stack.ts'
@@ -19,7 +21,6 @@ import {
   tutorialFailed,
   Visitor,
 } from '../infra/visitor.ts'
-import type { SectionContext } from '../registry.ts'
 
 const WARMUP_REQUESTS = 5
 const PROBES = 3
@@ -38,7 +39,7 @@ interface RouteContext {
 interface Route {
   name: string
   servers: Server[]
-  /** architecture.md: backend round trips on ours' critical path */
+  /** the target: backend round trips on ours' critical path */
   depth: string
   /** the request to time; preparing it (a fresh session to log out) is not timed */
   prepare(c: RouteContext, n: number): HttpRequest | Promise<HttpRequest>

@@ -2,8 +2,8 @@
 // load generator (this process) never shares an event loop with them and their memory is their
 // own: a gateway (its command line), and servers.ts (the bare HTTP floor, a TCP delay proxy).
 import { fileURLToPath } from 'node:url'
-import { type GatewayKind, gatewayProcess } from '../../lib/gateways.ts'
-import { OwnedProcess } from '../../lib/launcher.ts'
+import { type GatewayKind, gatewayProcess } from '../../scripts/lib/gateways.ts'
+import { OwnedProcess } from '../../scripts/lib/launcher.ts'
 import { type InspectorSession, openInspector } from './inspector.ts'
 
 /** `recent`: [start, end] wall-clock ms of the last requests, in the order they ended. */

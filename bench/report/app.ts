@@ -4,7 +4,7 @@ import { type AppResult, type AppRow, CONNECTIONS } from '../sections/app.ts'
 import { barChart } from './charts.ts'
 import { type Column, loadColumns, table } from './table.ts'
 
-/** The tutorial's figures (architecture.md), for the peer's rows. */
+/** The tutorial's backend calls per request (read from its code), for the peer's rows. */
 const TUTORIAL_BACKEND_CALLS: Record<string, string> = {
   'GET / (anonymous)': '0 / 0',
   'GET /fetchStatus': '2 / 1',

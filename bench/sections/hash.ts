@@ -1,4 +1,4 @@
-// Section "hash" (issue 4): the app's own hashPassword/verifyPassword (src/auth/password.ts),
+// Section "hash": the app's own hashPassword/verifyPassword (src/auth/password.ts),
 // bundled into a throwaway Worker and served by workerd, one call per request. Argon2id runs
 // synchronously, and workerd's clock stands still between I/O, so time inside the Worker reads 0:
 // the cost is workerd's CPU time per call (all its threads, from schedstat), with the round trip
@@ -7,11 +7,11 @@
 import { argon2 } from 'node:crypto'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
-import { ROOT } from '../../lib/project.ts'
+import { ROOT } from '../../scripts/lib/project.ts'
+import type { SectionContext } from '../context.ts'
 import { cpuMs } from '../infra/procfs.ts'
 import { percentiles } from '../infra/stats.ts'
 import { startInlineWorker } from '../infra/workerd.ts'
-import type { SectionContext } from '../registry.ts'
 
 const OWASP_STATEMENT =
   'OWASP Password Storage Cheat Sheet: Argon2id with m=19 MiB, t=2, p=1, or an equivalent ' +

@@ -1,7 +1,7 @@
 // HTTP load: autocannon with per-response timing, CPU time per process from /proc, and the
 // gateways' counters (settled after a run, read around a sequential probe).
 import autocannon from 'autocannon'
-import { sleep } from '../../lib/processes.ts'
+import { sleep } from '../../scripts/lib/processes.ts'
 import { percentiles } from './stats.ts'
 import { type HttpRequest, headersOf, Visitor } from './visitor.ts'
 

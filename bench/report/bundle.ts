@@ -1,5 +1,5 @@
 // The bundle section's lines (those of `node scripts/bundle-size.ts`) and chart.
-import { type BundleReport, formatBundleReport } from '../../bundle-size.ts'
+import { type BundleReport, formatBundleReport } from '../../scripts/bundle-size.ts'
 import { barChart } from './charts.ts'
 
 type BundleResult = Omit<BundleReport, 'outDir' | 'mainModule'>

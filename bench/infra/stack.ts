@@ -2,9 +2,9 @@
 // Redis and MySQL databases (migrated, emptied), the built Worker in workerd on them, and for
 // comparison the floor Worker on the same gateways and the peer, all on the same accounts.
 import { randomBytes } from 'node:crypto'
-import { planetscaleArgs, upstashArgs } from '../../lib/gateways.ts'
-import { migrate } from '../../migrate.ts'
-import type { SectionContext } from '../registry.ts'
+import { planetscaleArgs, upstashArgs } from '../../scripts/lib/gateways.ts'
+import { migrate } from '../../scripts/migrate.ts'
+import type { SectionContext } from '../context.ts'
 import { type Backends, BENCH_DATABASE, BENCH_REDIS_DB, resetBenchData } from './backends.ts'
 import { startFloorWorker } from './floor.ts'
 import { startGateway } from './hosts.ts'

@@ -1,14 +1,14 @@
-// Section "soak" (issue 5): a bounded mixed journey (register, log in, post, fetch, log out) at
+// Section "soak": a bounded mixed journey (register, log in, post, fetch, log out) at
 // modest concurrency for N minutes against the Worker and the gateways, each a process of its own.
 // Every few seconds: requests, errors, p50/p99 of that interval, and the gateways' memory (after a
 // forced GC, so heapUsed is what they retain), with a verdict on whether it stayed flat.
-import { sleep } from '../../lib/processes.ts'
+import { sleep } from '../../scripts/lib/processes.ts'
+import type { SectionContext } from '../context.ts'
 import { redisClient } from '../infra/backends.ts'
 import { startBenchGateways, startBenchWorker } from '../infra/stack.ts'
 import { percentiles } from '../infra/stats.ts'
 import { EMAIL_DOMAIN, Visitor } from '../infra/visitor.ts'
 import type { WorkerHost } from '../infra/workerd.ts'
-import type { SectionContext } from '../registry.ts'
 
 const MiB = 1024 * 1024
 /** heap within this share (or 1 MiB) counts as flat; RSS gets twice the margin */

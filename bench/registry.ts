@@ -1,8 +1,7 @@
 // Each section's measurement (sections/) paired with its printer and charts (report/): the one
 // place that knows both. A printer is a pure function of its section's result.
-import type { BundleReport } from '../bundle-size.ts'
-import type { Backends } from './infra/backends.ts'
-import type { BenchOptions, SectionName } from './options.ts'
+import type { SectionContext } from './context.ts'
+import type { SectionName } from './options.ts'
 import { appCharts, appText } from './report/app.ts'
 import { bundleCharts, bundleText } from './report/bundle.ts'
 import { distanceCharts, distanceText } from './report/distance.ts'
@@ -10,20 +9,14 @@ import { gatewaysCharts, gatewaysText } from './report/gateways.ts'
 import { hashCharts, hashText } from './report/hash.ts'
 import { profileText } from './report/profile.ts'
 import { soakCharts, soakText } from './report/soak.ts'
+import { startupCharts, startupText } from './report/startup.ts'
 import { benchApp } from './sections/app.ts'
 import { benchDistance } from './sections/distance.ts'
 import { benchGateways } from './sections/gateways.ts'
 import { benchHash } from './sections/hash.ts'
 import { benchProfile } from './sections/profile.ts'
 import { benchSoak } from './sections/soak.ts'
-
-export interface SectionContext {
-  options: BenchOptions
-  backends: Backends
-  /** the minified Worker as `wrangler deploy` would upload it; built once, on first use */
-  bundle(): Promise<BundleReport>
-  log(line: string): void
-}
+import { benchStartup } from './sections/startup.ts'
 
 /**
  * `exclusive`: it loads the machine, so it holds the bench lock (load runs from different people
@@ -52,6 +45,7 @@ export const REGISTRY: Record<SectionName, ReturnType<typeof section>> = {
   gateways: section(benchGateways, gatewaysText, gatewaysCharts),
   app: section(benchApp, appText, appCharts),
   hash: section(benchHash, hashText, hashCharts, { usesBackends: false }),
+  startup: section(benchStartup, startupText, startupCharts, { usesBackends: false }),
   distance: section(benchDistance, distanceText, distanceCharts),
   soak: section(benchSoak, soakText, soakCharts),
   profile: section(benchProfile, profileText),

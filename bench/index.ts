@@ -4,11 +4,13 @@
 import { mkdir, rm, writeFile } from 'node:fs/promises'
 import { cpus, loadavg, totalmem } from 'node:os'
 import { join } from 'node:path'
-import { type BundleReport, measureBundle } from '../bundle-size.ts'
+import { type BundleReport, measureBundle } from '../scripts/bundle-size.ts'
+import type { SectionContext } from './context.ts'
 import { backendsFromEnv, resetBenchData } from './infra/backends.ts'
 import { acquireLock } from './infra/lock.ts'
+import { NO_PEER_HINT } from './infra/peer.ts'
 import { HELP, parseOptions, SECTIONS } from './options.ts'
-import { REGISTRY, type SectionContext } from './registry.ts'
+import { REGISTRY } from './registry.ts'
 import { htmlPage } from './report/charts.ts'
 
 const loadAverage = () => loadavg().map((l) => Math.round(l * 100) / 100)
@@ -46,6 +48,9 @@ async function main(): Promise<number> {
   say(
     `edge-status bench: ${options.sections.join(', ')}; ${machine.cpus} CPUs, load average ${machine.loadAverage.join(' ')}`
   )
+  if (!options.peer && options.sections.some((name) => name === 'app' || name === 'distance')) {
+    say(NO_PEER_HINT)
+  }
   let built: Promise<BundleReport> | undefined
   const context: SectionContext = {
     options,

@@ -1,36 +1,40 @@
 // The bench's command line: which sections, and the options each takes.
 import { resolve } from 'node:path'
 import { parseArgs } from 'node:util'
-import { ROOT } from '../lib/project.ts'
+import { ROOT } from '../scripts/lib/project.ts'
 
 export const SECTIONS = [
   'bundle',
   'gateways',
   'app',
   'hash',
+  'startup',
   'distance',
   'soak',
   'profile',
 ] as const
 export type SectionName = (typeof SECTIONS)[number]
-const DEFAULT_SECTIONS: SectionName[] = ['gateways', 'app', 'hash', 'bundle']
+const DEFAULT_SECTIONS: SectionName[] = ['gateways', 'app', 'hash', 'startup', 'bundle']
 
 export const HELP = `Usage: npm run bench -- [options]
 Sections (--only, comma-separated; "all" for every one; default ${DEFAULT_SECTIONS.join(',')}):
   gateways   each gateway with its official client vs direct ioredis/mysql2 vs a bare HTTP server
-  app        ours, the floor Worker and the tutorial app under autocannon at 2 and 10 connections:
+  app        ours, the floor Worker and the peer (if any) under autocannon at 2 and 10 connections:
              req/s, latency, CPU per request by process, backend calls per request, ours/floor targets
   hash       Argon2id (src/auth/password.ts) in workerd: CPU per hash and verify
+  startup    CPU to load the Worker in a fresh workerd isolate, ours vs a bare
+             Hono Worker, median of --startup-runs each; target <= 1.5x the bare one or < 20 ms
   bundle     the Worker's gzip size against its budget, by contributor
-  distance   one connection, p50/p99 per route at 0 ms and at --rtt for ours, the floor and the
-             tutorial (its Redis and MariaDB behind a TCP delay); round trips on the critical path
+  distance   one connection, p50/p99 per route at 0 ms and at --rtt for ours, the floor and a
+             peer folder (its Redis and MariaDB behind a TCP delay); round trips on the critical path
   soak       a mixed journey for --soak-minutes; the gateways' memory over time
   profile    a V8 CPU profile of the Worker in workerd under load (--route); self time by module
 Options:
   --duration S         seconds per load run (gateways, app, profile), default 5
   --rounds N           app: interleaved rounds per server, default 5 (figures are their medians)
-  --peer URL           compare against this server (tutorial routes) instead of starting the tutorial
-  --no-peer            no comparison
+  --peer FOLDER|URL    compare with a peer (none by default): the 2015 tutorial app's folder (the
+                       bench installs and starts it on the same Redis and MariaDB), or the URL of
+                       any server speaking its routes
   --rtt MS             distance: the simulated round trip, default 50
   --requests N         distance: sequential requests per route, server and round trip, default 50
   --route PATH         profile: /fetchStatus (default), /addStatus, / or /login
@@ -38,6 +42,7 @@ Options:
   --soak-users N       concurrent journeys in the soak, default 4
   --sample-seconds S   soak sampling interval, default 5
   --hash-runs N        hash and verify runs, default 30
+  --startup-runs N     startup: profiled loads of each Worker, default 7
   --out DIR            results folder, default bench-results
 Environment: REDIS_URL, MYSQL_URL (the backends); BENCH_REDIS_DB (default 7) and
 BENCH_MYSQL_DATABASE (default edge_status_bench), the bench's own database on each`
@@ -62,6 +67,12 @@ function sectionsOf(only: string | undefined, soakMinutes: string | undefined): 
   return soakMinutes === undefined ? [...DEFAULT_SECTIONS] : [...DEFAULT_SECTIONS, 'soak']
 }
 
+function peerOf(peer: string | undefined): string | undefined {
+  if (!peer) return undefined
+  if (/^https?:\/\//i.test(peer)) return peer
+  return resolve(process.env.INIT_CWD ?? process.cwd(), peer)
+}
+
 export function parseOptions(argv: string[]) {
   const text = { type: 'string' } as const
   const { values } = parseArgs({
@@ -71,7 +82,6 @@ export function parseOptions(argv: string[]) {
       duration: text,
       rounds: text,
       peer: text,
-      'no-peer': { type: 'boolean' },
       rtt: text,
       requests: text,
       route: text,
@@ -79,6 +89,7 @@ export function parseOptions(argv: string[]) {
       'soak-users': text,
       'sample-seconds': text,
       'hash-runs': text,
+      'startup-runs': text,
       out: text,
       help: { type: 'boolean', short: 'h' },
     },
@@ -89,7 +100,8 @@ export function parseOptions(argv: string[]) {
     durationS: positive('duration', values.duration, 5),
     // One round's ours/floor ratio ranged 0.94–1.70 on this 2-core machine: a median of 5 is steadier.
     rounds: Math.round(positive('rounds', values.rounds, 5)),
-    peer: values['no-peer'] ? 'none' : values.peer,
+    // A folder is relative to where npm was run from, not to the project root.
+    peer: peerOf(values.peer),
     rttMs: positive('rtt', values.rtt, 50),
     requests: Math.round(positive('requests', values.requests, 50)),
     route: values.route ?? '/fetchStatus',
@@ -97,6 +109,7 @@ export function parseOptions(argv: string[]) {
     soakUsers: Math.round(positive('soak-users', values['soak-users'], 4)),
     sampleSeconds: positive('sample-seconds', values['sample-seconds'], 5),
     hashRuns: Math.round(positive('hash-runs', values['hash-runs'], 30)),
+    startupRuns: Math.round(positive('startup-runs', values['startup-runs'], 7)),
     out: resolve(ROOT, values.out ?? 'bench-results'),
   }
 }

@@ -1,37 +1,47 @@
-// The comparison peer: the 2015 tutorial app (shared/peers/tutorial-app), copied to a private
+// The comparison peer (--peer), if any: a server at a URL, or the 2015 Express tutorial app this
+// project rebuilds, from a folder (its `bin`, `schema.sql` and lockfile), copied to a private
 // folder, installed with `npm ci` when its lockfile changed, its schema applied, and its program
-// (what its start.sh runs) started with the launcher on a free port. It talks to Redis (database
-// 0) and MariaDB (schema redis_demo) directly, or through TCP delay proxies (distance).
+// started with the launcher on a free port. It talks to Redis (database 0) and MariaDB (schema
+// redis_demo) directly, or through TCP delay proxies (distance).
+import { existsSync } from 'node:fs'
 import { cp, readFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { join, resolve } from 'node:path'
 import { createConnection } from 'mysql2/promise'
-import { httpAnswers, OwnedProcess } from '../../lib/launcher.ts'
-import { freePort } from '../../lib/processes.ts'
-import { ROOT } from '../../lib/project.ts'
-import { runCaptured } from '../../lib/run-captured.ts'
-import type { SectionContext } from '../registry.ts'
+import { httpAnswers, OwnedProcess } from '../../scripts/lib/launcher.ts'
+import { freePort } from '../../scripts/lib/processes.ts'
+import { runCaptured } from '../../scripts/lib/run-captured.ts'
+import type { SectionContext } from '../context.ts'
 import { type Backends, mysqlConnection, redisClient } from './backends.ts'
 import { startServer } from './hosts.ts'
 import { EMAIL_DOMAIN } from './visitor.ts'
 
-const SOURCE = join(ROOT, '..', 'shared', 'peers', 'tutorial-app')
-const COPY = join(tmpdir(), 'edge-status-bench-tutorial-app')
+const COPY = join(tmpdir(), 'edge-status-bench-peer-app')
+
+/** How to add a peer, printed when a comparing section runs without one. */
+export const NO_PEER_HINT =
+  "no peer to compare with: --peer <folder|url> adds one (the tutorial app's folder, or any " +
+  'server speaking its routes); see bench/README.md'
+
+export const isUrl = (peer: string) => /^https?:\/\//i.test(peer)
 
 /** `pid`: the tutorial's process, for CPU accounting (not an external peer's). */
 type Peer = { url: string; label: string; pid?: number; stop(): Promise<void> }
 
 /**
- * --peer: 'none'; a URL (a server speaking the tutorial's routes; none when a delay is asked, as
- * it cannot be delayed); by default the tutorial, its backends `delayMs` away each way if given.
+ * --peer: none; a URL (a server speaking the tutorial's routes; none when a delay is asked, as
+ * it cannot be delayed); a folder: the tutorial app, its backends `delayMs` away each way if given.
  * Stopping the tutorial removes what the bench's users left in its schema and in Redis database 0.
  */
 export async function startPeer(c: SectionContext, delayMs?: number): Promise<Peer | undefined> {
   const { backends, log } = c
   const { peer } = c.options
-  if (peer === 'none' || (peer && delayMs !== undefined)) return undefined
-  if (peer) return { url: peer.replace(/\/$/, ''), label: `peer at ${peer}`, stop: async () => {} }
-  await install(backends.mysqlUrl, log)
+  if (!peer) return undefined
+  if (isUrl(peer)) {
+    if (delayMs !== undefined) return undefined
+    return { url: peer.replace(/\/$/, ''), label: `peer at ${peer}`, stop: async () => {} }
+  }
+  await install(resolve(peer), backends.mysqlUrl, log)
   const proxies: { stop(): Promise<void> }[] = []
   const stopProxies = () => Promise.all(proxies.map((proxy) => proxy.stop()))
   const backend = async (url: string, defaultPort: number) => {
@@ -66,7 +76,7 @@ export async function startPeer(c: SectionContext, delayMs?: number): Promise<Pe
     log(`tutorial app: pid ${tutorial.pid} on ${url}`)
     return {
       url,
-      label: 'tutorial app (Express, started by the bench)',
+      label: `tutorial app from ${peer} (Express, started by the bench)`,
       pid: tutorial.pid,
       stop: async () => {
         await tutorial.stop()
@@ -81,12 +91,18 @@ export async function startPeer(c: SectionContext, delayMs?: number): Promise<Pe
 }
 
 /** Copies the tutorial, installs it (only when its lockfile changed), applies its schema. */
-async function install(mysqlUrl: string, log: (line: string) => void) {
+async function install(source: string, mysqlUrl: string, log: (line: string) => void) {
+  const missing = ['bin', 'schema.sql', 'package-lock.json'].filter(
+    (f) => !existsSync(join(source, f))
+  )
+  if (missing.length > 0) {
+    throw new Error(`--peer ${source}: not the tutorial app's folder (no ${missing.join(', ')})`)
+  }
   const lock = (path: string) => readFile(join(path, 'package-lock.json'), 'utf8').catch(() => '')
-  const installed = (await lock(COPY)) === (await lock(SOURCE))
-  await cp(SOURCE, COPY, {
+  const installed = (await lock(COPY)) === (await lock(source))
+  await cp(source, COPY, {
     recursive: true,
-    filter: (path) => !/[\\/](node_modules|run)([\\/]|$)/.test(path.slice(SOURCE.length)),
+    filter: (path) => !/[\\/](node_modules|run)([\\/]|$)/.test(path.slice(source.length)),
   })
   const modules = await readFile(join(COPY, 'node_modules', '.package-lock.json')).catch(() => null)
   if (!installed || !modules) {

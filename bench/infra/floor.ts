@@ -4,13 +4,12 @@
 // faster on this stack and this machine: ours / floor is what the app itself costs, floor /
 // tutorial what the HTTP hops and the gateways cost.
 import { join } from 'node:path'
-import { ROOT } from '../../lib/project.ts'
+import { ROOT } from '../../scripts/lib/project.ts'
 import { type Backends, mysqlConnection, redisClient } from './backends.ts'
-import type { BenchGateways } from './stack.ts'
 import type { Account, Accounts } from './visitor.ts'
 import { startInlineWorker } from './workerd.ts'
 
-// The architecture's minimal depth: a read runs the session check and the query concurrently
+// The minimal depth: a read runs the session check and the query concurrently
 // (depth 1), a write waits for the session check (depth 2). GET / makes no backend call.
 const ENTRY = `
 import { connect } from '@planetscale/database'
@@ -72,7 +71,8 @@ async function floorBindings(backends: Backends, accounts: Accounts) {
 /** Started after the accounts were seeded on ours: it reads what that left. */
 export async function startFloorWorker(
   backends: Backends,
-  gateways: BenchGateways,
+  /** the bench gateways' bindings (infra/stack.ts), which the floor shares */
+  gateways: { bindings: Record<string, string> },
   accounts: Accounts
 ) {
   const bindings = await floorBindings(backends, accounts)

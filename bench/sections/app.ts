@@ -1,7 +1,9 @@
-// Section "app" (issue 4): the built Worker in workerd on the gateways and the real Redis/MariaDB,
+// Section "app": the built Worker in workerd on the gateways and the real Redis/MariaDB,
 // beside the floor Worker (infra/floor.ts) and the tutorial app, with autocannon in this process.
 // Servers are loaded in interleaved rounds, the order alternating, so a busy moment on a shared
 // machine falls on all of them alike; each figure is the median over the rounds.
+
+import type { SectionContext } from '../context.ts'
 import { cannon, type Load, probeBackendCalls, settle } from '../infra/http-load.ts'
 import { cpuMeter, perRequest } from '../infra/procfs.ts'
 import { type Stack, startTargets, type Target } from '../infra/stack.ts'
@@ -14,13 +16,12 @@ import {
   post,
   type Role,
 } from '../infra/visitor.ts'
-import type { SectionContext } from '../registry.ts'
 
 interface Scenario {
   /** method and path first */
   name: string
   request(accounts: Accounts, cookies: Record<Role, string>): HttpRequest
-  /** architecture.md request budget: [Upstash, PlanetScale] per request */
+  /** the request budget: [Upstash, PlanetScale] requests per request */
   budget: [number, number]
   /** the floor Worker serves it too */
   floor?: boolean
@@ -55,7 +56,7 @@ export const SCENARIOS: Scenario[] = [
 ]
 
 export const CONNECTIONS = [2, 10]
-/** issue 9: what the app may cost beyond the floor at the top connection count */
+/** What the app may cost beyond the floor at the top connection count */
 const FLOOR_TARGETS = { maxCpuRatio: 1.2, minRpsRatio: 0.85 }
 
 /** One run of one server in one round; CPU ms and backend requests per request sent. */
