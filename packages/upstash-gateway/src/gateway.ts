@@ -128,7 +128,6 @@ export async function startUpstashGateway(options: UpstashGatewayOptions): Promi
       host: options.host,
       port: options.port,
       latencyMs: options.latencyMs,
-      target: replication ? 'primary' : undefined,
       maxBodyBytes: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
       keepAliveTimeoutMs: 65_000,
     }
