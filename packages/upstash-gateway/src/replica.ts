@@ -141,7 +141,11 @@ class RoutedRequest implements CommandPool {
         // MULTI … EXEC: what is inside decides.
         if (await this.replicaMayAnswer(batch.slice(1, -1))) {
           this.target = 'replica'
-          return this.user.replicaPool.exclusive((conn) => conn.send(batch))
+          try {
+            return await this.user.replicaPool.exclusive((conn) => conn.send(batch))
+          } catch {
+            // As in run(): the primary answers what an unreachable replica cannot.
+          }
         }
         this.target = 'primary'
         return this.noted(
