@@ -70,11 +70,12 @@ async function main(): Promise<void> {
   })
 
   startup = (async () => {
-    const { latencyMs } = parseLocalFlags('dev', process.argv.slice(2))
+    const { latencyMs, replicas } = parseLocalFlags('dev', process.argv.slice(2))
     await assertPortFree(APP_PORT)
     services = await startServices({
       signal: controller.signal,
       latencyMs,
+      replicas,
       log: (line) => console.log(`services: ${line}`),
     })
     const plan = ensureDevVars(ROOT, {
@@ -84,6 +85,9 @@ async function main(): Promise<void> {
     })
     for (const change of plan.changes) say(`.dev.vars: ${change}`)
     for (const warning of plan.warnings) say(`.dev.vars: warning: ${warning}`)
+    if (services.replicas) {
+      say(`read-only region: DATABASE_REPLICA_URL=${services.replicas.databaseReplicaUrl}`)
+    }
     controller.signal.throwIfAborted()
     return services
   })()
@@ -117,7 +121,12 @@ async function main(): Promise<void> {
     console.error(`dev: ${name} exited (${code}); stopping the rest`)
     void shutdown(1)
   })
-  const latency = ready.latencyMs ? ` (gateways answer ${ready.latencyMs} ms late)` : ''
+  const settings = ready.replicas?.settings
+  const latency = settings
+    ? ` (replicas: near ${settings.nearMs} ms, far ${settings.farMs} ms, lag ${settings.lagMs} ms)`
+    : ready.latencyMs
+      ? ` (gateways answer ${ready.latencyMs} ms late)`
+      : ''
   console.log(`\nApp: ${APP_URL}${latency}\n`)
 }
 

@@ -6,7 +6,8 @@
 //                                       Redis or MySQL for the tutorial, whose clients speak their
 //                                       own protocols
 import { createServer as createHttpServer } from 'node:http'
-import { type AddressInfo, connect, createServer, type Server, type Socket } from 'node:net'
+import type { AddressInfo, Server } from 'node:net'
+import { delayProxy } from '../../lib/delay-proxy.ts'
 
 function bare(): Server {
   let body = Buffer.from('{}')
@@ -28,25 +29,11 @@ function bare(): Server {
   })
 }
 
-function delayProxy(host: string, port: number, delayMs: number): Server {
-  // Timers of one duration fire in the order they were set, so the bytes keep their order.
-  const later = (action: () => void) => (delayMs > 0 ? setTimeout(action, delayMs) : action())
-  const relay = (from: Socket, to: Socket) => {
-    from.on('data', (chunk) => later(() => to.write(chunk)))
-    from.on('end', () => later(() => to.end()))
-    from.on('error', () => to.destroy())
-    from.on('close', () => later(() => to.destroy()))
-  }
-  return createServer((client) => {
-    const upstream = connect({ host, port, noDelay: true })
-    client.setNoDelay(true)
-    relay(client, upstream)
-    relay(upstream, client)
-  })
-}
-
 const [mode, host = '', port, delayMs] = process.argv.slice(2)
-const server = mode === 'bare' ? bare() : delayProxy(host, Number(port), Number(delayMs))
+const server =
+  mode === 'bare'
+    ? bare()
+    : delayProxy(host, Number(port), { toServerMs: Number(delayMs), toClientMs: Number(delayMs) })
 server.listen(0, '127.0.0.1', () => {
   console.log(`listening on 127.0.0.1:${(server.address() as AddressInfo).port}`)
 })
