@@ -7,7 +7,7 @@
 //                                       own protocols
 import { createServer as createHttpServer } from 'node:http'
 import type { AddressInfo, Server } from 'node:net'
-import { delayProxy } from '../../lib/delay-proxy.ts'
+import { delayProxy } from '../../scripts/lib/delay-proxy.ts'
 
 function bare(): Server {
   let body = Buffer.from('{}')
