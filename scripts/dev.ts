@@ -5,13 +5,7 @@ import { httpAnswers, OwnedProcess } from './lib/launcher.ts'
 import { ROOT, WRANGLER_CLI, WRANGLER_ENV } from './lib/project.ts'
 import { describeFailure, onInterrupt, parseLocalFlags } from './local/cli.ts'
 import { ensureDevVars } from './local/dev-vars.ts'
-import {
-  DEFAULT_UPSTASH_PORT,
-  onGatewayExit,
-  type Services,
-  ServicesError,
-  startServices,
-} from './services.ts'
+import { onGatewayExit, type Services, ServicesError, startServices } from './services.ts'
 
 const HOST = '127.0.0.1'
 const APP_PORT = 8787
@@ -38,10 +32,9 @@ function wranglerDev(services: Services): OwnedProcess {
   const args = ['dev', '--ip', HOST, '--port', String(APP_PORT)]
   // No hotkeys: Ctrl-C must stay a signal to this process group, not a keypress wrangler handles.
   args.push('--show-interactive-dev-session=false')
-  // wrangler.toml names the default port; another UPSTASH_PORT needs the var overridden.
-  if (services.upstashUrl !== `http://${HOST}:${DEFAULT_UPSTASH_PORT}`) {
-    args.push('--var', `UPSTASH_REDIS_REST_URL:${services.upstashUrl}`)
-  }
+  // wrangler.toml holds the production URL; --var wins over it and over an edited .dev.vars, so
+  // the app in dev always talks to the local gateway.
+  args.push('--var', `UPSTASH_REDIS_REST_URL:${services.upstashUrl}`)
   return new OwnedProcess({
     name: 'wrangler dev',
     command: process.execPath,
@@ -77,19 +70,24 @@ async function main(): Promise<void> {
   })
 
   startup = (async () => {
-    const { latencyMs } = parseLocalFlags('dev', process.argv.slice(2))
+    const { latencyMs, replicas } = parseLocalFlags('dev', process.argv.slice(2))
     await assertPortFree(APP_PORT)
     services = await startServices({
       signal: controller.signal,
       latencyMs,
+      replicas,
       log: (line) => console.log(`services: ${line}`),
     })
     const plan = ensureDevVars(ROOT, {
+      UPSTASH_REDIS_REST_URL: services.upstashUrl,
       UPSTASH_REDIS_REST_TOKEN: services.upstashToken,
       DATABASE_URL: services.databaseUrl,
     })
     for (const change of plan.changes) say(`.dev.vars: ${change}`)
     for (const warning of plan.warnings) say(`.dev.vars: warning: ${warning}`)
+    if (services.replicas) {
+      say(`read-only region: DATABASE_REPLICA_URL=${services.replicas.databaseReplicaUrl}`)
+    }
     controller.signal.throwIfAborted()
     return services
   })()
@@ -123,7 +121,12 @@ async function main(): Promise<void> {
     console.error(`dev: ${name} exited (${code}); stopping the rest`)
     void shutdown(1)
   })
-  const latency = ready.latencyMs ? ` (gateways answer ${ready.latencyMs} ms late)` : ''
+  const settings = ready.replicas?.settings
+  const latency = settings
+    ? ` (replicas: near ${settings.nearMs} ms, far ${settings.farMs} ms, lag ${settings.lagMs} ms)`
+    : ready.latencyMs
+      ? ` (gateways answer ${ready.latencyMs} ms late)`
+      : ''
   console.log(`\nApp: ${APP_URL}${latency}\n`)
 }
 

@@ -2,6 +2,7 @@
 // works against the local gateway and against real PlanetScale.
 //   node scripts/migrate.ts            apply pending migrations/*.sql (DATABASE_URL or .dev.vars)
 //   node scripts/migrate.ts --status   list applied and pending files
+// Through npm: `npm run db:migrate -- --status` (npm keeps a flag before `--` for itself).
 import { existsSync, readFileSync } from 'node:fs'
 import { readdir, readFile } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
@@ -36,6 +37,36 @@ export function splitStatements(sql: string): string[] {
     .filter((s) => s.length > 0)
 }
 
+/** `http://app:secret@host` → `http://app:***@host`: the URL to name in a message. */
+export function redactUrl(url: string): string {
+  try {
+    const parsed = new URL(url)
+    if (parsed.password) parsed.password = '***'
+    return parsed.toString().replace(/\/$/, '')
+  } catch {
+    return '(DATABASE_URL is not a URL)'
+  }
+}
+
+/**
+ * The first statement of a run: a database that does not answer at all (fetch rejects before any
+ * HTTP answer) becomes one error naming where it was looked for and how the local one starts.
+ */
+async function firstContact<T>(url: string, statement: () => Promise<T>): Promise<T> {
+  try {
+    return await statement()
+  } catch (err) {
+    if (err instanceof DatabaseError || !(err instanceof TypeError)) throw err
+    const reason = err.cause as { code?: string; message?: string } | undefined
+    const cause = reason?.code ?? reason?.message ?? err.message
+    throw new Error(
+      `cannot reach the database at ${redactUrl(url)} (${cause}). Locally, start it with ` +
+        '`npm run services` (or `npm run dev`); otherwise check DATABASE_URL.',
+      { cause: err }
+    )
+  }
+}
+
 async function migrationFiles(dir: string): Promise<string[]> {
   const names = await readdir(dir)
   return names.filter((n) => n.endsWith('.sql')).sort()
@@ -56,7 +87,7 @@ export async function migrationStatus(
   dir = 'migrations'
 ): Promise<MigrationStatus> {
   const files = await migrationFiles(dir)
-  const applied = await appliedNames(connect({ url: databaseUrl }))
+  const applied = await firstContact(databaseUrl, () => appliedNames(connect({ url: databaseUrl })))
   const done = new Set(applied)
   return { applied, pending: files.filter((f) => !done.has(f)) }
 }
@@ -73,7 +104,7 @@ export async function migrate(
   const log = opts.log ?? (() => {})
   const files = await migrationFiles(dir)
   const conn = connect({ url: databaseUrl })
-  await conn.execute(CREATE_TABLE)
+  await firstContact(databaseUrl, () => conn.execute(CREATE_TABLE))
   const lock = await conn.execute('SELECT GET_LOCK(?, ?) AS locked', [
     LOCK_NAME,
     opts.lockTimeoutSeconds ?? 60,
@@ -114,7 +145,14 @@ function databaseUrlFromEnv(): string {
 
 async function main(args: string[]): Promise<void> {
   const url = databaseUrlFromEnv()
-  if (args.includes('--status')) {
+  const unknown = args.filter((arg) => arg !== '--status')
+  if (unknown.length > 0)
+    throw new Error(`unknown argument(s): ${unknown.join(' ')} (only --status)`)
+  // `npm run db:migrate --status` hands --status to npm, which passes it on as this variable.
+  const npmTookStatus = process.env.npm_config_status === 'true'
+  if (npmTookStatus)
+    console.log('(npm took --status for itself; next time: npm run db:migrate -- --status)')
+  if (args.includes('--status') || npmTookStatus) {
     const { applied, pending } = await migrationStatus(url)
     for (const name of applied) console.log(`applied  ${name}`)
     for (const name of pending) console.log(`pending  ${name}`)

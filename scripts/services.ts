@@ -15,6 +15,17 @@ import {
 } from './local/cli.ts'
 import { baseUrl, findRunning, type GatewaySpec, startGateway } from './local/gateway-ports.ts'
 import { probePlanetScale, probeUpstash } from './local/probes.ts'
+import {
+  assertNoGateway,
+  DEFAULT_PLANETSCALE_REPLICA_PORT,
+  type Pairs,
+  planetscaleReplicaSpec,
+  type ReplicaServices,
+  type ReplicaSettings,
+  startPairs,
+  startReadOnlyRegion,
+} from './local/replicas.ts'
+import { servicesSummary } from './local/summary.ts'
 import { migrate } from './migrate.ts'
 
 export { ServicesError }
@@ -23,7 +34,7 @@ export const DEV_UPSTASH_TOKEN = 'dev-token'
 export const DEV_DB_USER = 'app'
 export const DEV_DB_PASSWORD = 'app-dev-password'
 export const DEV_DATABASE = 'edge_status'
-/** Fixed so wrangler.toml (UPSTASH_REDIS_REST_URL) and .dev.vars (DATABASE_URL) can name them. */
+/** Fixed so .dev.vars (UPSTASH_REDIS_REST_URL, DATABASE_URL) can name them. */
 export const DEFAULT_UPSTASH_PORT = 8079
 export const DEFAULT_PLANETSCALE_PORT = 8078
 
@@ -54,6 +65,13 @@ export interface ServicesOptions {
   /** Apply migrations/*.sql, default true */
   migrate?: boolean
   migrationsDir?: string
+  /**
+   * Private primary/replica pairs instead of the servers above, a replicated Upstash gateway and
+   * a read-only PlanetScale gateway (latencyMs is then ignored: near and far replace it)
+   */
+  replicas?: ReplicaSettings
+  /** The read-only PlanetScale gateway's port with replicas, default env PLANETSCALE_REPLICA_PORT, else 8077 */
+  planetscaleReplicaPort?: number
   /** Progress lines, default console.log with a "services: " prefix */
   log?: (line: string) => void
   /** Aborting stops whatever was started so far and rejects. */
@@ -74,6 +92,8 @@ export interface Services {
   migrations: string[]
   /** The added latency given to the gateways started by this call (else their own env applies). */
   latencyMs: number | undefined
+  /** Set when started with replicas. */
+  replicas: ReplicaServices | undefined
   /** Stops everything this call started (gateways, then private instances); reused ones stay. */
   stop(): Promise<void>
 }
@@ -118,9 +138,17 @@ export async function startServices(options: ServicesOptions = {}): Promise<Serv
     return stopped
   }
 
+  const replicas = options.replicas
+  const replicaSpec = planetscaleReplicaSpec(
+    options.planetscaleReplicaPort ??
+      portFromEnv('PLANETSCALE_REPLICA_PORT', DEFAULT_PLANETSCALE_REPLICA_PORT)
+  )
   try {
-    const upstashRunning = reuse ? await findRunning(upstash, log) : undefined
-    const planetscaleRunning = reuse ? await findRunning(planetscale, log) : undefined
+    if (replicas) {
+      for (const spec of [upstash, planetscale, replicaSpec]) await assertNoGateway(spec, log)
+    }
+    const upstashRunning = reuse && !replicas ? await findRunning(upstash, log) : undefined
+    const planetscaleRunning = reuse && !replicas ? await findRunning(planetscale, log) : undefined
     signal?.throwIfAborted()
 
     // Backends only for the gateways we start; started side by side (MariaDB may take seconds).
@@ -130,21 +158,36 @@ export async function startServices(options: ServicesOptions = {}): Promise<Serv
       log,
       signal,
     }
-    const [redis, mysql] = await settleAll(
-      [
-        upstashRunning ? undefined : ensureRedis(redisUrl, backendOptions),
-        planetscaleRunning ? undefined : ensureMysql(mysqlUrl, backendOptions),
-      ],
-      cleanups
-    )
+    let pairs: Pairs | undefined
+    let redis: Backend | undefined
+    let mysql: Backend | undefined
+    if (replicas) {
+      pairs = await startPairs(replicas, backendOptions, cleanups)
+      redis = { url: pairs.redis.primaryUrl, source: 'private', stop: async () => {} }
+      mysql = { url: pairs.mariadb.primaryUrl, source: 'private', stop: async () => {} }
+    } else {
+      ;[redis, mysql] = await settleAll(
+        [
+          upstashRunning ? undefined : ensureRedis(redisUrl, backendOptions),
+          planetscaleRunning ? undefined : ensureMysql(mysqlUrl, backendOptions),
+        ],
+        cleanups
+      )
+    }
     signal?.throwIfAborted()
+    // With replicas, what needs a primary is far and what a replica answers is near.
+    const primaryLatencyMs = replicas ? replicas.farMs : latencyMs
 
     let upstashGateway: GatewayProcess | undefined
     let upstashUrl = upstashRunning
     if (!upstashUrl && redis) {
       const tokens = { [DEV_UPSTASH_TOKEN]: redisDb }
+      const replica = pairs && {
+        redisUrl: pairs.redis.replicaUrl,
+        latencyMs: replicas?.nearMs ?? 0,
+      }
       upstashGateway = await startGateway(upstash, cleanups, log, signal, (port) =>
-        upstashArgs({ redisUrl: redis.url, tokens, port, latencyMs })
+        upstashArgs({ redisUrl: redis.url, tokens, port, latencyMs: primaryLatencyMs, replica })
       )
       upstashUrl = upstashGateway?.url ?? baseUrl(upstash.port)
     }
@@ -155,7 +198,7 @@ export async function startServices(options: ServicesOptions = {}): Promise<Serv
     if (!planetscaleUrl && mysql) {
       const users = { [DEV_DB_USER]: { password: DEV_DB_PASSWORD, database } }
       planetscaleGateway = await startGateway(planetscale, cleanups, log, signal, (port) =>
-        planetscaleArgs({ mysqlUrl: mysql.url, users, port, latencyMs })
+        planetscaleArgs({ mysqlUrl: mysql.url, users, port, latencyMs: primaryLatencyMs })
       )
       planetscaleUrl = planetscaleGateway?.url ?? baseUrl(planetscale.port)
     }
@@ -171,6 +214,16 @@ export async function startServices(options: ServicesOptions = {}): Promise<Serv
     }
     signal?.throwIfAborted()
 
+    const replicaServices =
+      pairs && replicas
+        ? await startReadOnlyRegion(pairs, replicas, replicaSpec, database, {
+            cleanups,
+            log,
+            signal,
+          })
+        : undefined
+    signal?.throwIfAborted()
+
     return {
       upstashUrl,
       upstashToken: DEV_UPSTASH_TOKEN,
@@ -179,7 +232,8 @@ export async function startServices(options: ServicesOptions = {}): Promise<Serv
       mysqlUrl: mysql?.url,
       gateways: { upstash: upstashGateway, planetscale: planetscaleGateway },
       migrations,
-      latencyMs,
+      latencyMs: replicas ? undefined : latencyMs,
+      replicas: replicaServices,
       stop,
     }
   } catch (error) {
@@ -207,7 +261,8 @@ export function onGatewayExit(
   services: Services,
   callback: (name: string, code: number | string) => void
 ): void {
-  for (const gateway of [services.gateways.upstash, services.gateways.planetscale]) {
+  const { upstash, planetscale } = services.gateways
+  for (const gateway of [upstash, planetscale, services.replicas?.planetscaleReplica]) {
     void gateway?.exited.then((code) => callback(gateway.spec.name, code))
   }
 }
@@ -223,31 +278,15 @@ async function main(): Promise<void> {
     void services?.stop().then(() => process.exit(0))
   })
   try {
-    const { latencyMs } = parseLocalFlags('services', process.argv.slice(2))
-    services = await startServices({ signal: controller.signal, latencyMs })
+    const { latencyMs, replicas } = parseLocalFlags('services', process.argv.slice(2))
+    services = await startServices({ signal: controller.signal, latencyMs, replicas })
   } catch (error) {
     if (stopping) process.exit(0)
     console.error(`services: ${describeFailure(error)}`)
     process.exit(1)
   }
-  const { upstashUrl, upstashToken, databaseUrl, gateways, redisUrl, mysqlUrl, latencyMs } =
-    services
-  const behind = (url: string | undefined) => (url ? ` -> ${url}` : ' (already running)')
-  const delay = latencyMs && gateways.upstash ? ` (+${latencyMs} ms per answer)` : ''
-  console.log(
-    [
-      '',
-      `Upstash REST      ${upstashUrl}${behind(redisUrl)}${delay}`,
-      `PlanetScale HTTP  ${databaseUrl}${behind(mysqlUrl)}${delay}`,
-      '',
-      '# .dev.vars (npm run dev writes these, plus a SESSION_SECRET)',
-      `UPSTASH_REDIS_REST_TOKEN=${upstashToken}`,
-      `DATABASE_URL=${databaseUrl}`,
-      '# wrangler.toml [vars]',
-      `UPSTASH_REDIS_REST_URL=${upstashUrl}`,
-      '',
-    ].join('\n')
-  )
+  const { gateways } = services
+  console.log(servicesSummary(services).join('\n'))
   if (!gateways.upstash && !gateways.planetscale) {
     console.log(
       'services: both gateways were already running elsewhere; nothing to keep running here'

@@ -18,6 +18,8 @@ export interface UpstashFlags {
   port: number
   latencyMs?: number
   commandTimeoutMs?: number
+  /** a replica of redisUrl that answers reads, and the latency of its answers */
+  replica?: { redisUrl: string; latencyMs: number }
 }
 
 export interface PlanetScaleFlags {
@@ -26,6 +28,8 @@ export interface PlanetScaleFlags {
   port: number
   latencyMs?: number
   poolSize?: number
+  /** in front of a read-only replica */
+  readOnly?: boolean
 }
 
 const optional = (flag: string, value: number | undefined) =>
@@ -40,6 +44,8 @@ export function upstashArgs(flags: UpstashFlags): string[] {
     ...Object.entries(flags.tokens).flatMap(([token, db]) => ['--token', `${token}=${db}`]),
     ...optional('--latency-ms', flags.latencyMs),
     ...optional('--command-timeout-ms', flags.commandTimeoutMs),
+    ...(flags.replica ? ['--replica', flags.replica.redisUrl] : []),
+    ...optional('--replica-latency-ms', flags.replica?.latencyMs),
   ]
 }
 
@@ -55,6 +61,7 @@ export function planetscaleArgs(flags: PlanetScaleFlags): string[] {
     ]),
     ...optional('--latency-ms', flags.latencyMs),
     ...optional('--pool-size', flags.poolSize),
+    ...(flags.readOnly ? ['--read-only'] : []),
   ]
 }
 

@@ -4,6 +4,7 @@ import { join } from 'node:path'
 
 /** The values `npm run dev` owns in .dev.vars (SESSION_SECRET is generated). */
 export interface DevVarsValues {
+  UPSTASH_REDIS_REST_URL: string
   UPSTASH_REDIS_REST_TOKEN: string
   DATABASE_URL: string
 }
@@ -19,6 +20,7 @@ export interface DevVarsPlan {
 
 const MIN_SECRET_LENGTH = 32
 const FALLBACK_EXAMPLE = `SESSION_SECRET=
+UPSTASH_REDIS_REST_URL=
 UPSTASH_REDIS_REST_TOKEN=
 DATABASE_URL=
 `

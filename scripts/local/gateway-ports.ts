@@ -7,8 +7,8 @@ import type { Probe } from './probes.ts'
 
 export interface GatewaySpec {
   kind: GatewayKind
-  name: 'Upstash' | 'PlanetScale'
-  variable: 'UPSTASH_PORT' | 'PLANETSCALE_PORT'
+  name: 'Upstash' | 'PlanetScale' | 'PlanetScale read-only'
+  variable: 'UPSTASH_PORT' | 'PLANETSCALE_PORT' | 'PLANETSCALE_REPLICA_PORT'
   port: number
   probe(baseUrl: string): Promise<Probe>
 }

@@ -21,6 +21,8 @@ export interface MariadbFiles {
   pidFile: string
   port: number
   bufferPool: string
+  /** Appended last, e.g. a replication pair's --server-id and --log-bin */
+  extra?: string[]
 }
 
 /** mariadbd on 127.0.0.1 with its own socket, so it never touches the system's. */
@@ -34,8 +36,9 @@ export function mariadbServerArgs(files: MariadbFiles): string[] {
     '--bind-address=127.0.0.1',
     `--pid-file=${files.pidFile}`,
     '--skip-name-resolve',
-    '--skip-log-bin',
+    ...(files.extra?.some((arg) => arg.startsWith('--log-bin')) ? [] : ['--skip-log-bin']),
     `--innodb-buffer-pool-size=${files.bufferPool}`,
     ...(asRoot ? ['--user=root'] : []),
+    ...(files.extra ?? []),
   ]
 }

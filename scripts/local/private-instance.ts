@@ -38,6 +38,13 @@ export interface PrivateOptions {
   signal?: AbortSignal
 }
 
+/** One of several servers of a kind (a replication pair): its own name and extra arguments. */
+export interface InstanceRole {
+  /** names its folder (MariaDB) and run records, e.g. "primary" */
+  name: string
+  args: string[]
+}
+
 /** Written beside each instance so a later run can find one whose owner died (kill -9, crash). */
 interface InstanceRecord {
   pid: number
@@ -47,6 +54,8 @@ interface InstanceRecord {
 
 interface Kind {
   name: 'redis' | 'mariadb'
+  /** names its run records: the kind, or e.g. "mariadb-replica" for one of a pair */
+  recordName: string
   url(port: number): string
   probe(url: string): Promise<Probe>
   /** Is this command line the instance the record describes? (guards against pid reuse) */
@@ -62,13 +71,15 @@ const PORT_IN_USE = /address already in use|bind on tcp\/ip port/i
 
 export async function startPrivateRedis(
   redisServer: string,
-  options: PrivateOptions
+  options: PrivateOptions,
+  role?: InstanceRole
 ): Promise<PrivateInstance> {
   const dir = resolve(options.localDir, 'redis')
   mkdirSync(dir, { recursive: true })
   const logFile = join(dir, 'redis.log')
   const kind: Kind = {
     name: 'redis',
+    recordName: role ? `redis-${role.name}` : 'redis',
     url: (port) => `redis://127.0.0.1:${port}`,
     probe: (url) => probeRedis(url, 500),
     // redis-server rewrites its title to "redis-server 127.0.0.1:PORT".
@@ -85,7 +96,7 @@ export async function startPrivateRedis(
         '',
         '--appendonly',
         'no',
-      ].concat(['--dir', dir, '--daemonize', 'no']),
+      ].concat(['--dir', dir, '--daemonize', 'no'], role?.args ?? []),
     }),
     logFile,
     startupMs: 10_000,
@@ -104,20 +115,23 @@ export interface MariadbBinaries {
 
 export async function startPrivateMariadb(
   binaries: MariadbBinaries,
-  options: PrivateOptions
+  options: PrivateOptions,
+  role?: InstanceRole
 ): Promise<PrivateInstance> {
   const localDir = resolve(options.localDir)
-  const datadir = join(localDir, 'mysql')
-  const logFile = join(localDir, 'mysql.log')
+  const base = role ? `mysql-${role.name}` : 'mysql'
+  const datadir = join(localDir, base)
+  const logFile = join(localDir, `${base}.log`)
   mkdirSync(localDir, { recursive: true })
   // Unix sockets are limited to ~104 bytes; mariadbd needs its own one so it never touches the system one.
-  let socket = join(localDir, 'mysql.sock')
+  let socket = join(localDir, `${base}.sock`)
   if (Buffer.byteLength(socket) > 100) {
-    const hash = createHash('sha256').update(localDir).digest('hex').slice(0, 12)
+    const hash = createHash('sha256').update(datadir).digest('hex').slice(0, 12)
     socket = join(tmpdir(), `edge-status-${hash}.sock`)
   }
   const kind: Kind = {
     name: 'mariadb',
+    recordName: role ? `mariadb-${role.name}` : 'mariadb',
     url: (port) => `mysql://root@127.0.0.1:${port}`,
     probe: (url) => probeMysql(url, 1000),
     matches: (command) => command.includes(`--datadir=${datadir}`),
@@ -127,8 +141,9 @@ export async function startPrivateMariadb(
         datadir,
         socket,
         port,
-        pidFile: join(localDir, 'mysql.pid'),
+        pidFile: join(localDir, `${base}.pid`),
         bufferPool: '64M',
+        extra: role?.args,
       }),
     }),
     logFile,
@@ -147,7 +162,7 @@ export async function startPrivateMariadb(
   if (!existsSync(join(datadir, 'mysql'))) {
     if (!binaries.installDb)
       throw new Error('mariadb-install-db not found (it comes with mariadbd)')
-    await install(binaries.installDb, datadir, localDir, options)
+    await install(binaries.installDb, datadir, logFile, options)
   }
   return launch(kind, options)
 }
@@ -156,13 +171,13 @@ export async function startPrivateMariadb(
 async function install(
   installDb: string,
   datadir: string,
-  localDir: string,
+  serverLog: string,
   options: PrivateOptions
 ): Promise<void> {
   const temporary = `${datadir}.installing`
   rmSync(temporary, { recursive: true, force: true })
   rmSync(datadir, { recursive: true, force: true })
-  const logFile = join(localDir, 'mysql-install.log')
+  const logFile = serverLog.replace(/\.log$/, '-install.log')
   options.log(`creating a MariaDB data folder in ${datadir}`)
   const installer = await new OwnedProcess({
     name: 'mariadb-install-db',
@@ -198,7 +213,7 @@ async function launch(kind: Kind, options: PrivateOptions): Promise<PrivateInsta
       stopGraceMs: kind.stopGraceMs,
       // Before it is ready: a run killed now still leaves a record for the next one to sweep.
       onSpawn: (pid) => {
-        recordFile = join(runDir, `${kind.name}-${pid}.json`)
+        recordFile = join(runDir, `${kind.recordName}-${pid}.json`)
         writeFileSync(recordFile, JSON.stringify({ pid, port, owner: process.pid }))
       },
     })
@@ -215,7 +230,7 @@ async function launch(kind: Kind, options: PrivateOptions): Promise<PrivateInsta
       throw new Error(`${error.message}\n(log: ${kind.logFile})`)
     }
     const pid = server.pid as number
-    options.log(`started a private ${kind.name} (pid ${pid}) at ${url}`)
+    options.log(`started a private ${kind.recordName} (pid ${pid}) at ${url}`)
     return { url, pid, owned: true, stop }
   }
 }
@@ -226,7 +241,7 @@ async function sweep(kind: Kind, options: PrivateOptions): Promise<InstanceRecor
   if (!existsSync(runDir)) return []
   const live: InstanceRecord[] = []
   for (const name of readdirSync(runDir)) {
-    if (!name.startsWith(`${kind.name}-`) || !name.endsWith('.json')) continue
+    if (!new RegExp(`^${kind.recordName}-\\d+\\.json$`).test(name)) continue
     const file = join(runDir, name)
     let record: InstanceRecord
     try {

@@ -4,10 +4,12 @@ import { generateSecret, parseDevVars, planDevVars } from '../../scripts/local/d
 
 const EXAMPLE = `# Copied to .dev.vars by \`npm run dev\` (with a generated secret).
 SESSION_SECRET=replace-with-at-least-32-random-characters
+UPSTASH_REDIS_REST_URL=http://127.0.0.1:8079
 UPSTASH_REDIS_REST_TOKEN=dev-token
 DATABASE_URL=http://app:app-dev-password@127.0.0.1:8078
 `
 const VALUES = {
+  UPSTASH_REDIS_REST_URL: 'http://127.0.0.1:8079',
   UPSTASH_REDIS_REST_TOKEN: 'dev-token',
   DATABASE_URL: 'http://app:app-dev-password@127.0.0.1:8078',
 }
@@ -40,7 +42,7 @@ describe('planDevVars', () => {
   })
 
   it('keeps an existing file as it is, the user secret included', () => {
-    const mine = `SESSION_SECRET=my-own-secret-that-is-long-enough-0123456789\nUPSTASH_REDIS_REST_TOKEN=dev-token\nDATABASE_URL=${VALUES.DATABASE_URL}\nEXTRA=1\n`
+    const mine = `SESSION_SECRET=my-own-secret-that-is-long-enough-0123456789\nUPSTASH_REDIS_REST_URL=${VALUES.UPSTASH_REDIS_REST_URL}\nUPSTASH_REDIS_REST_TOKEN=dev-token\nDATABASE_URL=${VALUES.DATABASE_URL}\nEXTRA=1\n`
     const plan = planDevVars(EXAMPLE, mine, VALUES, SECRET)
     expect(plan).toEqual({ text: mine, changes: [], warnings: [] })
   })
@@ -49,9 +51,20 @@ describe('planDevVars', () => {
     const mine = 'SESSION_SECRET=my-own-secret-that-is-long-enough-0123456789'
     const plan = planDevVars(EXAMPLE, mine, VALUES, SECRET)
     expect(plan.text).toBe(
-      `${mine}\nUPSTASH_REDIS_REST_TOKEN=dev-token\nDATABASE_URL=${VALUES.DATABASE_URL}\n`
+      `${mine}\nUPSTASH_REDIS_REST_URL=http://127.0.0.1:8079\nUPSTASH_REDIS_REST_TOKEN=dev-token\nDATABASE_URL=${VALUES.DATABASE_URL}\n`
     )
-    expect(plan.changes).toEqual(['UPSTASH_REDIS_REST_TOKEN: added', 'DATABASE_URL: added'])
+    expect(plan.changes).toEqual([
+      'UPSTASH_REDIS_REST_URL: added',
+      'UPSTASH_REDIS_REST_TOKEN: added',
+      'DATABASE_URL: added',
+    ])
+  })
+
+  it('adds the gateway URL to a file written before it lived there', () => {
+    const older = `SESSION_SECRET=my-own-secret-that-is-long-enough-0123456789\nUPSTASH_REDIS_REST_TOKEN=dev-token\nDATABASE_URL=${VALUES.DATABASE_URL}\n`
+    const plan = planDevVars(EXAMPLE, older, VALUES, SECRET)
+    expect(plan.text).toBe(`${older}UPSTASH_REDIS_REST_URL=http://127.0.0.1:8079\n`)
+    expect(plan.changes).toEqual(['UPSTASH_REDIS_REST_URL: added'])
   })
 
   it('replaces the placeholder secret copied from the example', () => {
@@ -63,7 +76,7 @@ describe('planDevVars', () => {
   })
 
   it('warns, without changing anything, about values that do not match the services', () => {
-    const mine = `SESSION_SECRET=short\nUPSTASH_REDIS_REST_TOKEN=other\nDATABASE_URL=${VALUES.DATABASE_URL}\n`
+    const mine = `SESSION_SECRET=short\nUPSTASH_REDIS_REST_URL=${VALUES.UPSTASH_REDIS_REST_URL}\nUPSTASH_REDIS_REST_TOKEN=other\nDATABASE_URL=${VALUES.DATABASE_URL}\n`
     const plan = planDevVars(EXAMPLE, mine, VALUES, SECRET)
     expect(plan.text).toBe(mine)
     expect(plan.warnings).toEqual([

@@ -8,6 +8,7 @@ import { startPlanetScaleGateway } from '@edge-status/planetscale-gateway'
 import { Client, DatabaseError } from '@planetscale/database'
 import { createConnection } from 'mysql2/promise'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { freePort } from '../../scripts/lib/processes.ts'
 import { migrate, migrationStatus, splitStatements } from '../../scripts/migrate.ts'
 import { MYSQL_URL } from './backends.ts'
 
@@ -61,6 +62,23 @@ describe('splitStatements', () => {
     expect(
       splitStatements("-- c\nCREATE TABLE a (x INT);\n\nINSERT INTO a VALUES (1);\nSELECT 'a;b'")
     ).toEqual(['CREATE TABLE a (x INT)', 'INSERT INTO a VALUES (1)', "SELECT 'a;b'"])
+  })
+})
+
+describe('an unreachable database', () => {
+  it('is named, its password hidden, with the command that starts the local one', async () => {
+    const url = `http://app:hunter2@127.0.0.1:${await freePort()}`
+    for (const run of [() => migrationStatus(url, dir), () => migrate(url, dir)]) {
+      const error = await run().then(
+        () => undefined,
+        (e: unknown) => e
+      )
+      expect(error).toBeInstanceOf(Error)
+      const { message } = error as Error
+      expect(message).toMatch(/^cannot reach the database at http:\/\/app:\*\*\*@127\.0\.0\.1:\d+ /)
+      expect(message).toContain('npm run services')
+      expect(message).not.toContain('hunter2')
+    }
   })
 })
 

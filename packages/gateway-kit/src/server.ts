@@ -5,7 +5,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import { setTimeout as sleep } from 'node:timers/promises'
 import { ClientGone, HttpError } from './errors.ts'
 import { answerClientError, listen, readBody, sendJson } from './http.ts'
-import { RequestLog, wallClock } from './request-log.ts'
+import { type AnswerTarget, type LoggedAnswer, RequestLog, wallClock } from './request-log.ts'
 import { type Route, RouteTable } from './routes.ts'
 
 /** A complete answer: status, JSON body, extra headers. */
@@ -13,6 +13,10 @@ export interface Answer {
   status: number
   body: string
   headers?: Record<string, string>
+  /** Overrides the server's latencyMs for this answer (a near replica, a far primary). */
+  latencyMs?: number
+  /** Which copy of the data answered, for the request log; default the server's `target`. */
+  target?: AnswerTarget
 }
 
 /**
@@ -70,6 +74,8 @@ export interface ServerOptions {
   port?: number
   /** Every answer waits this long before it is sent (a far region's round trip), default 0. */
   latencyMs?: number
+  /** The copy of the data every answer comes from, for the request log (unless an Answer says). */
+  target?: AnswerTarget
   /** Larger bodies are refused with a 413 */
   maxBodyBytes: number
   keepAliveTimeoutMs: number
@@ -86,6 +92,8 @@ export interface RunningGateway {
   stats(): { requests: Record<string, number> }
   /** The last requests of a credential: [start, end] in wall-clock ms, in the order they ended. */
   timeline(credential: string): [number, number][]
+  /** The same requests, each with the copy of the data that answered it when that is known. */
+  answers(credential: string): LoggedAnswer[]
   /**
    * Throws, with a message for a person, when the backend cannot be used (for a start-up check).
    */
@@ -163,7 +171,8 @@ export async function startServer<U>(
   }
 
   async function deliver(res: ServerResponse, answer: Answer | StreamAnswer): Promise<void> {
-    if (latencyMs > 0) await sleep(latencyMs)
+    const delay = ('latencyMs' in answer ? answer.latencyMs : undefined) ?? latencyMs
+    if (delay > 0) await sleep(delay)
     if (!('stream' in answer)) {
       sendJson(res, answer.status, answer.body, { ...headersFor(answer.status), ...answer.headers })
       return
@@ -202,7 +211,8 @@ export async function startServer<U>(
           res.destroy()
         })
       }
-      log.record(credential, start, wallClock())
+      const target = (answer && 'body' in answer ? answer.target : undefined) ?? options.target
+      log.record(credential, start, wallClock(), target)
     } finally {
       inflight--
       if (inflight === 0) drained?.()
@@ -250,6 +260,7 @@ export async function startServer<U>(
     port,
     stats: () => ({ requests: log.counts() }),
     timeline: (credential) => log.recent(credential),
+    answers: (credential) => log.answers(credential),
     checkBackend: async () => definition.check?.(),
     close() {
       closed ??= (async () => {

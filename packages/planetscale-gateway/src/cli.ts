@@ -85,6 +85,13 @@ export const planetscaleCli: GatewayCli = {
       ['max-body-bytes', 'BYTES', 'larger requests get a JSON 413', 16 * 1024 * 1024],
     ]),
     flag(P, {
+      name: 'read-only',
+      kind: 'boolean',
+      description:
+        'in front of a read-only replica (read_only=ON, a --mysql user without the right to bypass ' +
+        'it): databases are never created, writes fail as on a PlanetScale replica',
+    }),
+    flag(P, {
       name: 'changed-rows',
       kind: 'boolean',
       description: 'UPDATE reports changed rows instead of matched rows (PlanetScale: matched)',
@@ -102,6 +109,7 @@ export const planetscaleCli: GatewayCli = {
       mysqlUrl: values.mysql as string,
       users: users(values),
       clientFoundRows: !values['changed-rows'],
+      readOnly: values['read-only'] === true,
     }),
   describe: (values) =>
     `MySQL ${servingNote(values.mysql as string, (values.user as string[]).length, 'user', values)}`,

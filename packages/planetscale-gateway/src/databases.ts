@@ -48,11 +48,16 @@ export async function ensureDatabases(target: MysqlTarget, databases: string[]):
 
 const ER_BAD_DB_ERROR = 1049
 
-export async function openDatabase(target: MysqlTarget, db: string): Promise<DbConn> {
+/** A read-only server's databases come from its primary: it never creates one. */
+export async function openDatabase(
+  target: MysqlTarget,
+  db: string,
+  readOnly = false
+): Promise<DbConn> {
   try {
     return await openConnection(target, db)
   } catch (err) {
-    if ((err as { errno?: number }).errno !== ER_BAD_DB_ERROR) throw err
+    if (readOnly || (err as { errno?: number }).errno !== ER_BAD_DB_ERROR) throw err
     await createDatabases(target, [db])
     return openConnection(target, db)
   }

@@ -45,6 +45,8 @@ export interface SqlErrorContext {
   database: string
   user: string
   sql: string
+  /** the tablet type errors name, default primary (a read-only gateway: replica) */
+  tablet?: 'primary' | 'replica'
 }
 
 export interface ErrorJson {
@@ -65,7 +67,7 @@ export function sqlError(
       ? `${ctx.sql.slice(0, MAX_SQL_IN_ERROR)} [TRUNCATED]`
       : ctx.sql
   const message =
-    `target: ${ctx.database}.-.primary: vttablet: rpc error: code = ${grpcName(code)} desc = ` +
+    `target: ${ctx.database}.-.${ctx.tablet ?? 'primary'}: vttablet: rpc error: code = ${grpcName(code)} desc = ` +
     `${text} (errno ${errno}) (sqlstate ${sqlState}) (CallerID: ${ctx.user}): ` +
     `Sql: ${JSON.stringify(sql)}, BindVars: {}`
   return { code, message }
@@ -84,7 +86,7 @@ export function statementTimeoutError(
   return {
     code: 'CANCELED',
     message:
-      `target: ${ctx.database}.-.primary: vttablet: rpc error: code = Canceled desc = ` +
+      `target: ${ctx.database}.-.${ctx.tablet ?? 'primary'}: vttablet: rpc error: code = Canceled desc = ` +
       `(errno 2013) due to context deadline exceeded, elapsed time: ${elapsed}, ` +
       `killing query ID ${queryId} (CallerID: ${ctx.user})`,
   }
@@ -94,7 +96,7 @@ export function statementTimeoutError(
 export function gatewayError(code: string, text: string, ctx: SqlErrorContext): ErrorJson {
   return {
     code,
-    message: `target: ${ctx.database}.-.primary: vtgate: rpc error: code = ${grpcName(code)} desc = ${text}`,
+    message: `target: ${ctx.database}.-.${ctx.tablet ?? 'primary'}: vtgate: rpc error: code = ${grpcName(code)} desc = ${text}`,
   }
 }
 

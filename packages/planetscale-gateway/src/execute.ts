@@ -18,6 +18,7 @@ import {
   STATUS_SESSION_STATE_CHANGED,
 } from './mysql.ts'
 import type { Pool } from './pool.ts'
+import { isReadOnlyRefusal, replicaWriteError } from './read-only.ts'
 import {
   newClaims,
   type ParsedSession,
@@ -39,6 +40,8 @@ export interface ExecutorOptions {
   registry: SessionRegistry
   maxResultBytes: number
   transactionIdleMs: number
+  /** in front of a read-only replica: errors name it, writes fail as on a replica target */
+  readOnly?: boolean
 }
 
 const ER_LOCK_DEADLOCK = 1213
@@ -57,6 +60,7 @@ export class Executor {
     const parsed = codec.decode(target.user, rawSession)
     let claims: SessionClaims = parsed?.verified ? parsed : newClaims()
     const ctx: SqlErrorContext = { database: target.database, user: target.user, sql }
+    if (this.opts.readOnly) ctx.tablet = 'replica'
     const reply = (result: string | null, error: ErrorJson | null): string => {
       const session = codec.encode(target.user, target.database, claims)
       const timing = (performance.now() - started) / 1000
@@ -128,9 +132,11 @@ export class Executor {
         result = outcome.json
         break
       case 'sql-error':
-        error = STATEMENT_TIMEOUT_ERRNOS.has(outcome.errno)
-          ? statementTimeoutError(ran, conn.threadId, ctx)
-          : sqlError(outcome.errno, outcome.sqlState, outcome.message, ctx)
+        if (STATEMENT_TIMEOUT_ERRNOS.has(outcome.errno)) {
+          error = statementTimeoutError(ran, conn.threadId, ctx)
+        } else if (this.opts.readOnly && isReadOnlyRefusal(outcome.errno)) {
+          error = replicaWriteError(ctx)
+        } else error = sqlError(outcome.errno, outcome.sqlState, outcome.message, ctx)
         if (outcome.errno === ER_LOCK_DEADLOCK && inTransaction) {
           aborted = true
           inTransaction = false

@@ -47,6 +47,11 @@ export interface PlanetScaleGatewayOptions {
    * a statement running longer fails like a timed-out PlanetScale query; default 30_000, 0: none
    */
   statementTimeoutMs?: number
+  /**
+   * in front of a read-only replica (read_only=ON, a mysqlUrl user that cannot bypass it): the
+   * databases are never created, writes fail as on a PlanetScale replica (PROTOCOL.md §6.4)
+   */
+  readOnly?: boolean
 }
 
 const PREFIX = '/psdb.v1alpha1.Database/'
@@ -61,11 +66,14 @@ export async function startPlanetScaleGateway(
     statementTimeoutMs: options.statementTimeoutMs ?? DEFAULT_STATEMENT_TIMEOUT_MS,
   })
   const databases = [...new Set(Object.values(options.users).map((u) => u.database))]
-  await ensureDatabases(target, databases)
+  const readOnly = options.readOnly ?? false
+  if (!readOnly) await ensureDatabases(target, databases)
 
   const poolSize = options.poolSize ?? 10
   const pools = new Map<string, Pool>()
-  for (const db of databases) pools.set(db, new Pool(() => openDatabase(target, db), poolSize))
+  for (const db of databases) {
+    pools.set(db, new Pool(() => openDatabase(target, db, readOnly), poolSize))
+  }
   const auth = new Authenticator(options.users)
   const codec = new SessionCodec(target.clientFoundRows)
   const transactionIdleMs = options.transactionIdleMs ?? 20_000
@@ -79,6 +87,7 @@ export async function startPlanetScaleGateway(
     registry,
     maxResultBytes: options.maxResultBytes ?? 64 * 1024 * 1024,
     transactionIdleMs,
+    readOnly,
   })
 
   const ok = (body: string): Answer => ({ status: 200, body })
@@ -155,6 +164,7 @@ export async function startPlanetScaleGateway(
       host: options.host,
       port: options.port,
       latencyMs: options.latencyMs,
+      target: readOnly ? 'replica' : 'primary',
       maxBodyBytes: options.maxBodyBytes ?? 16 * 1024 * 1024,
       keepAliveTimeoutMs: 10_000,
     }

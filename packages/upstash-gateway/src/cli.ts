@@ -4,14 +4,17 @@ import {
   asOptions,
   coreFlags,
   type FlagValues,
+  flag,
   type GatewayCli,
   numberFlags,
+  redactUrl,
   runGatewayCli,
   servingNote,
   UsageError,
 } from '@edge-status/gateway-kit'
 import {
   DEFAULT_MAX_BODY_BYTES,
+  DEFAULT_SYNC_WAIT_MS,
   startUpstashGateway,
   type UpstashGatewayOptions,
 } from './gateway.ts'
@@ -67,6 +70,23 @@ export const upstashCli: GatewayCli = {
         10_000,
       ],
     ]),
+    flag(P, {
+      name: 'replica',
+      kind: 'string',
+      placeholder: 'URL',
+      description:
+        'a replica of --redis (REPLICAOF): requests that only read are answered there, ' +
+        '--latency-ms then applies to answers that needed the primary',
+    }),
+    ...numberFlags(P, [
+      ['replica-latency-ms', 'MS', 'answers from the replica wait this long (a near region)', 0],
+      [
+        'sync-wait-ms',
+        'MS',
+        'a read carrying a sync token waits this long for the replica, then the primary answers',
+        DEFAULT_SYNC_WAIT_MS,
+      ],
+    ]),
   ],
   examples: [
     'Example:',
@@ -80,9 +100,19 @@ export const upstashCli: GatewayCli = {
       ...(asOptions(values) as Partial<UpstashGatewayOptions>),
       redisUrl: values.redis as string,
       tokens: tokens(values),
+      replica: values.replica
+        ? {
+            redisUrl: values.replica as string,
+            latencyMs: values['replica-latency-ms'] as number,
+            syncWaitMs: values['sync-wait-ms'] as number,
+          }
+        : undefined,
     }),
-  describe: (values) =>
-    `Redis ${servingNote(values.redis as string, (values.token as string[]).length, 'token', values)}`,
+  describe: (values) => {
+    const note = `Redis ${servingNote(values.redis as string, (values.token as string[]).length, 'token', values)}`
+    if (!values.replica) return note
+    return `${note}; reads from the replica ${redactUrl(values.replica as string)}, +${values['replica-latency-ms']} ms per answer`
+  },
 }
 
 if (import.meta.main) await runGatewayCli(upstashCli)

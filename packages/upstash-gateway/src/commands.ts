@@ -139,7 +139,8 @@ function scanWithType(args: Arg[]): Arg[] | undefined {
       rest.push(args[++i] as Arg)
     }
   }
-  return found ? ['EVAL', SCAN_WITH_TYPE, '0', ...rest] : undefined
+  // EVAL_RO: it only reads, so a replica may answer it too.
+  return found ? ['EVAL_RO', SCAN_WITH_TYPE, '0', ...rest] : undefined
 }
 
 // CLIENT SETINFO (exposed by the client as clientSetinfo()) labels a connection; ours are shared,

@@ -3,14 +3,24 @@ import { type Prepared, prepare } from './commands.ts'
 import type { RedisTarget } from './connection.ts'
 import { encodeReply, entriesJson, errorJson } from './encode.ts'
 import { parseCommand, parseCommandList } from './json-body.ts'
-import type { TokenPool } from './pool.ts'
 import { type Arg, type Reply, RespError } from './resp.ts'
 import type { ScriptRegistry } from './scripts.ts'
+
+/** A connection's side of a batch: one write, one reply per command. */
+export interface RedisBatch {
+  send(commands: readonly (readonly Arg[])[]): Promise<Reply[]>
+}
+
+/** Where a request's commands go: a TokenPool, or a replicated gateway's choice of one. */
+export interface CommandPool {
+  run(commands: readonly (readonly Arg[])[]): Promise<Reply[]>
+  exclusive<T>(fn: (conn: RedisBatch) => Promise<T>): Promise<T>
+}
 
 export interface Tenant {
   /** The token's Redis database; streams open connections of their own to it. */
   target: RedisTarget
-  pool: TokenPool
+  pool: CommandPool
   scripts: ScriptRegistry
 }
 

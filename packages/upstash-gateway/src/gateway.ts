@@ -14,9 +14,12 @@ import { errorJson, wantsBase64 } from './encode.ts'
 import { type Outcome, runMulti, runPipeline, runSingle, type Tenant } from './execute.ts'
 import { pathStyleRoute } from './path-style.ts'
 import { TokenPool } from './pool.ts'
-import { RespError } from './resp.ts'
+import { ReadOnlyCommands } from './read-only.ts'
+import { Replication } from './replica.ts'
+import { type Reply, RespError } from './resp.ts'
 import { ScriptRegistry } from './scripts.ts'
 import { streamRoute } from './streams.ts'
+import { INFO_REPLICATION, positionOf, ReplicaProgress } from './sync-token.ts'
 
 export type { RunningGateway }
 
@@ -35,31 +38,45 @@ export interface UpstashGatewayOptions {
   poolSize?: number
   /** a Redis connection that owes replies and stays silent this long is dropped, default 10 s */
   commandTimeoutMs?: number
-  /** every answer waits this long before it is sent, default 0 */
+  /** every answer waits this long before it is sent, default 0 (with a replica: the primary's) */
   latencyMs?: number
+  /** a replica of redisUrl, which answers the requests that only read (PROTOCOL.md §9) */
+  replica?: ReplicaOptions
 }
+
+export interface ReplicaOptions {
+  /** e.g. redis://127.0.0.1:6380, a Redis replicating redisUrl (REPLICAOF) */
+  redisUrl: string
+  /** answers from the replica wait this long instead of latencyMs, default 0 */
+  latencyMs?: number
+  /** how long a read carrying a sync token waits for the replica before the primary answers */
+  syncWaitMs?: number
+}
+
+export const DEFAULT_SYNC_WAIT_MS = 1000
+
+type ServedTenant = Tenant & { pool: TokenPool; replicaPool?: TokenPool }
 
 export const DEFAULT_MAX_BODY_BYTES = 10 * 1024 * 1024
 
 export async function startUpstashGateway(options: UpstashGatewayOptions): Promise<RunningGateway> {
-  const redis = serverAddress(options.redisUrl, 6379)
+  const timeoutMs = options.commandTimeoutMs ?? 10_000
+  const primary = redisAt(options.redisUrl, timeoutMs)
+  const replica = options.replica && redisAt(options.replica.redisUrl, timeoutMs)
   const scripts = new ScriptRegistry()
   // Map, not object: a token may be any string, "__proto__" included.
-  const tenants = new Map<string, Tenant>()
+  const tenants = new Map<string, ServedTenant>()
   for (const [token, db] of Object.entries(options.tokens)) {
     if (!Number.isInteger(db) || db < 0) throw new Error(`token database must be an integer >= 0`)
-    const target: RedisTarget = {
-      host: redis.host,
-      port: redis.port,
-      username: redis.user || undefined,
-      password: redis.password || undefined,
-      db,
-      timeoutMs: options.commandTimeoutMs ?? 10_000,
-    }
-    tenants.set(token, { target, pool: new TokenPool(target, options.poolSize ?? 8), scripts })
+    const target: RedisTarget = { ...primary, db }
+    const pool = new TokenPool(target, options.poolSize ?? 8)
+    const replicaPool = replica && new TokenPool({ ...replica, db }, options.poolSize ?? 8)
+    tenants.set(token, { target, pool, scripts, replicaPool })
   }
+  const replicated = replica && (await startReplication(options, primary, replica))
+  const replication = replicated?.replication
 
-  const routes: Record<string, Route<Tenant>> = {
+  const routes: Record<string, Route<ServedTenant>> = {
     '/': command(runSingle),
     '/pipeline': command(runPipeline),
     '/multi-exec': command(runMulti),
@@ -68,8 +85,13 @@ export async function startUpstashGateway(options: UpstashGatewayOptions): Promi
     '/monitor': streamRoute('monitor'),
     '/*': pathStyleRoute(),
   }
+  if (replication) {
+    for (const path of ['/', '/pipeline', '/multi-exec', '/*']) {
+      routes[path] = replication.route(routes[path] as Route<Tenant>)
+    }
+  }
 
-  return startServer<Tenant>(
+  return startServer<ServedTenant>(
     {
       name: 'upstash-gateway',
       routes,
@@ -79,18 +101,27 @@ export async function startUpstashGateway(options: UpstashGatewayOptions): Promi
         return tenant && { credential: token as string, user: tenant }
       },
       errorAnswer,
-      headers: syncTokenHeader,
+      headers: replication
+        ? () => ({ 'upstash-sync-token': replication.currentToken() })
+        : syncTokenHeader,
       async check() {
         for (const [token, tenant] of tenants) {
-          const where = `Redis at ${redis.host}:${redis.port}, database ${options.tokens[token]}`
-          const [reply] = await tenant.pool.run([['PING']]).catch((error: Error) => {
-            throw new Error(`cannot use ${where}: ${error.message.replace(/^ERR /, '')}`)
-          })
-          if (reply instanceof RespError) throw new Error(`${where} refused PING: ${reply.message}`)
+          const db = options.tokens[token]
+          await ping(tenant.pool, `Redis at ${primary.host}:${primary.port}, database ${db}`)
+          if (tenant.replicaPool && replica) {
+            const where = `the replica Redis at ${replica.host}:${replica.port}, database ${db}`
+            await ping(tenant.replicaPool, where)
+          }
         }
       },
       async close() {
-        await Promise.all([...tenants.values()].map((tenant) => tenant.pool.close()))
+        await replicated?.close()
+        await Promise.all(
+          [...tenants.values()].flatMap((tenant) => [
+            tenant.pool.close(),
+            tenant.replicaPool?.close(),
+          ])
+        )
       },
     },
     {
@@ -101,6 +132,58 @@ export async function startUpstashGateway(options: UpstashGatewayOptions): Promi
       keepAliveTimeoutMs: 65_000,
     }
   )
+}
+
+function redisAt(url: string, timeoutMs: number): Omit<RedisTarget, 'db'> {
+  const { host, port, user, password } = serverAddress(url, 6379)
+  return { host, port, username: user || undefined, password: password || undefined, timeoutMs }
+}
+
+async function ping(pool: TokenPool, where: string): Promise<void> {
+  const [reply] = await pool.run([['PING']]).catch((error: Error) => {
+    throw new Error(`cannot use ${where}: ${error.message.replace(/^ERR /, '')}`)
+  })
+  if (reply instanceof RespError) throw new Error(`${where} refused PING: ${reply.message}`)
+}
+
+/**
+ * What routing needs, read once at start: Redis's command table (which commands only read) and
+ * both servers' replication positions. The replica's is polled again only while reads wait.
+ */
+async function startReplication(
+  options: UpstashGatewayOptions,
+  primary: Omit<RedisTarget, 'db'>,
+  replica: Omit<RedisTarget, 'db'>
+): Promise<{ replication: Replication; close(): Promise<void> }> {
+  const setup = new TokenPool({ ...primary, db: 0 }, 1)
+  let table: Reply
+  let info: Reply
+  try {
+    ;[table, info] = (await setup.run([['COMMAND'], INFO_REPLICATION])) as [Reply, Reply]
+  } catch (error) {
+    throw new Error(
+      `cannot read the command table of Redis at ${primary.host}:${primary.port}: ${(error as Error).message}`
+    )
+  } finally {
+    await setup.close()
+  }
+  const replicaInfo = new TokenPool({ ...replica, db: 0 }, 1)
+  const progress = new ReplicaProgress(
+    async () => (await replicaInfo.run([INFO_REPLICATION]))[0] as Reply
+  )
+  const replication = new Replication(ReadOnlyCommands.fromCommandReply(table), progress, {
+    nearMs: options.replica?.latencyMs ?? 0,
+    farMs: options.latencyMs ?? 0,
+    syncWaitMs: options.replica?.syncWaitMs ?? DEFAULT_SYNC_WAIT_MS,
+  })
+  replication.primary = positionOf(info)
+  // A replica still connecting is no reason not to start: reads then wait, or go to the primary.
+  await progress.refresh().catch(() => undefined)
+  const close = async () => {
+    progress.close()
+    await replicaInfo.close()
+  }
+  return { replication, close }
 }
 
 type Runner = (tenant: Tenant, body: string, base64: boolean) => Promise<Outcome>
