@@ -1,12 +1,10 @@
-#!/usr/bin/env node
-// upstash-gateway: the Upstash REST API in front of a Redis of your own. Run with --help.
+// The upstash-gateway command line: its flags and how they start the gateway (bin.ts runs it).
 import {
   asOptions,
   coreFlags,
   type FlagValues,
   type GatewayCli,
   numberFlags,
-  runGatewayCli,
   servingNote,
   UsageError,
 } from '@edge-status/gateway-kit'
@@ -84,5 +82,3 @@ export const upstashCli: GatewayCli = {
   describe: (values) =>
     `Redis ${servingNote(values.redis as string, (values.token as string[]).length, 'token', values)}`,
 }
-
-if (import.meta.main) await runGatewayCli(upstashCli)
