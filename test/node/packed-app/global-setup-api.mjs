@@ -14,6 +14,7 @@ export default async function setup(project) {
     users: { app: { password: 'secret', database: 'edge_status_packages_test' } },
     port: 0,
   })
+  await Promise.all([upstash.checkBackend(), planetscale.checkBackend()])
   project.provide('upstashUrl', upstash.url)
   project.provide('upstashToken', 'test-token')
   project.provide('databaseUrl', `http://app:secret@127.0.0.1:${planetscale.port}`)
