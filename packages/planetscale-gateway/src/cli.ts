@@ -1,6 +1,5 @@
-#!/usr/bin/env node
-// planetscale-gateway: PlanetScale's HTTP API in front of a MariaDB or MySQL of your own.
-// Run with --help.
+// The planetscale-gateway command line: its flags and how they start the gateway (bin.ts runs
+// it).
 import {
   asOptions,
   coreFlags,
@@ -8,7 +7,6 @@ import {
   flag,
   type GatewayCli,
   numberFlags,
-  runGatewayCli,
   servingNote,
   UsageError,
 } from '@edge-status/gateway-kit'
@@ -114,5 +112,3 @@ export const planetscaleCli: GatewayCli = {
   describe: (values) =>
     `MySQL ${servingNote(values.mysql as string, (values.user as string[]).length, 'user', values)}`,
 }
-
-if (import.meta.main) await runGatewayCli(planetscaleCli)

@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { parseUser } from '../src/cli.ts'
 import { MYSQL_URL } from './helpers.ts'
 
-const CLI = fileURLToPath(new URL('../src/cli.ts', import.meta.url))
+const CLI = fileURLToPath(new URL('../src/bin.ts', import.meta.url))
 const DATABASE = 'ps_cli_test'
 afterEach(killCliProcesses)
 

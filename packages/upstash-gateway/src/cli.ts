@@ -1,5 +1,4 @@
-#!/usr/bin/env node
-// upstash-gateway: the Upstash REST API in front of a Redis of your own. Run with --help.
+// The upstash-gateway command line: its flags and how they start the gateway (bin.ts runs it).
 import {
   asOptions,
   coreFlags,
@@ -8,7 +7,6 @@ import {
   type GatewayCli,
   numberFlags,
   redactUrl,
-  runGatewayCli,
   servingNote,
   UsageError,
 } from '@edge-status/gateway-kit'
@@ -114,5 +112,3 @@ export const upstashCli: GatewayCli = {
     return `${note}; reads from the replica ${redactUrl(values.replica as string)}, +${values['replica-latency-ms']} ms per answer`
   },
 }
-
-if (import.meta.main) await runGatewayCli(upstashCli)
