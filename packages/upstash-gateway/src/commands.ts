@@ -63,6 +63,8 @@ export interface Prepared {
   local?: Reply
   /** SCRIPT LOAD of a rewritten script: answer with the hash of the client's text. */
   loadSha?: string
+  /** COPY, checked to stay in the database: runs as the token's copy user (tenant-user.ts). */
+  copy?: true
 }
 
 export function prepare(args: Arg[], scripts: ScriptRegistry): Prepared {
@@ -78,7 +80,7 @@ export function prepare(args: Arg[], scripts: ScriptRegistry): Prepared {
         if (args.length === 3 || text(args[3]).toLowerCase() === 'replace')
           return { args, local: 0 }
       }
-      return { args }
+      return { args, copy: true }
     case 'flushall':
       // A token's database is its whole world, as an Upstash database is: FLUSHALL empties only
       // that (ASYNC and SYNC work as Redis takes them).

@@ -17,6 +17,7 @@ import { TokenPool } from './pool.ts'
 import { RespError } from './resp.ts'
 import { ScriptRegistry } from './scripts.ts'
 import { streamRoute } from './streams.ts'
+import { copySwitch } from './tenant-user.ts'
 
 export type { RunningGateway }
 
@@ -54,9 +55,11 @@ export async function startUpstashGateway(options: UpstashGatewayOptions): Promi
       username: redis.user || undefined,
       password: redis.password || undefined,
       db,
+      tenant: true,
       timeoutMs: options.commandTimeoutMs ?? 10_000,
     }
-    tenants.set(token, { target, pool: new TokenPool(target, options.poolSize ?? 8), scripts })
+    const pool = new TokenPool(target, options.poolSize ?? 8)
+    tenants.set(token, { target, pool, scripts, copy: copySwitch(target) })
   }
 
   const routes: Record<string, Route<Tenant>> = {

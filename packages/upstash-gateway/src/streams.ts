@@ -10,6 +10,7 @@ import type { RedisTarget } from './connection.ts'
 import type { Tenant } from './execute.ts'
 import { pathSegments } from './path-style.ts'
 import { encodeCommands, type Reply, RespError, RespParser } from './resp.ts'
+import { handshakeCommands } from './tenant-user.ts'
 
 export type StreamKind = 'subscribe' | 'psubscribe' | 'monitor'
 
@@ -67,12 +68,9 @@ class RedisStream {
   static open(target: RedisTarget, kind: StreamKind, names: string[]): Promise<RedisStream> {
     const socket = connect({ host: target.host, port: target.port, noDelay: true })
     const stream = new RedisStream(socket, target.db)
-    const setup: string[][] = []
-    if (target.password) {
-      setup.push(
-        target.username ? ['AUTH', target.username, target.password] : ['AUTH', target.password]
-      )
-    }
+    // MONITOR is an admin command (and shows every database, filtered below); a subscription
+    // runs as the token's own user.
+    const setup = handshakeCommands(kind === 'monitor' ? { ...target, tenant: false } : target)
     setup.push(kind === 'monitor' ? ['MONITOR'] : [kind.toUpperCase(), ...names])
     return new Promise((resolve, reject) => {
       let authReplies = setup.length - 1
