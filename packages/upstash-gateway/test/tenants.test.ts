@@ -52,11 +52,14 @@ beforeAll(async () => {
     },
     () => {}
   )
+  // The attacker's database belongs to this file.
+  await send(ATTACKER, '/', ['flushdb'])
 })
 
 afterAll(async () => {
   await adminRun('FUNCTION', 'DELETE', LIBRARY).catch(() => undefined)
   await adminRun('DEL', KEY).catch(() => undefined)
+  await send(ATTACKER, '/', ['flushdb']).catch(() => undefined)
   await admin?.close()
   await gateway?.close()
 })
