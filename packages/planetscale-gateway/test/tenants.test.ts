@@ -186,9 +186,8 @@ describe('a credential cannot leave its database', () => {
   })
 
   it("cannot kill another credential's or the admin's connection", async () => {
-    const [[{ id }]] = (await admin.query('SELECT CONNECTION_ID() AS id')) as unknown as [
-      { id: number }[],
-    ]
+    const [row] = (await adminRows('SELECT CONNECTION_ID() AS id')) as { id: number }[]
+    const id = row?.id
     expectDenied(await caught(attacker().execute(`KILL ${id}`)), 'KILL the admin')
     expectDenied(await caught(attacker().execute(`KILL QUERY ${id}`)), 'KILL QUERY the admin')
     expect(await adminRows('SELECT 1 AS alive')).toEqual([{ alive: 1 }])
