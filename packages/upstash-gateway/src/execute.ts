@@ -26,7 +26,7 @@ export async function runSingle(tenant: Tenant, body: string, base64: boolean): 
 
 /** One command on a shared connection; its reply, a Redis error included. */
 export async function runCommand(tenant: Tenant, args: Arg[]): Promise<Reply> {
-  const command = prepare(args, tenant.scripts)
+  const command = prepare(args, tenant.scripts, tenant.target.db)
   if (command.local !== undefined) return command.local
   return merge([command], await tenant.pool.run(remote([command], tenant)), true)[0] as Reply
 }
@@ -38,7 +38,9 @@ export function singleOutcome(reply: Reply, base64: boolean): Outcome {
 
 /** POST /pipeline: always 200, one entry per command, errors included (PROTOCOL.md §5.2). */
 export async function runPipeline(tenant: Tenant, body: string, base64: boolean): Promise<Outcome> {
-  const commands = parseCommandList(body).map((args) => prepare(args, tenant.scripts))
+  const commands = parseCommandList(body).map((args) =>
+    prepare(args, tenant.scripts, tenant.target.db)
+  )
   const toSend = remote(commands, tenant)
   const replies = toSend.length > 0 ? await tenant.pool.run(toSend) : []
   return [200, entriesJson(merge(commands, replies, true), base64)]
@@ -49,7 +51,9 @@ export async function runPipeline(tenant: Tenant, body: string, base64: boolean)
  * of its own. Runtime errors become entries; a command rejected while queueing discards it all.
  */
 export async function runMulti(tenant: Tenant, body: string, base64: boolean): Promise<Outcome> {
-  const commands = parseCommandList(body).map((args) => prepare(args, tenant.scripts))
+  const commands = parseCommandList(body).map((args) =>
+    prepare(args, tenant.scripts, tenant.target.db)
+  )
   for (const command of commands) {
     if (command.local instanceof RespError) return [400, errorJson(command.local.message)]
   }
@@ -101,5 +105,6 @@ function merge(commands: Prepared[], replies: readonly Reply[], switched: boolea
 function fixReply(command: Prepared, reply: Reply): Reply {
   // SCRIPT LOAD answers with the hash the client computed, which EVALSHA will translate.
   if (command.loadSha !== undefined && Buffer.isBuffer(reply)) return Buffer.from(command.loadSha)
+  if (command.mapReply && !(reply instanceof RespError)) return command.mapReply(reply)
   return reply
 }

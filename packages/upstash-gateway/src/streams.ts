@@ -6,6 +6,7 @@
 import type { ServerResponse } from 'node:http'
 import { connect, type Socket } from 'node:net'
 import { HttpError, type Route, type StreamAnswer } from '@edge-status/gateway-kit'
+import { channelPrefix, withoutPrefix } from './channels.ts'
 import type { RedisTarget } from './connection.ts'
 import type { Tenant } from './execute.ts'
 import { pathSegments } from './path-style.ts'
@@ -53,6 +54,8 @@ const str = (reply: Reply | undefined) =>
 class RedisStream {
   private readonly socket: Socket
   private readonly db: number
+  /** The token's channels are `<prefix><name>` in Redis (channels.ts). */
+  readonly prefix: string
   /** Events that arrived before the HTTP answer started (an added latency, the head). */
   private pending: string[] = []
   private write: ((event: string) => void) | undefined
@@ -62,16 +65,19 @@ class RedisStream {
   private constructor(socket: Socket, db: number) {
     this.socket = socket
     this.db = db
+    this.prefix = channelPrefix(db)
   }
 
   /** Resolves once Redis confirmed the subscription (or MONITOR); throws a 503 if it cannot. */
   static open(target: RedisTarget, kind: StreamKind, names: string[]): Promise<RedisStream> {
     const socket = connect({ host: target.host, port: target.port, noDelay: true })
     const stream = new RedisStream(socket, target.db)
-    // MONITOR is an admin command (and shows every database, filtered below); a subscription
-    // runs as the token's own user.
-    const setup = handshakeCommands(kind === 'monitor' ? { ...target, tenant: false } : target)
-    setup.push(kind === 'monitor' ? ['MONITOR'] : [kind.toUpperCase(), ...names])
+    // A SUBSCRIBE runs as the token's own user. MONITOR is an admin command (it shows every
+    // database, filtered below); Redis 7.0 lets a user PSUBSCRIBE only to the exact patterns of
+    // its ACL, so a PSUBSCRIBE runs as the admin too, to the patterns the gateway prefixed.
+    const setup = handshakeCommands(kind === 'subscribe' ? target : { ...target, tenant: false })
+    const prefixed = names.map((name) => stream.prefix + name)
+    setup.push(kind === 'monitor' ? ['MONITOR'] : [kind.toUpperCase(), ...prefixed])
     return new Promise((resolve, reject) => {
       let authReplies = setup.length - 1
       const fail = (message: string) => {
@@ -139,7 +145,12 @@ class RedisStream {
   private format(kind: StreamKind, reply: Reply): string | undefined {
     if (kind === 'monitor') return this.monitorEvent(reply)
     if (!Array.isArray(reply)) return undefined
-    return sseEvent(reply.map(str).join(','))
+    // [kind, channel or pattern, …] and [pmessage, pattern, channel, message]: names unprefixed.
+    const names = str(reply[0]) === 'pmessage' ? 2 : 1
+    const parts = reply.map((part, i) =>
+      i >= 1 && i <= names ? withoutPrefix(this.prefix, part) : part
+    )
+    return sseEvent(parts.map(str).join(','))
   }
 
   // MONITOR shows every database: a token sees its own, with clients' addresses hidden as

@@ -2,15 +2,15 @@
 // database. The gateway's checks of a command's name and options cannot see inside scripts
 // (`redis.call('SELECT', 9)`, `redis.call('FLUSHALL')`): Redis's ACL can, so it is the boundary.
 import { createHmac } from 'node:crypto'
+import { channelPrefix } from './channels.ts'
 import type { RedisTarget } from './target.ts'
 
-// Open: every command of the token's own key space (pub/sub included, see PROTOCOL.md §12).
+// Open: every command of the token's own key space and its own pub/sub channels (channels.ts).
 // Closed: server administration and everything that reaches another database, the whole server
 // or other clients. FLUSHDB, KEYS and SORT are in @dangerous only because they are slow or wide;
 // on the token's own database they are its business.
 const RULES = [
   '~*',
-  '&*',
   '+@all',
   '-@admin',
   '-@dangerous',
@@ -53,7 +53,7 @@ export function tenantAccount(target: RedisTarget, role: 'commands' | 'copy'): T
   const username = `upstash-gateway-db${target.db}${role === 'copy' ? '-copy' : ''}`
   const secret = `${target.username ?? ''}\0${target.password ?? ''}`
   const password = createHmac('sha256', secret).update(`${username}\0v1`).digest('hex')
-  const rules = [...RULES, '-select', `+select|${target.db}`]
+  const rules = [...RULES, `&${channelPrefix(target.db)}*`, '-select', `+select|${target.db}`]
   // The copy user may COPY (the gateway has checked there is no DB option) but run no script.
   if (role === 'copy') rules.push('+copy', '-@scripting')
   return {

@@ -4,7 +4,7 @@
 import { randomUUID } from 'node:crypto'
 import type { RunningGateway } from '@edge-status/gateway-kit'
 import { serverAddress } from '@edge-status/gateway-kit'
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { RedisConnection } from '../src/connection.ts'
 import { startUpstashGateway } from '../src/gateway.ts'
 import { RespError } from '../src/resp.ts'
@@ -275,30 +275,90 @@ describe('a token cannot leave its database', () => {
   })
 
   it('MONITOR shows the token only its own database', async () => {
-    const controller = new AbortController()
-    const res = await fetch(`${gateway.url}/monitor`, {
-      headers: { authorization: `Bearer ${ATTACKER}` },
-      signal: controller.signal,
-    })
-    expect(res.status).toBe(200)
-    const reader = (res.body as ReadableStream<Uint8Array>).getReader()
-    let seen = ''
-    const reading = (async () => {
-      for (;;) {
-        const { value, done } = await reader.read().catch(() => ({ value: undefined, done: true }))
-        if (done) return
-        seen += new TextDecoder().decode(value)
-      }
-    })()
-    await new Promise((resolve) => setTimeout(resolve, 100))
+    const monitor = await listen(ATTACKER, '/monitor')
     await send(VICTIM, '/', ['get', `${KEY}:victim-only`])
     await send(ATTACKER, '/', ['get', `${KEY}:attacker-only`])
-    for (let i = 0; i < 50 && !seen.includes('attacker-only'); i++) {
-      await new Promise((resolve) => setTimeout(resolve, 20))
-    }
-    controller.abort()
-    await reading
-    expect(seen).toContain('attacker-only')
+    const seen = await monitor.until('attacker-only')
     expect(seen).not.toContain('victim-only')
   })
 })
+
+describe("a token's pub/sub channels are its own", () => {
+  it('hears only its own publishers, under the names it chose', async () => {
+    const channel = `news-${randomUUID()}`
+    const victimHears = await listen(VICTIM, `/subscribe/${channel}`)
+    const attackerHears = await listen(ATTACKER, '/psubscribe/*')
+    // Each reaches one subscriber: its own token's, not the other's.
+    expect((await send(ATTACKER, '/', ['publish', channel, 'from-attacker'])).json).toEqual({
+      result: 1,
+    })
+    expect((await send(VICTIM, '/', ['publish', channel, 'from-victim'])).json).toEqual({
+      result: 1,
+    })
+    const heard = await victimHears.until('from-victim')
+    expect(heard).toContain(`message,${channel},from-victim`)
+    expect(heard).not.toContain('from-attacker')
+    expect(await attackerHears.until(`pmessage,*,${channel},from-attacker`)).not.toContain(
+      'from-victim'
+    )
+  })
+
+  it("neither lists, counts nor reaches another token's channels, scripts included", async () => {
+    const channel = `news-${randomUUID()}`
+    const victimHears = await listen(VICTIM, `/subscribe/${channel}`)
+    const numsub = await send(VICTIM, '/', ['pubsub', 'numsub', channel])
+    expect(numsub.json).toEqual({ result: [channel, 1] })
+    expect((await send(ATTACKER, '/', ['pubsub', 'numsub', channel])).json).toEqual({
+      result: [channel, 0],
+    })
+    const listed = (await send(ATTACKER, '/', ['pubsub', 'channels'])).json.result as string[]
+    expect(listed).not.toContain(channel)
+    expect((await send(VICTIM, '/', ['pubsub', 'channels', 'news-*'])).json.result).toContain(
+      channel
+    )
+    expectRefused(await send(ATTACKER, '/', ['pubsub', 'numpat']), 'PUBSUB NUMPAT')
+    const inScript = peek(`return redis.call('PUBLISH', 'db${VICTIM_DB}:${channel}', 'pwned')`)
+    expectRefused(await send(ATTACKER, '/', inScript), 'PUBLISH to a prefixed channel in a script')
+    const raw = peek(`return redis.call('PUBLISH', '${channel}', 'pwned')`)
+    expectRefused(await send(ATTACKER, '/', raw), 'PUBLISH outside its prefix in a script')
+    await send(VICTIM, '/', ['publish', channel, 'done'])
+    expect(await victimHears.until(',done')).not.toContain('pwned')
+  })
+})
+
+const streams: AbortController[] = []
+afterEach(() => {
+  for (const controller of streams.splice(0)) controller.abort()
+})
+
+/** Opens a server-sent event stream and collects what it hears. */
+async function listen(token: string, path: string) {
+  const controller = new AbortController()
+  streams.push(controller)
+  const res = await fetch(gateway.url + path, {
+    headers: { authorization: `Bearer ${token}` },
+    signal: controller.signal,
+  })
+  expect(res.status).toBe(200)
+  const reader = (res.body as ReadableStream<Uint8Array>).getReader()
+  let heard = ''
+  void (async () => {
+    for (;;) {
+      const { value, done } = await reader.read().catch(() => ({ value: undefined, done: true }))
+      if (done) return
+      heard += new TextDecoder().decode(value)
+    }
+  })()
+  // The stream answers once Redis confirmed the subscription.
+  return {
+    /** Waits until `text` was heard, then ends the stream and returns everything heard. */
+    async until(text: string): Promise<string> {
+      for (let i = 0; i < 100 && !heard.includes(text); i++) {
+        await new Promise((resolve) => setTimeout(resolve, 20))
+      }
+      controller.abort()
+      expect(heard, `waiting for ${text}`).toContain(text)
+      return heard
+    },
+  }
+}
