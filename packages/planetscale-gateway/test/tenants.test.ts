@@ -3,7 +3,7 @@
 // and the other database, the users and the server's settings are what they were.
 import { randomBytes } from 'node:crypto'
 import type { RunningGateway } from '@edge-status/gateway-kit'
-import { Client } from '@planetscale/database'
+import { Client, type DatabaseError } from '@planetscale/database'
 import { type Connection, createConnection } from 'mysql2/promise'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { startPlanetScaleGateway } from '../src/gateway.ts'
@@ -136,8 +136,11 @@ const ESCAPES: [string, string][] = [
   ['purge the binary logs', 'PURGE BINARY LOGS BEFORE NOW()'],
 ]
 
-function expectDenied(error: Error, what: string): void {
+function expectDenied(error: DatabaseError, what: string): void {
   expect(error.message, what).toMatch(denied)
+  if (/access denied|command denied/i.test(error.body.message)) {
+    expect(error.body.code, `${what}: ${error.body.message}`).toBe('PERMISSION_DENIED')
+  }
   expect(error.message, what).not.toContain(SECRET)
 }
 
