@@ -154,12 +154,14 @@ class RedisStream {
   }
 
   // MONITOR shows every database: a token sees its own, with clients' addresses hidden as
-  // Upstash hides them (`[0 0.0.0.0:0]`).
+  // Upstash hides them (`[0 0.0.0.0:0]`). Connection setups (AUTH, SELECT) are the gateway's:
+  // every new connection runs them in database 0, whichever token it is for.
   private monitorEvent(reply: Reply): string | undefined {
     const line = str(reply)
     if (line === 'OK') return sseEvent('"OK"')
     const match = /^(\S+) \[(\d+) ([^\]]*)\](.*)$/s.exec(line)
     if (!match || Number(match[2]) !== this.db) return undefined
+    if (/^ "(?:AUTH|SELECT)"/i.test(match[4] as string)) return undefined
     const who = match[3] === 'lua' ? 'lua' : '0.0.0.0:0'
     return sseEvent(`${match[1]} [${match[2]} ${who}]${match[4]}`)
   }

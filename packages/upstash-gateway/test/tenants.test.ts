@@ -283,6 +283,23 @@ describe('a token cannot leave its database', () => {
   })
 })
 
+describe('MONITOR of database 0', () => {
+  it("shows no other token's connection setup (AUTH, SELECT run in database 0)", async () => {
+    const zero = await startUpstashGateway({ redisUrl: REDIS_URL, tokens: { zero: 0 } })
+    const fresh = await startUpstashGateway({ redisUrl: REDIS_URL, tokens: { fresh: VICTIM_DB } })
+    try {
+      const monitor = await listen('zero', '/monitor', zero)
+      await fetch(`${fresh.url}/get/${KEY}`, { headers: { authorization: 'Bearer fresh' } })
+      await fetch(`${zero.url}/get/${KEY}:zero-done`, { headers: { authorization: 'Bearer zero' } })
+      const seen = await monitor.until('zero-done')
+      expect(seen).not.toMatch(/"(AUTH|SELECT)"/i)
+    } finally {
+      await zero.close()
+      await fresh.close()
+    }
+  })
+})
+
 describe("a token's pub/sub channels are its own", () => {
   it('hears only its own publishers, under the names it chose', async () => {
     const channel = `news-${randomUUID()}`
@@ -332,10 +349,10 @@ afterEach(() => {
 })
 
 /** Opens a server-sent event stream and collects what it hears. */
-async function listen(token: string, path: string) {
+async function listen(token: string, path: string, on: RunningGateway = gateway) {
   const controller = new AbortController()
   streams.push(controller)
-  const res = await fetch(gateway.url + path, {
+  const res = await fetch(on.url + path, {
     headers: { authorization: `Bearer ${token}` },
     signal: controller.signal,
   })
