@@ -12,6 +12,8 @@ import { REDIS_URL } from './helpers.ts'
 
 const ATTACKER_DB = 4
 const VICTIM_DB = 5
+/** The database of the gateway with an admin account of its own. */
+const OWN_ADMIN_DB = 8
 const ATTACKER = `attacker-${randomUUID()}`
 const VICTIM = `victim-${randomUUID()}`
 const SECRET = `secret-${randomUUID()}`
@@ -280,6 +282,40 @@ describe('a token cannot leave its database', () => {
     await send(ATTACKER, '/', ['get', `${KEY}:attacker-only`])
     const seen = await monitor.until('attacker-only')
     expect(seen).not.toContain('victim-only')
+  })
+})
+
+describe('behind an admin account other than the default user', () => {
+  it('creates the token users as that account and serves the token as its own user', async () => {
+    const name = `gateway-admin-${randomUUID()}`
+    const password = randomUUID()
+    await adminRun('ACL', 'SETUSER', name, 'reset', 'on', `>${password}`, '~*', '&*', '+@all')
+    const url = new URL(REDIS_URL)
+    url.username = encodeURIComponent(name)
+    url.password = encodeURIComponent(password)
+    const own = await startUpstashGateway({ redisUrl: url.href, tokens: { own: OWN_ADMIN_DB } })
+    try {
+      const call = async (body: unknown) => {
+        const res = await fetch(own.url, {
+          method: 'POST',
+          headers: { authorization: 'Bearer own' },
+          body: JSON.stringify(body),
+        })
+        return { status: res.status, json: await res.json() }
+      }
+      expect((await call(['set', KEY, 'own'])).json).toEqual({ result: 'OK' })
+      const clients = String(await adminRun('CLIENT', 'LIST')).split('\n')
+      const ours = clients.filter((line) => new RegExp(` db=${OWN_ADMIN_DB} `).test(line))
+      expect(ours.length, clients.join('\n')).toBeGreaterThan(0)
+      for (const line of ours)
+        expect(line).toMatch(new RegExp(` user=upstash-gateway-db${OWN_ADMIN_DB} `))
+      const escape = await call(peek(`redis.call('SELECT', ${VICTIM_DB}) return 1`))
+      expect(escape.status).toBe(400)
+      expect((await call(['del', KEY])).json).toEqual({ result: 1 })
+    } finally {
+      await own.close()
+      await adminRun('ACL', 'DELUSER', name)
+    }
   })
 })
 
