@@ -93,10 +93,16 @@ export async function provisionAccounts(admin: MysqlTarget, accounts: Account[])
     const [rows] = await conn.query('SELECT SUBSTRING_INDEX(USER(), "@", -1) AS host')
     const host = String((rows as { host: string }[])[0]?.host)
     for (const { user, password, database, role } of accounts) {
-      await conn.query('CREATE USER IF NOT EXISTS ?@? IDENTIFIED BY ?', [user, host, password])
-      await conn.query('ALTER USER ?@? IDENTIFIED BY ?', [user, host, password])
-      const privileges = ROLE_PRIVILEGES[role].join(', ')
-      await conn.query(`GRANT ${privileges} ON ${grantTarget(database)} TO ?@?`, [user, host])
+      try {
+        await conn.query('CREATE USER IF NOT EXISTS ?@? IDENTIFIED BY ?', [user, host, password])
+        await conn.query('ALTER USER ?@? IDENTIFIED BY ?', [user, host, password])
+        const privileges = ROLE_PRIVILEGES[role].join(', ')
+        await conn.query(`GRANT ${privileges} ON ${grantTarget(database)} TO ?@?`, [user, host])
+      } catch (err) {
+        const { message, errno } = err as { message: string; errno?: number }
+        const where = `the MySQL user ${user}@${host} (${role} on ${database})`
+        throw Object.assign(new Error(`cannot set up ${where}: ${message}`), { errno })
+      }
     }
   } finally {
     await conn.end()
