@@ -309,8 +309,8 @@ describe('behind an admin account other than the default user', () => {
       expect(ours.length, clients.join('\n')).toBeGreaterThan(0)
       for (const line of ours)
         expect(line).toMatch(new RegExp(` user=upstash-gateway-db${OWN_ADMIN_DB} `))
-      const escape = await call(peek(`redis.call('SELECT', ${VICTIM_DB}) return 1`))
-      expect(escape.status).toBe(400)
+      const selectOther = await call(peek(`redis.call('SELECT', ${VICTIM_DB}) return 1`))
+      expect(selectOther.status).toBe(400)
       expect((await call(['del', KEY])).json).toEqual({ result: 1 })
     } finally {
       await own.close()
