@@ -61,7 +61,7 @@ export const planetscaleCli: GatewayCli = {
         variable: 'MYSQL_URL',
         fallback: 'MYSQL_URL',
         description:
-          'the server to serve, mysql://user[:password]@host:port (it creates databases)',
+          "the server to serve, mysql://user[:password]@host:port, as an admin (it creates databases and each credential's user)",
         default: 'mysql://root@127.0.0.1:3306',
       },
       credential: {

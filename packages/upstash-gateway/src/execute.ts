@@ -89,7 +89,10 @@ function remote(commands: Prepared[], tenant?: Tenant): Arg[][] {
   return out
 }
 
-/** Puts the gateway's own answers and Redis's replies back in request order. */
+/**
+ * Puts the gateway's own answers and Redis's replies back in request order; `switched`: each COPY
+ * was sent between its two AUTHs (remote() given the tenant), whose replies are skipped.
+ */
 function merge(commands: Prepared[], replies: readonly Reply[], switched: boolean): Reply[] {
   let next = 0
   return commands.map((command) => {
