@@ -196,6 +196,23 @@ describe('a credential cannot leave its database', () => {
     expect(await adminRows('SELECT 1 AS alive')).toEqual([{ alive: 1 }])
   })
 
+  it('changing its own MySQL password locks nobody out: the gateway sets it back', async () => {
+    const own = await startPlanetScaleGateway({
+      mysqlUrl: MYSQL_URL,
+      users: { selfchange: { password: PASSWORD, database: ATTACKER_DB } },
+      poolSize: 1,
+    })
+    try {
+      const client = new Client({ url: `http://selfchange:${PASSWORD}@127.0.0.1:${own.port}` })
+      await client.execute("SET PASSWORD = PASSWORD('changed-by-the-tenant')")
+      // Its one pooled connection goes; the next one must log in again.
+      await client.execute('KILL CONNECTION_ID()').catch(() => undefined)
+      expect((await client.execute('SELECT 1 AS one')).rows).toEqual([{ one: '1' }])
+    } finally {
+      await own.close()
+    }
+  })
+
   it('runs migrations on its own database: CREATE, ALTER, INDEX, DROP', async () => {
     await attacker().execute('DROP TABLE IF EXISTS migrated')
     await attacker().execute('CREATE TABLE migrated (id INT PRIMARY KEY, v TEXT)')
