@@ -78,4 +78,15 @@ describe('parseUser', () => {
     expect(() => parseUser('app@db')).toThrow(/NAME:PASSWORD@DATABASE/)
     expect(() => parseUser('app:@db')).toThrow(/NAME:PASSWORD@DATABASE/)
   })
+
+  it('reads an optional role after the database, and refuses an unknown one', () => {
+    expect(parseUser('ro:p@ss@db:reader')).toEqual([
+      'ro',
+      { password: 'p@ss', database: 'db', role: 'reader' },
+    ])
+    expect(parseUser('app:s@db:admin')[1].role).toBe('admin')
+    expect(() => parseUser('app:s@db:root')).toThrow(/reader, writer, readwriter, admin/)
+    expect(() => parseUser('app:s@db:reader:x')).toThrow(/DATABASE:ROLE/)
+    expect(() => parseUser('app:s@:reader')).toThrow(/DATABASE:ROLE/)
+  })
 })

@@ -42,7 +42,8 @@ export const upstashCli: GatewayCli = {
         name: 'redis',
         variable: 'REDIS_URL',
         fallback: 'REDIS_URL',
-        description: 'the Redis to serve, redis://[user:password@]host:port',
+        description:
+          "the Redis to serve, redis://[user:password@]host:port, as an admin (it creates each token's ACL user)",
         default: 'redis://127.0.0.1:6379',
       },
       credential: {
