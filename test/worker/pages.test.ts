@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { Client, countRequests, loggedInClient, PASSWORD, uniqueEmail } from './helpers'
+import { Client, countRequests, loggedInClient, ORIGIN, PASSWORD, uniqueEmail } from './helpers'
 
 describe('GET /', () => {
   it('shows the log-in and sign-up forms without a cookie or any backend call', async () => {
@@ -94,9 +94,38 @@ describe('security headers', () => {
     expect(csp).not.toContain('unsafe-inline')
     expect(response.headers.get('x-content-type-options')).toBe('nosniff')
     expect(response.headers.get('cross-origin-opener-policy')).toBe('same-origin')
-    expect(response.headers.get('referrer-policy')).toBe('no-referrer')
+    // Our own posts keep their Origin; other sites learn nothing (see the form posts below).
+    expect(response.headers.get('referrer-policy')).toBe('same-origin')
     expect(await response.text()).not.toContain('<script')
   })
+
+  it('accepts a same-origin form post that has an Origin but no Sec-Fetch-Site (Safari before 16.4)', async () => {
+    const { client } = await loggedInClient('no-fetch-site')
+    const oldSafari = { accept: 'text/html', origin: ORIGIN }
+    const posted = await client.request('/addStatus', {
+      form: { status: 'hi' },
+      headers: oldSafari,
+    })
+    expect(posted.status).toBe(303)
+    expect(posted.headers.get('location')).toBe('/home?notice=posted')
+  })
+
+  it.each([
+    ['another site', 'https://evil.example'],
+    ['a page under no-referrer, or a sandboxed frame', 'null'],
+  ])(
+    'refuses a form post without Sec-Fetch-Site from %s (403), storing nothing',
+    async (_label, origin) => {
+      const { client } = await loggedInClient('no-fetch-site-foreign')
+      const forged = await client.request('/addStatus', {
+        form: { status: 'forged' },
+        headers: { accept: 'text/html', origin },
+      })
+      expect(forged.status).toBe(403)
+      const list = (await (await client.request('/fetchStatus')).json()) as { message: unknown[] }
+      expect(list.message).toEqual([])
+    }
+  )
 
   it('sends JSON answers the API set: nothing may load, frame or sniff them', async () => {
     const response = await new Client().request('/fetchStatus')
