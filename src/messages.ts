@@ -26,7 +26,7 @@ export const ERRORS = {
   },
   invalid_query: {
     status: 400,
-    text: `The page asked for is invalid: limit must be 1 to ${L.pageSizeMax}, cursor a status id.`,
+    text: `The page asked for is invalid: limit must be 1 to ${L.pageSizeMax}, cursor or after (not both) a status id.`,
   },
   invalid_idempotency_key: {
     status: 422,

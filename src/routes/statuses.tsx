@@ -16,20 +16,28 @@ import { notLoggedIn, requireUser } from '../middleware/require-user'
 import { readWhileCheckingSession } from '../session/access'
 import { HomePage } from '../views/home-page'
 
+/** Links to the pages beside this one, keeping a page size that is not the default. */
+function pageLinks(page: StatusPage, limit: number) {
+  const keepLimit = limit === LIMITS.pageSizeDefault ? '' : `limit=${limit}&`
+  const { olderCursor, newerCursor } = page
+  return {
+    olderHref: olderCursor && `/home?${keepLimit}cursor=${olderCursor}`,
+    newerHref: newerCursor && `/home?${keepLimit}after=${newerCursor}`,
+  }
+}
+
 /**
- * The logged-in user's statuses, the page the query asks for (?limit, ?cursor), queried while the
- * session is checked; null when nobody is logged in.
+ * The logged-in user's statuses, the page the query asks for (?limit, and ?cursor for older or
+ * ?after for newer), queried while the session is checked; null when nobody is logged in.
  */
 async function statusPage(c: Context<AppEnv>) {
-  const { limit, cursor } = readQuery(c, StatusPageQuery, 'invalid_query')
+  const { limit, cursor, after } = readQuery(c, StatusPageQuery, 'invalid_query')
   const db = c.get('db').read
   const found = await readWhileCheckingSession<StatusPage>(c, (userId) =>
-    listStatuses(db, userId, { before: cursor, limit })
+    listStatuses(db, userId, { before: cursor, after, limit })
   )
   if (!found) return null
-  const { nextCursor } = found.result
-  const keepLimit = limit === LIMITS.pageSizeDefault ? '' : `limit=${limit}&`
-  return { ...found, olderHref: nextCursor && `/home?${keepLimit}cursor=${nextCursor}` }
+  return { ...found, ...pageLinks(found.result, limit) }
 }
 
 /**
@@ -57,6 +65,7 @@ export const statusRoutes = newApp()
         user={found.user}
         statuses={found.result.statuses}
         olderHref={found.olderHref}
+        newerHref={found.newerHref}
         formKey={crypto.randomUUID()}
         {...pageMessages(c.req.query())}
       />
@@ -79,6 +88,6 @@ export const statusRoutes = newApp()
         user_status: status.text,
         created_date: status.createdAt,
       })),
-      next_cursor: found.result.nextCursor,
+      next_cursor: found.result.olderCursor,
     })
   })

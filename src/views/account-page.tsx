@@ -11,6 +11,14 @@ export interface AccountPageProps extends PageMessages {
 
 const formatTime = (date: Date) => `${date.toISOString().slice(0, 16).replace('T', ' ')} UTC`
 
+/** This device first, then the most recently seen. */
+const inOrder = (sessions: ActiveSession[], currentIdHash: string | undefined) =>
+  sessions.toSorted(
+    (a, b) =>
+      Number(b.idHash === currentIdHash) - Number(a.idHash === currentIdHash) ||
+      b.lastSeenAt.getTime() - a.lastSeenAt.getTime()
+  )
+
 export function AccountPage({ user, sessions, currentIdHash, notice, error }: AccountPageProps) {
   return (
     <Layout title="Account" userName={user.name}>
@@ -18,7 +26,7 @@ export function AccountPage({ user, sessions, currentIdHash, notice, error }: Ac
       <Notice notice={notice} error={error} />
       <section aria-labelledby="sessions-title" class="card">
         <h2 id="sessions-title">Where you're logged in</h2>
-        <table>
+        <table class="sessions">
           <thead>
             <tr>
               <th scope="col">Device</th>
@@ -30,11 +38,11 @@ export function AccountPage({ user, sessions, currentIdHash, notice, error }: Ac
             </tr>
           </thead>
           <tbody>
-            {sessions.map((session) => (
+            {inOrder(sessions, currentIdHash).map((session) => (
               <tr>
                 <td>{session.device}</td>
-                <td>{formatTime(session.createdAt)}</td>
-                <td>{formatTime(session.lastSeenAt)}</td>
+                <td data-label="Logged in">{formatTime(session.createdAt)}</td>
+                <td data-label="Last seen">{formatTime(session.lastSeenAt)}</td>
                 <td>
                   {session.idHash === currentIdHash ? (
                     <strong>This device</strong>
@@ -42,7 +50,7 @@ export function AccountPage({ user, sessions, currentIdHash, notice, error }: Ac
                     <form method="post" action="/account/sessions/revoke" class="inline">
                       <input type="hidden" name="session" value={session.idHash} />
                       <button type="submit" class="secondary">
-                        Log out
+                        Log out<span class="visually-hidden"> {session.device}</span>
                       </button>
                     </form>
                   )}

@@ -7,19 +7,22 @@ import { Layout, Notice } from './layout'
 export interface HomePageProps extends PageMessages {
   user: SessionUser
   statuses: Status[]
-  /** The next (older) page, if there is one. */
+  /** The next older page, if there is one. */
   olderHref: string | null
+  /** The next newer page, if this is not the newest. */
+  newerHref: string | null
   /** A fresh idempotency key for the post form. */
   formKey: string
 }
 
 const formatTime = (iso: string) => `${iso.slice(0, 16).replace('T', ' ')} UTC`
 
-export function HomePage({ user, statuses, olderHref, formKey, notice, error }: HomePageProps) {
+export function HomePage(props: HomePageProps) {
+  const { user, statuses, olderHref, newerHref, formKey, notice, error } = props
   return (
     <Layout title="Home" userName={user.name}>
       <h1>Hello, {user.name}</h1>
-      <p class="hint">Logged in as {user.email}</p>
+      <p class="hint who">Logged in as {user.email}</p>
       <Notice notice={notice} error={error} />
       <section aria-labelledby="post-title" class="card">
         <h2 id="post-title">Post a status</h2>
@@ -44,7 +47,16 @@ export function HomePage({ user, statuses, olderHref, formKey, notice, error }: 
             ))}
           </ol>
         )}
-        {olderHref && <a href={olderHref}>Older statuses</a>}
+        {(newerHref || olderHref) && (
+          <nav aria-label="More statuses" class="pager">
+            {newerHref && <a href={newerHref}>← Newer statuses</a>}
+            {olderHref && (
+              <a href={olderHref} class="older">
+                Older statuses →
+              </a>
+            )}
+          </nav>
+        )}
       </section>
     </Layout>
   )
