@@ -18,11 +18,12 @@ import { idempotencyKey, readInput } from '../http/input'
 import { seeOther, wantsHtml } from '../http/negotiate'
 import { LoginInput, RegisterInput } from '../http/schemas'
 import { log } from '../log'
-import { redirectFormErrors } from '../middleware/form-errors'
+import { renderFormErrors } from '../middleware/form-errors'
 import { beginSession } from '../session/access'
 import { deviceLabel } from '../session/device'
 import { sessionPolicy } from '../session/policy'
 import { startSession } from '../session/sessions'
+import { startPageWith } from './pages'
 
 type SignUp = v.InferOutput<typeof RegisterInput>
 
@@ -52,7 +53,7 @@ async function upgradeHash(c: Context<AppEnv>, userId: string, password: string)
 
 /** Neither route reads the current session; login ends it blindly in its session pipeline. */
 export const authRoutes = newApp()
-  .post('/register', redirectFormErrors('/'), async (c) => {
+  .post('/register', renderFormErrors(startPageWith('signup')), async (c) => {
     const input = await readInput(c, RegisterInput)
     const key = idempotencyKey(c, input.idempotency_key)
     const db = c.get('db')
@@ -75,7 +76,7 @@ export const authRoutes = newApp()
     if (wantsHtml(c)) return seeOther(c, '/?notice=registered')
     return c.json({ error: false, message: 'Registered successfully.' }, 201)
   })
-  .post('/login', redirectFormErrors('/'), async (c) => {
+  .post('/login', renderFormErrors(startPageWith('login')), async (c) => {
     const input = await readInput(c, LoginInput, 'invalid_login_input')
     const redis = c.get('redis')
     const config = c.get('config')

@@ -11,7 +11,7 @@ import { LIMITS } from '../http/limits'
 import { seeOther, wantsHtml } from '../http/negotiate'
 import { StatusInput, StatusPageQuery } from '../http/schemas'
 import { pageMessages } from '../messages'
-import { redirectFormErrors } from '../middleware/form-errors'
+import { type FormFailure, renderFormErrors } from '../middleware/form-errors'
 import { notLoggedIn, requireUser } from '../middleware/require-user'
 import { readWhileCheckingSession } from '../session/access'
 import { HomePage } from '../views/home-page'
@@ -40,6 +40,17 @@ async function statusPage(c: Context<AppEnv>) {
   return { ...found, ...pageLinks(found.result, limit) }
 }
 
+/** /home again after a refused post: the newest statuses, and the form as it was sent. */
+async function homeWithFailedPost(c: Context<AppEnv>, failure: FormFailure) {
+  const user = c.get('user')
+  const limit = LIMITS.pageSizeDefault
+  const page = await listStatuses(c.get('db').read, user.id, { limit })
+  return c.html(
+    <HomePage user={user} statuses={page.statuses} {...pageLinks(page, limit)} post={failure} />,
+    failure.status
+  )
+}
+
 /**
  * Stores a status once per idempotency key: a retry whose first answer was lost gets the first
  * status's id, and only such a retry costs a second statement. The key with other text is refused.
@@ -66,12 +77,11 @@ export const statusRoutes = newApp()
         statuses={found.result.statuses}
         olderHref={found.olderHref}
         newerHref={found.newerHref}
-        formKey={crypto.randomUUID()}
         {...pageMessages(c.req.query())}
       />
     )
   })
-  .post('/addStatus', requireUser, redirectFormErrors('/home'), async (c) => {
+  .post('/addStatus', requireUser, renderFormErrors(homeWithFailedPost), async (c) => {
     const input = await readInput(c, StatusInput)
     const key = idempotencyKey(c, input.idempotency_key)
     const id = await postOnce(c.get('db'), c.get('user').id, input.status, key)

@@ -1,12 +1,24 @@
-import type { PageMessages } from '../messages'
+import type { FormFailure } from '../middleware/form-errors'
 import type { ActiveSession, SessionUser } from '../session/sessions'
-import { CURRENT_PASSWORD, Field, NEW_PASSWORD } from './field'
+import {
+  CURRENT_PASSWORD,
+  Field,
+  FormError,
+  formErrors,
+  NEW_PASSWORD,
+  NEW_PASSWORD_HINT,
+} from './field'
 import { Layout, Notice } from './layout'
 
-export interface AccountPageProps extends PageMessages {
+export interface AccountPageProps {
   user: SessionUser
   sessions: ActiveSession[]
   currentIdHash: string | undefined
+  notice?: string | undefined
+  /** A refused "Log out" of one session. */
+  revoke?: FormFailure | undefined
+  /** The password form as it was refused. */
+  password?: FormFailure | undefined
 }
 
 const formatTime = (date: Date) => `${date.toISOString().slice(0, 16).replace('T', ' ')} UTC`
@@ -19,13 +31,16 @@ const inOrder = (sessions: ActiveSession[], currentIdHash: string | undefined) =
       b.lastSeenAt.getTime() - a.lastSeenAt.getTime()
   )
 
-export function AccountPage({ user, sessions, currentIdHash, notice, error }: AccountPageProps) {
+export function AccountPage(props: AccountPageProps) {
+  const { user, sessions, currentIdHash, notice, revoke, password } = props
+  const passwordErrors = formErrors(password, ['current_password', 'new_password'])
   return (
     <Layout title="Account" userName={user.name}>
       <h1>Your account</h1>
-      <Notice notice={notice} error={error} />
+      <Notice notice={notice} />
       <section aria-labelledby="sessions-title" class="card">
         <h2 id="sessions-title">Where you're logged in</h2>
+        <FormError id="revoke-error" error={revoke?.message} />
         <table class="sessions">
           <thead>
             <tr>
@@ -68,13 +83,24 @@ export function AccountPage({ user, sessions, currentIdHash, notice, error }: Ac
       <section aria-labelledby="password-title" class="card">
         <h2 id="password-title">Change password</h2>
         <form method="post" action="/account/password">
+          <FormError id="password-error" error={passwordErrors.form} />
+          {/* For password managers: whose password this is. Not sent (no name). */}
+          <input type="email" autocomplete="username" value={user.email} hidden />
           <Field
             id="current-password"
             label="Current password"
             name="current_password"
+            errors={passwordErrors}
             {...CURRENT_PASSWORD}
           />
-          <Field id="new-password" label="New password" name="new_password" {...NEW_PASSWORD} />
+          <Field
+            id="new-password"
+            label="New password"
+            name="new_password"
+            hint={NEW_PASSWORD_HINT}
+            errors={passwordErrors}
+            {...NEW_PASSWORD}
+          />
           <button type="submit">Change password</button>
         </form>
       </section>

@@ -1,35 +1,48 @@
 import type { Status } from '../db/statuses'
-import type { PageMessages } from '../messages'
+import type { FormFailure } from '../middleware/form-errors'
 import type { SessionUser } from '../session/sessions'
-import { FormKey, STATUS } from './field'
+import { describedBy, FieldError, FormError, FormKey, formErrors, STATUS } from './field'
 import { Layout, Notice } from './layout'
 
-export interface HomePageProps extends PageMessages {
+export interface HomePageProps {
   user: SessionUser
   statuses: Status[]
   /** The next older page, if there is one. */
   olderHref: string | null
   /** The next newer page, if this is not the newest. */
   newerHref: string | null
-  /** A fresh idempotency key for the post form. */
-  formKey: string
+  notice?: string | undefined
+  /** The post form as it was refused. */
+  post?: FormFailure | undefined
 }
 
 const formatTime = (iso: string) => `${iso.slice(0, 16).replace('T', ' ')} UTC`
 
-export function HomePage(props: HomePageProps) {
-  const { user, statuses, olderHref, newerHref, formKey, notice, error } = props
+export function HomePage({ user, statuses, olderHref, newerHref, notice, post }: HomePageProps) {
+  const errors = formErrors(post, ['status'])
   return (
     <Layout title="Home" userName={user.name}>
       <h1>Hello, {user.name}</h1>
       <p class="hint who">Logged in as {user.email}</p>
-      <Notice notice={notice} error={error} />
+      <Notice notice={notice} />
       <section aria-labelledby="post-title" class="card">
         <h2 id="post-title">Post a status</h2>
         <form method="post" action="/addStatus">
-          <FormKey value={formKey} />
+          <FormError id="post-error" error={errors.form} />
+          <FormKey value={post?.key} />
           <label for="status">What's happening?</label>
-          <textarea id="status" name="status" rows={3} {...STATUS} />
+          <FieldError id="status" error={errors.of('status')} />
+          <textarea
+            id="status"
+            name="status"
+            rows={3}
+            {...describedBy('status', false, errors.of('status'))}
+            {...STATUS}
+          >
+            {/* The parser drops a newline right after <textarea>: this one, not the status's. */}
+            {'\n'}
+            {errors.value('status')}
+          </textarea>
           <button type="submit">Post</button>
         </form>
       </section>

@@ -28,8 +28,8 @@ describe('GET /', () => {
 
   it('shows a known notice code as text and ignores unknown codes', async () => {
     const client = new Client()
-    const known = await (await client.request('/?notice=registered', { browser: true })).text()
-    expect(known).toContain('Your account is ready')
+    const known = await (await client.request('/?notice=logged_out', { browser: true })).text()
+    expect(known).toContain('You are logged out.')
     const unknown = await (await client.request('/?notice=<b>hi</b>', { browser: true })).text()
     expect(unknown).not.toContain('<b>hi</b>')
     expect(unknown, 'no notice at all, escaped or not').not.toContain('class="message')
