@@ -71,7 +71,7 @@ export const isErrorCode = (code: string): code is ErrorCode => Object.hasOwn(ER
 
 /** Confirmations shown after a redirect; the query carries only the code. */
 export const NOTICES = {
-  registered: 'Your account is ready. Log in below.',
+  registered: 'Welcome! Your account is ready and you are logged in.',
   logged_out: 'You are logged out.',
   posted: 'Status posted.',
   revoked: 'That session has been logged out.',

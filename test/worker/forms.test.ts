@@ -98,6 +98,7 @@ describe('a refused sign-up in a browser', () => {
     expect(first.status).toBe(303)
     const again = await new Client().request('/register', { form: corrected, browser: true })
     expect(again.status, 'a retry whose first answer was lost: as the first time').toBe(303)
+    expect(again.headers.get('location')).toBe('/home?notice=registered')
   })
 
   it('answers a throttled sign-up 429 with Retry-After, the message on the form', async () => {
