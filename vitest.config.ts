@@ -1,5 +1,17 @@
 import { cloudflareTest } from '@cloudflare/vitest-plugin'
+import { defaultServerConditions } from 'vite'
 import { defineConfig } from 'vitest/config'
+
+// The workspace packages (packages/*) publish built JavaScript; in this repository they run from
+// source: their package.json "exports" resolve this condition to src/*.ts. Vite resolves the tests'
+// imports; Node, in the processes the tests start, gets it from NODE_OPTIONS.
+const SOURCE_CONDITION = '@edge-status/source'
+const sourceConditions = { conditions: [SOURCE_CONDITION, ...defaultServerConditions] }
+const conditionFlag = `--conditions=${SOURCE_CONDITION}`
+const { NODE_OPTIONS = '' } = process.env
+const nodeOptions = NODE_OPTIONS.includes(conditionFlag)
+  ? NODE_OPTIONS
+  : `${conditionFlag} ${NODE_OPTIONS}`.trim()
 
 export default defineConfig({
   test: {
@@ -8,8 +20,10 @@ export default defineConfig({
     reporters: ['default', ['json', { outputFile: 'test-results.json' }]],
     projects: [
       {
+        ssr: { resolve: sourceConditions },
         test: {
           name: 'node',
+          env: { NODE_OPTIONS: nodeOptions },
           include: ['test/node/**/*.test.ts', 'packages/*/test/**/*.test.ts'],
           environment: 'node',
           testTimeout: 30_000,
@@ -17,6 +31,8 @@ export default defineConfig({
         },
       },
       {
+        // For the global setups, which start the gateways; the Worker imports no workspace package.
+        environments: { __vitest__: { resolve: sourceConditions } },
         plugins: [
           cloudflareTest(({ inject }) => ({
             wrangler: { configPath: './wrangler.toml' },

@@ -3,8 +3,8 @@ import { LIMITS as L } from './http/limits'
 
 /**
  * Every error a client can see, by code, with its HTTP status: JSON answers carry the text, and a
- * browser sent back to a form (Post/Redirect/Get) gets only the code in the query, which the page
- * turns into this text. Numbers come from LIMITS as they are (no locale formatting at start-up).
+ * browser's refused form is shown again with it. Numbers come from LIMITS as they are (no locale
+ * formatting at start-up).
  */
 export const ERRORS = {
   invalid_user_name: { status: 422, text: `Enter a name of 1 to ${L.nameMax} characters.` },
@@ -26,7 +26,7 @@ export const ERRORS = {
   },
   invalid_query: {
     status: 400,
-    text: `The page asked for is invalid: limit must be 1 to ${L.pageSizeMax}, cursor a status id.`,
+    text: `The page asked for is invalid: limit must be 1 to ${L.pageSizeMax}, cursor or after (not both) a status id.`,
   },
   invalid_idempotency_key: {
     status: 422,
@@ -71,7 +71,7 @@ export const isErrorCode = (code: string): code is ErrorCode => Object.hasOwn(ER
 
 /** Confirmations shown after a redirect; the query carries only the code. */
 export const NOTICES = {
-  registered: 'Your account is ready. Log in below.',
+  registered: 'Welcome! Your account is ready and you are logged in.',
   logged_out: 'You are logged out.',
   posted: 'Status posted.',
   revoked: 'That session has been logged out.',
@@ -79,19 +79,13 @@ export const NOTICES = {
   password_changed: 'Password changed. Your other sessions have been logged out.',
 } as const satisfies Record<string, string>
 
-/** Own properties only: `?error=toString` or `?notice=__proto__` name nothing. */
-const has = <T extends object>(table: T, code: string | undefined): code is keyof T & string =>
-  code !== undefined && Object.hasOwn(table, code)
-
-export interface PageMessages {
-  notice?: string | undefined
-  error?: string | undefined
-}
-
-/** The texts for `?notice=` and `?error=`; unknown codes show nothing. */
-export function pageMessages(query: { notice?: string; error?: string }): PageMessages {
+/** The text for `?notice=`; unknown codes, and names of Object.prototype, show nothing. */
+export function pageMessages(query: { notice?: string }): { notice?: string | undefined } {
+  const code = query.notice
   return {
-    notice: has(NOTICES, query.notice) ? NOTICES[query.notice] : undefined,
-    error: has(ERRORS, query.error) ? ERRORS[query.error].text : undefined,
+    notice:
+      code !== undefined && Object.hasOwn(NOTICES, code)
+        ? NOTICES[code as keyof typeof NOTICES]
+        : undefined,
   }
 }

@@ -1,15 +1,18 @@
 // Both gateways as programs: their command lines (the packages' bins, run by this Node) started
 // with the launcher, ready once they print the URL they listen on.
-import { createRequire } from 'node:module'
+import { fileURLToPath } from 'node:url'
 import { OwnedProcess } from './launcher.ts'
 
 export type GatewayKind = 'upstash' | 'planetscale'
 
-// createRequire, not import.meta.resolve: vitest's module runner (test setup) lacks the latter.
-const resolve = createRequire(import.meta.url).resolve
+// From source, as everything in this repository runs, whether or not the calling process has the
+// condition (vitest's may not): it makes the bins' imports of @edge-status/gateway-kit source too.
+const SOURCE_CONDITION = '--conditions=@edge-status/source'
+const bin = (name: string) =>
+  fileURLToPath(new URL(`../../packages/${name}/src/bin.ts`, import.meta.url))
 const BINS: Record<GatewayKind, string> = {
-  upstash: resolve('@edge-status/upstash-gateway/cli'),
-  planetscale: resolve('@edge-status/planetscale-gateway/cli'),
+  upstash: bin('upstash-gateway'),
+  planetscale: bin('planetscale-gateway'),
 }
 
 export interface UpstashFlags {
@@ -81,7 +84,7 @@ export function gatewayProcess(
   return new GatewayProcess({
     name: `${kind}-gateway`,
     command: process.execPath,
-    args: [...(options.nodeArgs ?? []), BINS[kind], ...args],
+    args: [SOURCE_CONDITION, ...(options.nodeArgs ?? []), BINS[kind], ...args],
     output: 'capture',
     onLine: options.onLine,
     ready: { line: / listening on (http:\/\/\S+)/ },

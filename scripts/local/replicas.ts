@@ -110,7 +110,7 @@ export async function startReadOnlyRegion(
   { cleanups, log, signal }: Lifecycle
 ): Promise<ReplicaServices> {
   await pairs.mariadb.caughtUp()
-  const mysqlReplicaUrl = pairs.mariadb.replicaUrl
+  const mysqlReplicaUrl = pairs.mariadb.replicaAdminUrl
   const users = { [DEV_DB_REPLICA_USER]: { password: DEV_DB_REPLICA_PASSWORD, database } }
   const gateway = await startGateway(spec, cleanups, log, signal, (port) =>
     planetscaleArgs({

@@ -16,8 +16,10 @@ interface StatusRow {
 
 export interface StatusPage {
   statuses: Status[]
-  /** Pass as `before` to get the next (older) page; null on the last page. */
-  nextCursor: string | null
+  /** Pass as `before` to get the next older page; null when there is nothing older. */
+  olderCursor: string | null
+  /** Pass as `after` to get the next newer page; null when there is nothing newer. */
+  newerCursor: string | null
 }
 
 const toStatus = (row: StatusRow): Status => ({
@@ -58,20 +60,43 @@ export async function findStatusByKey(
   return row ? toStatus(row) : null
 }
 
-/** Newest first. Ids are BIGINT strings; ordering by id matches insertion order. */
-export async function listStatuses(
-  db: Db,
-  userId: string,
-  page: { before?: string | undefined; limit: number }
-): Promise<StatusPage> {
-  const sql = page.before
-    ? 'SELECT id, body, created_at FROM statuses WHERE user_id = ? AND id < ? ORDER BY id DESC LIMIT ?'
-    : 'SELECT id, body, created_at FROM statuses WHERE user_id = ? ORDER BY id DESC LIMIT ?'
-  const args = page.before ? [userId, page.before, page.limit + 1] : [userId, page.limit + 1]
-  const result = await db.execute<StatusRow>(sql, args)
+const SELECT = 'SELECT id, body, created_at FROM statuses WHERE user_id = ?'
+
+function pageQuery(userId: string, { before, after, limit }: PageRequest): [string, unknown[]] {
+  if (after !== undefined) {
+    return [`${SELECT} AND id > ? ORDER BY id ASC LIMIT ?`, [userId, after, limit + 1]]
+  }
+  if (before !== undefined) {
+    return [`${SELECT} AND id < ? ORDER BY id DESC LIMIT ?`, [userId, before, limit + 1]]
+  }
+  return [`${SELECT} ORDER BY id DESC LIMIT ?`, [userId, limit + 1]]
+}
+
+export interface PageRequest {
+  /** The next older page: statuses before this id. */
+  before?: string | undefined
+  /** The next newer page: statuses after this id. */
+  after?: string | undefined
+  limit: number
+}
+
+/**
+ * One page, newest first; ids are BIGINT strings, and ordering by id matches insertion order. A
+ * newer page is read oldest first from its cursor, then turned around. One row more than the page
+ * tells whether there is more in the direction read; the other way lies the page the cursor came
+ * from.
+ */
+export async function listStatuses(db: Db, userId: string, page: PageRequest): Promise<StatusPage> {
+  const result = await db.execute<StatusRow>(...pageQuery(userId, page))
+  const more = result.rows.length > page.limit
   const rows = result.rows.slice(0, page.limit)
+  const readingNewer = page.after !== undefined
+  if (readingNewer) rows.reverse()
+  const newest = rows[0]?.id ?? null
+  const oldest = rows.at(-1)?.id ?? null
   return {
     statuses: rows.map(toStatus),
-    nextCursor: result.rows.length > page.limit ? (rows.at(-1)?.id ?? null) : null,
+    olderCursor: more || readingNewer ? oldest : null,
+    newerCursor: (readingNewer ? more : page.before !== undefined) ? newest : null,
   }
 }

@@ -62,16 +62,23 @@ export const RevokeInput = v.object({
   session: v.pipe(v.string(), v.regex(/^[A-Za-z0-9_-]{43}$/)),
 })
 
-export const StatusPageQuery = v.object({
-  limit: v.optional(
-    v.pipe(
-      v.string(),
-      v.regex(/^\d{1,3}$/),
-      v.transform(Number),
-      v.minValue(1),
-      v.maxValue(L.pageSizeMax)
+const cursor = v.optional(v.pipe(v.string(), v.regex(/^\d{1,20}$/)))
+
+/** A page of statuses: `cursor` the next older page (before that id), `after` the next newer one. */
+export const StatusPageQuery = v.pipe(
+  v.object({
+    limit: v.optional(
+      v.pipe(
+        v.string(),
+        v.regex(/^\d{1,3}$/),
+        v.transform(Number),
+        v.minValue(1),
+        v.maxValue(L.pageSizeMax)
+      ),
+      String(L.pageSizeDefault)
     ),
-    String(L.pageSizeDefault)
-  ),
-  cursor: v.optional(v.pipe(v.string(), v.regex(/^\d{1,20}$/))),
-})
+    cursor,
+    after: cursor,
+  }),
+  v.check((query) => query.cursor === undefined || query.after === undefined)
+)

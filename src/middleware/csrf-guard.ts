@@ -10,10 +10,11 @@ const ALLOWED_SITES = new Set(['same-origin', 'none'])
  * Refuses a request that changes data when the browser says it comes from another site, whatever
  * the content type (hono/csrf looks at form types only, and a cross-site fetch can send JSON with
  * credentials too): a Sec-Fetch-Site other than same-origin or none, or an Origin that is not
- * ours. `Origin: null` is what a browser sends for our own forms under `Referrer-Policy:
- * no-referrer`, and for sandboxed frames: Sec-Fetch-Site tells them apart, so without it that is
- * refused. A request with neither header cannot come from a browser (they send Origin on every
- * POST), so it cannot be a forged cross-site request: such clients (curl, scripts) pass.
+ * ours. `Origin: null` comes from sandboxed frames, privacy settings and pages whose referrer
+ * policy is no-referrer (our pages keep the origin on their own posts: see headers.ts): only a
+ * Sec-Fetch-Site can vouch for it, so without one it is refused. A request with neither header
+ * cannot come from a browser (they send Origin on every POST), so it cannot be a forged
+ * cross-site request: such clients (curl, scripts) pass.
  */
 export const csrfGuard = createMiddleware(async (c, next) => {
   if (SAFE_METHOD.test(c.req.method)) return next()

@@ -29,6 +29,10 @@ export const requestIds = requestId({
 
 /** Pages: the full set. */
 const documentHeaders = secureHeaders({
+  // Other sites learn nothing of where their visitors come from, while our own form posts keep
+  // their Origin (under no-referrer a browser sends `Origin: null`, and one that sends no
+  // Sec-Fetch-Site, as Safari before 16.4, then has its posts refused as cross-site).
+  referrerPolicy: 'same-origin',
   // The CSP's frame-ancestors 'none' says it; X-Frame-Options: SAMEORIGIN would contradict it.
   xFrameOptions: false,
   // Nothing here sets X-Powered-By: removing it would be one more header operation per answer.

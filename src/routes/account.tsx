@@ -1,3 +1,5 @@
+import type { Context } from 'hono'
+import type { AppEnv } from '../app-env'
 import { hashPassword, verifyPassword } from '../auth/password'
 import { reserveAlongside, throttles } from '../auth/throttle'
 import { findUserById, updatePasswordHash } from '../db/users'
@@ -9,13 +11,34 @@ import { readInput } from '../http/input'
 import { seeOther, wantsHtml } from '../http/negotiate'
 import { PasswordChangeInput, RevokeInput } from '../http/schemas'
 import { pageMessages } from '../messages'
-import { redirectFormErrors } from '../middleware/form-errors'
+import { type FormFailure, renderFormErrors } from '../middleware/form-errors'
 import { notLoggedIn, requireLiveUser } from '../middleware/require-user'
 import { beginSession, clearSessionCookie, readWhileCheckingSession } from '../session/access'
 import { deviceLabel } from '../session/device'
 import { sessionPolicy } from '../session/policy'
 import { endAllSessions, listSessions, revokeSession, startSession } from '../session/sessions'
 import { AccountPage } from '../views/account-page'
+
+/** /account again after a refused form, that form as it was sent. */
+const accountPageWith =
+  (form: 'revoke' | 'password') => async (c: Context<AppEnv>, failure: FormFailure) => {
+    const user = c.get('user')
+    const policy = sessionPolicy(c.get('config'))
+    const sessions = await listSessions(c.get('redis').read, policy, user.id)
+    const currentIdHash = c.get('sessionCookie')?.idHash
+    return c.html(
+      <AccountPage
+        user={user}
+        sessions={sessions}
+        currentIdHash={currentIdHash}
+        revoke={form === 'revoke' ? failure : undefined}
+        password={form === 'password' ? failure : undefined}
+      />,
+      failure.status
+    )
+  }
+const revokeErrors = renderFormErrors(accountPageWith('revoke'))
+const passwordErrors = renderFormErrors(accountPageWith('password'))
 
 // The page checks its session itself, alongside its read; the forms below need the user first.
 export const accountRoutes = newApp()
@@ -47,7 +70,7 @@ export const accountRoutes = newApp()
       />
     )
   })
-  .post('/account/sessions/revoke', requireLiveUser, redirectFormErrors('/account'), async (c) => {
+  .post('/account/sessions/revoke', requireLiveUser, revokeErrors, async (c) => {
     const input = await readInput(c, RevokeInput)
     const revoked = await revokeSession(c.get('redis').write, c.get('user').id, input.session)
     if (!revoked) throw new AppError('session_not_found')
@@ -60,7 +83,7 @@ export const accountRoutes = newApp()
     if (wantsHtml(c)) return seeOther(c, '/?notice=everywhere')
     return c.json({ error: false, message: 'Logged out everywhere.' })
   })
-  .post('/account/password', requireLiveUser, redirectFormErrors('/account'), async (c) => {
+  .post('/account/password', requireLiveUser, passwordErrors, async (c) => {
     const input = await readInput(c, PasswordChangeInput)
     const redis = c.get('redis')
     const db = c.get('db')

@@ -18,20 +18,21 @@ import { idempotencyKey, readInput } from '../http/input'
 import { seeOther, wantsHtml } from '../http/negotiate'
 import { LoginInput, RegisterInput } from '../http/schemas'
 import { log } from '../log'
-import { redirectFormErrors } from '../middleware/form-errors'
+import { renderFormErrors } from '../middleware/form-errors'
 import { beginSession } from '../session/access'
 import { deviceLabel } from '../session/device'
 import { sessionPolicy } from '../session/policy'
 import { startSession } from '../session/sessions'
+import { startPageWith } from './pages'
 
 type SignUp = v.InferOutput<typeof RegisterInput>
 
 /**
  * A sign-up whose unique index said no. The same sign-up again under its idempotency key (its
- * first answer was lost) is answered as the first time; the key with other data is a client
- * error; otherwise the email is taken.
+ * first answer was lost) is answered as the first time: the account's id; the key with other data
+ * is a client error; otherwise the email is taken.
  */
-async function earlierSignUp(db: Db, input: SignUp, key: string | undefined): Promise<void> {
+async function earlierSignUp(db: Db, input: SignUp, key: string | undefined): Promise<string> {
   const earlier = key === undefined ? null : await findUserByRegistrationKey(db, key)
   if (!earlier) throw new AppError('email_taken')
   const same =
@@ -39,6 +40,7 @@ async function earlierSignUp(db: Db, input: SignUp, key: string | undefined): Pr
     earlier.name === input.user_name &&
     (await verifyPassword(input.user_password, earlier.passwordHash)).ok
   if (!same) throw new AppError('idempotency_key_reused')
+  return earlier.id
 }
 
 /** A failed upgrade of the stored hash must not fail the login: the next login tries again. */
@@ -50,9 +52,12 @@ async function upgradeHash(c: Context<AppEnv>, userId: string, password: string)
   }
 }
 
-/** Neither route reads the current session; login ends it blindly in its session pipeline. */
+/**
+ * Neither route reads the current session; a login, or a browser's sign-up, ends it blindly in
+ * its session pipeline.
+ */
 export const authRoutes = newApp()
-  .post('/register', redirectFormErrors('/'), async (c) => {
+  .post('/register', renderFormErrors(startPageWith('signup')), async (c) => {
     const input = await readInput(c, RegisterInput)
     const key = idempotencyKey(c, input.idempotency_key)
     const db = c.get('db')
@@ -66,16 +71,28 @@ export const authRoutes = newApp()
     const verdict = await reserving
     if (!verdict.allowed) throw new AppError('throttled', { retryAfter: verdict.retryAfter })
     const user = { name: input.user_name, email: input.user_email, passwordHash }
+    let userId: string
     try {
-      await insertUser(db.write, { ...user, registrationKey: key })
+      userId = await insertUser(db.write, { ...user, registrationKey: key })
     } catch (error) {
       if (!(error instanceof DuplicateKeyError)) throw error
-      await earlierSignUp(db.read, input, key)
+      userId = await earlierSignUp(db.read, input, key)
     }
-    if (wantsHtml(c)) return seeOther(c, '/?notice=registered')
-    return c.json({ error: false, message: 'Registered successfully.' }, 201)
+    if (!wantsHtml(c)) return c.json({ error: false, message: 'Registered successfully.' }, 201)
+    // A browser goes on logged in, as after a login; API clients log in themselves.
+    await beginSession(c, userId, (idHash) =>
+      startSession(
+        c.get('redis').write,
+        sessionPolicy(c.get('config')),
+        idHash,
+        { id: userId, name: user.name, email: user.email },
+        deviceLabel(c.req.header('user-agent')),
+        { replaces: c.get('sessionCookie')?.idHash }
+      )
+    )
+    return seeOther(c, '/home?notice=registered')
   })
-  .post('/login', redirectFormErrors('/'), async (c) => {
+  .post('/login', renderFormErrors(startPageWith('login')), async (c) => {
     const input = await readInput(c, LoginInput, 'invalid_login_input')
     const redis = c.get('redis')
     const config = c.get('config')

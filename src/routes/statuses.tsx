@@ -11,25 +11,44 @@ import { LIMITS } from '../http/limits'
 import { seeOther, wantsHtml } from '../http/negotiate'
 import { StatusInput, StatusPageQuery } from '../http/schemas'
 import { pageMessages } from '../messages'
-import { redirectFormErrors } from '../middleware/form-errors'
+import { type FormFailure, renderFormErrors } from '../middleware/form-errors'
 import { notLoggedIn, requireUser } from '../middleware/require-user'
 import { readWhileCheckingSession } from '../session/access'
 import { HomePage } from '../views/home-page'
 
+/** Links to the pages beside this one, keeping a page size that is not the default. */
+function pageLinks(page: StatusPage, limit: number) {
+  const keepLimit = limit === LIMITS.pageSizeDefault ? '' : `limit=${limit}&`
+  const { olderCursor, newerCursor } = page
+  return {
+    olderHref: olderCursor && `/home?${keepLimit}cursor=${olderCursor}`,
+    newerHref: newerCursor && `/home?${keepLimit}after=${newerCursor}`,
+  }
+}
+
 /**
- * The logged-in user's statuses, the page the query asks for (?limit, ?cursor), queried while the
- * session is checked; null when nobody is logged in.
+ * The logged-in user's statuses, the page the query asks for (?limit, and ?cursor for older or
+ * ?after for newer), queried while the session is checked; null when nobody is logged in.
  */
 async function statusPage(c: Context<AppEnv>) {
-  const { limit, cursor } = readQuery(c, StatusPageQuery, 'invalid_query')
+  const { limit, cursor, after } = readQuery(c, StatusPageQuery, 'invalid_query')
   const db = c.get('db').nearby
   const found = await readWhileCheckingSession<StatusPage>(c, (userId) =>
-    listStatuses(db, userId, { before: cursor, limit })
+    listStatuses(db, userId, { before: cursor, after, limit })
   )
   if (!found) return null
-  const { nextCursor } = found.result
-  const keepLimit = limit === LIMITS.pageSizeDefault ? '' : `limit=${limit}&`
-  return { ...found, olderHref: nextCursor && `/home?${keepLimit}cursor=${nextCursor}` }
+  return { ...found, ...pageLinks(found.result, limit) }
+}
+
+/** /home again after a refused post: the newest statuses, and the form as it was sent. */
+async function homeWithFailedPost(c: Context<AppEnv>, failure: FormFailure) {
+  const user = c.get('user')
+  const limit = LIMITS.pageSizeDefault
+  const page = await listStatuses(c.get('db').nearby, user.id, { limit })
+  return c.html(
+    <HomePage user={user} statuses={page.statuses} {...pageLinks(page, limit)} post={failure} />,
+    failure.status
+  )
 }
 
 /**
@@ -57,12 +76,12 @@ export const statusRoutes = newApp()
         user={found.user}
         statuses={found.result.statuses}
         olderHref={found.olderHref}
-        formKey={crypto.randomUUID()}
+        newerHref={found.newerHref}
         {...pageMessages(c.req.query())}
       />
     )
   })
-  .post('/addStatus', requireUser, redirectFormErrors('/home'), async (c) => {
+  .post('/addStatus', requireUser, renderFormErrors(homeWithFailedPost), async (c) => {
     const input = await readInput(c, StatusInput)
     const key = idempotencyKey(c, input.idempotency_key)
     const id = await postOnce(c.get('db'), c.get('user').id, input.status, key)
@@ -79,6 +98,6 @@ export const statusRoutes = newApp()
         user_status: status.text,
         created_date: status.createdAt,
       })),
-      next_cursor: found.result.nextCursor,
+      next_cursor: found.result.olderCursor,
     })
   })

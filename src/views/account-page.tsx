@@ -1,24 +1,47 @@
-import type { PageMessages } from '../messages'
+import type { FormFailure } from '../middleware/form-errors'
 import type { ActiveSession, SessionUser } from '../session/sessions'
-import { CURRENT_PASSWORD, Field, NEW_PASSWORD } from './field'
+import {
+  CURRENT_PASSWORD,
+  Field,
+  FormError,
+  formErrors,
+  NEW_PASSWORD,
+  NEW_PASSWORD_HINT,
+} from './field'
 import { Layout, Notice } from './layout'
 
-export interface AccountPageProps extends PageMessages {
+export interface AccountPageProps {
   user: SessionUser
   sessions: ActiveSession[]
   currentIdHash: string | undefined
+  notice?: string | undefined
+  /** A refused "Log out" of one session. */
+  revoke?: FormFailure | undefined
+  /** The password form as it was refused. */
+  password?: FormFailure | undefined
 }
 
 const formatTime = (date: Date) => `${date.toISOString().slice(0, 16).replace('T', ' ')} UTC`
 
-export function AccountPage({ user, sessions, currentIdHash, notice, error }: AccountPageProps) {
+/** This device first, then the most recently seen. */
+const inOrder = (sessions: ActiveSession[], currentIdHash: string | undefined) =>
+  sessions.toSorted(
+    (a, b) =>
+      Number(b.idHash === currentIdHash) - Number(a.idHash === currentIdHash) ||
+      b.lastSeenAt.getTime() - a.lastSeenAt.getTime()
+  )
+
+export function AccountPage(props: AccountPageProps) {
+  const { user, sessions, currentIdHash, notice, revoke, password } = props
+  const passwordErrors = formErrors(password, ['current_password', 'new_password'])
   return (
     <Layout title="Account" userName={user.name}>
       <h1>Your account</h1>
-      <Notice notice={notice} error={error} />
+      <Notice notice={notice} />
       <section aria-labelledby="sessions-title" class="card">
         <h2 id="sessions-title">Where you're logged in</h2>
-        <table>
+        <FormError id="revoke-error" error={revoke?.message} />
+        <table class="sessions">
           <thead>
             <tr>
               <th scope="col">Device</th>
@@ -30,11 +53,11 @@ export function AccountPage({ user, sessions, currentIdHash, notice, error }: Ac
             </tr>
           </thead>
           <tbody>
-            {sessions.map((session) => (
+            {inOrder(sessions, currentIdHash).map((session) => (
               <tr>
                 <td>{session.device}</td>
-                <td>{formatTime(session.createdAt)}</td>
-                <td>{formatTime(session.lastSeenAt)}</td>
+                <td data-label="Logged in">{formatTime(session.createdAt)}</td>
+                <td data-label="Last seen">{formatTime(session.lastSeenAt)}</td>
                 <td>
                   {session.idHash === currentIdHash ? (
                     <strong>This device</strong>
@@ -42,7 +65,7 @@ export function AccountPage({ user, sessions, currentIdHash, notice, error }: Ac
                     <form method="post" action="/account/sessions/revoke" class="inline">
                       <input type="hidden" name="session" value={session.idHash} />
                       <button type="submit" class="secondary">
-                        Log out
+                        Log out<span class="visually-hidden"> {session.device}</span>
                       </button>
                     </form>
                   )}
@@ -60,13 +83,24 @@ export function AccountPage({ user, sessions, currentIdHash, notice, error }: Ac
       <section aria-labelledby="password-title" class="card">
         <h2 id="password-title">Change password</h2>
         <form method="post" action="/account/password">
+          <FormError id="password-error" error={passwordErrors.form} />
+          {/* For password managers: whose password this is. Not sent (no name). */}
+          <input type="email" autocomplete="username" value={user.email} hidden />
           <Field
             id="current-password"
             label="Current password"
             name="current_password"
+            errors={passwordErrors}
             {...CURRENT_PASSWORD}
           />
-          <Field id="new-password" label="New password" name="new_password" {...NEW_PASSWORD} />
+          <Field
+            id="new-password"
+            label="New password"
+            name="new_password"
+            hint={NEW_PASSWORD_HINT}
+            errors={passwordErrors}
+            {...NEW_PASSWORD}
+          />
           <button type="submit">Change password</button>
         </form>
       </section>

@@ -1,32 +1,48 @@
 import type { Status } from '../db/statuses'
-import type { PageMessages } from '../messages'
+import type { FormFailure } from '../middleware/form-errors'
 import type { SessionUser } from '../session/sessions'
-import { FormKey, STATUS } from './field'
+import { describedBy, FieldError, FormError, FormKey, formErrors, STATUS } from './field'
 import { Layout, Notice } from './layout'
 
-export interface HomePageProps extends PageMessages {
+export interface HomePageProps {
   user: SessionUser
   statuses: Status[]
-  /** The next (older) page, if there is one. */
+  /** The next older page, if there is one. */
   olderHref: string | null
-  /** A fresh idempotency key for the post form. */
-  formKey: string
+  /** The next newer page, if this is not the newest. */
+  newerHref: string | null
+  notice?: string | undefined
+  /** The post form as it was refused. */
+  post?: FormFailure | undefined
 }
 
 const formatTime = (iso: string) => `${iso.slice(0, 16).replace('T', ' ')} UTC`
 
-export function HomePage({ user, statuses, olderHref, formKey, notice, error }: HomePageProps) {
+export function HomePage({ user, statuses, olderHref, newerHref, notice, post }: HomePageProps) {
+  const errors = formErrors(post, ['status'])
   return (
     <Layout title="Home" userName={user.name}>
       <h1>Hello, {user.name}</h1>
-      <p class="hint">Logged in as {user.email}</p>
-      <Notice notice={notice} error={error} />
+      <p class="hint who">Logged in as {user.email}</p>
+      <Notice notice={notice} />
       <section aria-labelledby="post-title" class="card">
         <h2 id="post-title">Post a status</h2>
         <form method="post" action="/addStatus">
-          <FormKey value={formKey} />
+          <FormError id="post-error" error={errors.form} />
+          <FormKey value={post?.key} />
           <label for="status">What's happening?</label>
-          <textarea id="status" name="status" rows={3} {...STATUS} />
+          <FieldError id="status" error={errors.of('status')} />
+          <textarea
+            id="status"
+            name="status"
+            rows={3}
+            {...describedBy('status', false, errors.of('status'))}
+            {...STATUS}
+          >
+            {/* The parser drops a newline right after <textarea>: this one, not the status's. */}
+            {'\n'}
+            {errors.value('status')}
+          </textarea>
           <button type="submit">Post</button>
         </form>
       </section>
@@ -44,7 +60,16 @@ export function HomePage({ user, statuses, olderHref, formKey, notice, error }: 
             ))}
           </ol>
         )}
-        {olderHref && <a href={olderHref}>Older statuses</a>}
+        {(newerHref || olderHref) && (
+          <nav aria-label="More statuses" class="pager">
+            {newerHref && <a href={newerHref}>← Newer statuses</a>}
+            {olderHref && (
+              <a href={olderHref} class="older">
+                Older statuses →
+              </a>
+            )}
+          </nav>
+        )}
       </section>
     </Layout>
   )

@@ -17,6 +17,7 @@ export function Layout({ title, children, userName }: LayoutProps) {
           <meta charset="utf-8" />
           <meta name="viewport" content="width=device-width, initial-scale=1" />
           <title>{`${title} · Statuses`}</title>
+          <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
           <link rel="stylesheet" href="/app.css" />
         </head>
         <body>
@@ -43,25 +44,11 @@ export function Layout({ title, children, userName }: LayoutProps) {
   )
 }
 
-export function Notice({
-  notice,
-  error,
-}: {
-  notice?: string | undefined
-  error?: string | undefined
-}) {
-  return (
-    <>
-      {error && (
-        <p class="message error" role="alert">
-          {error}
-        </p>
-      )}
-      {notice && (
-        <p class="message notice" role="status">
-          {notice}
-        </p>
-      )}
-    </>
-  )
+/** A confirmation after a redirect (`?notice=`). Errors stand by their forms (see field.tsx). */
+export function Notice({ notice }: { notice?: string | undefined }) {
+  return notice ? (
+    <p class="message notice" role="status">
+      {notice}
+    </p>
+  ) : null
 }

@@ -77,7 +77,7 @@ beforeAll(async () => {
   )
   await mariadbPair.caughtUp()
   readOnly = await startPlanetScaleGateway({
-    mysqlUrl: mariadbPair.replicaUrl,
+    mysqlUrl: mariadbPair.replicaAdminUrl,
     users: { reader: { password: 'reader-secret', database: DATABASE } },
     latencyMs: NEAR_MS,
     readOnly: true,

@@ -205,6 +205,22 @@ describe('depth: backend round trips in sequence, at 200 ms each', () => {
     )
   })
 
+  it("a browser's POST /register: 3 plus the hash: the throttle check, the insert, the new session", async () => {
+    await new Client().register({ email: uniqueEmail('depth-warm') })
+    const client = new Client(DISTANT)
+    const form = {
+      user_name: 'Depth',
+      user_email: uniqueEmail('depth-register-form'),
+      user_password: PASSWORD,
+    }
+    expect(await depthOf(() => client.request('/register', { form, browser: true }))).toEqual({
+      status: 303,
+      upstash: 2,
+      planetscale: 1,
+      depth: 3,
+    })
+  })
+
   it('POST /logout: 1', async () => {
     const { client } = await distantUser('depth-logout')
     expect(

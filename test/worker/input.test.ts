@@ -114,7 +114,7 @@ describe('cross-site requests that change data', () => {
       (await client.request('/addStatus', { json: { status: 'a' }, headers: sameOrigin })).status
     ).toBe(201)
     expect((await client.request('/addStatus', { json: { status: 'b' } })).status).toBe(201)
-    // Chrome's own form posts under Referrer-Policy: no-referrer (secureHeaders' default).
+    // A form post from a page under Referrer-Policy: no-referrer: Sec-Fetch-Site vouches for it.
     const ownForm = { origin: 'null', 'sec-fetch-site': 'same-origin' }
     expect(
       (await client.request('/addStatus', { json: { status: 'd' }, headers: ownForm })).status

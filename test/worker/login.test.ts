@@ -69,14 +69,19 @@ describe('POST /login', () => {
     }
   })
 
-  it('sends a browser back to / with an error code on failure', async () => {
+  it('shows a browser the log-in form again on failure: 401, the email kept, no session', async () => {
     const { client, email } = await registered()
     const response = await client.request('/login', {
       form: { user_email: email, user_password: 'wrong password here' },
       browser: true,
     })
-    expect(response.status).toBe(303)
-    expect(response.headers.get('location')).toBe('/?error=invalid_login')
+    expect(response.status).toBe(401)
+    expect(response.headers.get('content-type')).toContain('text/html')
+    const html = await response.text()
+    expect(html).toContain(`value="${email}"`)
+    expect(html).toContain('Wrong email or password.')
+    expect(html).not.toContain('wrong password here')
+    expect(response.headers.getSetCookie()).toEqual([])
   })
 })
 

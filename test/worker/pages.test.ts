@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { Client, countRequests, loggedInClient, PASSWORD, uniqueEmail } from './helpers'
+import { Client, countRequests, loggedInClient, ORIGIN, PASSWORD, uniqueEmail } from './helpers'
 
 describe('GET /', () => {
   it('shows the log-in and sign-up forms without a cookie or any backend call', async () => {
@@ -28,8 +28,8 @@ describe('GET /', () => {
 
   it('shows a known notice code as text and ignores unknown codes', async () => {
     const client = new Client()
-    const known = await (await client.request('/?notice=registered', { browser: true })).text()
-    expect(known).toContain('Your account is ready')
+    const known = await (await client.request('/?notice=logged_out', { browser: true })).text()
+    expect(known).toContain('You are logged out.')
     const unknown = await (await client.request('/?notice=<b>hi</b>', { browser: true })).text()
     expect(unknown).not.toContain('<b>hi</b>')
     expect(unknown, 'no notice at all, escaped or not').not.toContain('class="message')
@@ -66,22 +66,51 @@ describe('pages without a session', () => {
 })
 
 describe('GET /home paging', () => {
-  it('"Older statuses" leads to the next page, and the last page has no such link', async () => {
-    const { client } = await loggedInClient('older')
-    for (let i = 1; i <= 3; i++) {
+  const linkTo = (html: string, text: string) =>
+    new RegExp(`<a href="([^"]+)"[^>]*>${text}</a>`).exec(html)?.[1]?.replaceAll('&amp;', '&')
+  const page = async (client: Client, href: string) => {
+    const html = await (await client.request(href, { browser: true })).text()
+    const shown = [...html.matchAll(/<p>(status \d+)<\/p>/g)].map((match) => match[1])
+    return {
+      shown,
+      older: linkTo(html, 'Older statuses →'),
+      newer: linkTo(html, '← Newer statuses'),
+    }
+  }
+
+  it('"Older statuses" and "Newer statuses" walk the pages both ways, each page exact', async () => {
+    const { client } = await loggedInClient('paging')
+    for (let i = 1; i <= 5; i++) {
       await client.request('/addStatus', { json: { status: `status ${i}` } })
     }
-    const olderLink = (html: string) =>
-      /<a href="([^"]+)">Older statuses<\/a>/.exec(html)?.[1]?.replaceAll('&amp;', '&')
-    const first = await (await client.request('/home?limit=2', { browser: true })).text()
-    expect(first).toContain('status 3')
-    expect(first).not.toContain('status 1')
-    const href = olderLink(first)
-    expect(href, 'a link to older statuses').toBeDefined()
-    const second = await (await client.request(href ?? '', { browser: true })).text()
-    expect(second).toContain('status 1')
-    expect(second, 'the older page holds only the older status').not.toContain('status 3')
-    expect(olderLink(second), 'nothing older').toBeUndefined()
+    const first = await page(client, '/home?limit=2')
+    expect(first.shown).toEqual(['status 5', 'status 4'])
+    expect(first.newer, 'nothing newer than the first page').toBeUndefined()
+    const second = await page(client, first.older ?? '')
+    expect(second.shown).toEqual(['status 3', 'status 2'])
+    const last = await page(client, second.older ?? '')
+    expect(last.shown).toEqual(['status 1'])
+    expect(last.older, 'nothing older').toBeUndefined()
+
+    const back = await page(client, last.newer ?? '')
+    expect(back.shown, 'newer: the page before, as it was').toEqual(['status 3', 'status 2'])
+    expect(back.older, 'and older again from there').toBe(second.older)
+    const newest = await page(client, back.newer ?? '')
+    expect(newest.shown).toEqual(['status 5', 'status 4'])
+    expect(newest.newer, 'back at the newest: nothing newer').toBeUndefined()
+    expect(newest.older).toBeDefined()
+
+    await client.request('/addStatus', { json: { status: 'status 6' } })
+    const later = await page(client, back.newer ?? '')
+    expect(later.newer, 'something newer was posted meanwhile').toBeDefined()
+    expect((await page(client, later.newer ?? '')).shown).toEqual(['status 6'])
+  })
+
+  it('refuses a query with both cursors (400)', async () => {
+    const { client } = await loggedInClient('both-cursors')
+    const response = await client.request('/fetchStatus?cursor=5&after=2')
+    expect(response.status).toBe(400)
+    expect(await response.json()).toMatchObject({ code: 'invalid_query' })
   })
 })
 
@@ -94,9 +123,42 @@ describe('security headers', () => {
     expect(csp).not.toContain('unsafe-inline')
     expect(response.headers.get('x-content-type-options')).toBe('nosniff')
     expect(response.headers.get('cross-origin-opener-policy')).toBe('same-origin')
-    expect(response.headers.get('referrer-policy')).toBe('no-referrer')
-    expect(await response.text()).not.toContain('<script')
+    // Our own posts keep their Origin; other sites learn nothing (see the form posts below).
+    expect(response.headers.get('referrer-policy')).toBe('same-origin')
+    const html = await response.text()
+    expect(html).not.toContain('<script')
+    expect(html, 'an icon, so browsers do not ask /favicon.ico').toContain(
+      '<link rel="icon" href="/favicon.svg" type="image/svg+xml"/>'
+    )
   })
+
+  it('accepts a same-origin form post that has an Origin but no Sec-Fetch-Site (Safari before 16.4)', async () => {
+    const { client } = await loggedInClient('no-fetch-site')
+    const oldSafari = { accept: 'text/html', origin: ORIGIN }
+    const posted = await client.request('/addStatus', {
+      form: { status: 'hi' },
+      headers: oldSafari,
+    })
+    expect(posted.status).toBe(303)
+    expect(posted.headers.get('location')).toBe('/home?notice=posted')
+  })
+
+  it.each([
+    ['another site', 'https://evil.example'],
+    ['a page under no-referrer, or a sandboxed frame', 'null'],
+  ])(
+    'refuses a form post without Sec-Fetch-Site from %s (403), storing nothing',
+    async (_label, origin) => {
+      const { client } = await loggedInClient('no-fetch-site-foreign')
+      const forged = await client.request('/addStatus', {
+        form: { status: 'forged' },
+        headers: { accept: 'text/html', origin },
+      })
+      expect(forged.status).toBe(403)
+      const list = (await (await client.request('/fetchStatus')).json()) as { message: unknown[] }
+      expect(list.message).toEqual([])
+    }
+  )
 
   it('sends JSON answers the API set: nothing may load, frame or sniff them', async () => {
     const response = await new Client().request('/fetchStatus')

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { Client, PASSWORD, uniqueEmail } from './helpers'
+import { Client, PASSWORD, sessionCookieOf, uniqueEmail } from './helpers'
 
 const valid = () => ({
   user_name: 'Zoë 🙂',
@@ -8,10 +8,11 @@ const valid = () => ({
 })
 
 describe('POST /register', () => {
-  it('creates an account from JSON and answers 201', async () => {
+  it('creates an account from JSON and answers 201, without a session', async () => {
     const response = await new Client().request('/register', { json: valid() })
     expect(response.status).toBe(201)
     expect(await response.json()).toEqual({ error: false, message: 'Registered successfully.' })
+    expect(sessionCookieOf(response), 'API clients log in themselves').toBeUndefined()
   })
 
   it('accepts a form post from a non-browser client (clients of the 2015 app) and answers JSON', async () => {
@@ -20,10 +21,20 @@ describe('POST /register', () => {
     expect(await response.json()).toMatchObject({ error: false })
   })
 
-  it('redirects a browser form post back to / with a notice (Post/Redirect/Get)', async () => {
-    const response = await new Client().request('/register', { form: valid(), browser: true })
+  it('logs a browser in and sends it to /home (Post/Redirect/Get)', async () => {
+    const client = new Client()
+    const input = valid()
+    const response = await client.request('/register', { form: input, browser: true })
     expect(response.status).toBe(303)
-    expect(response.headers.get('location')).toBe('/?notice=registered')
+    expect(response.headers.get('location')).toBe('/home?notice=registered')
+    expect(sessionCookieOf(response), 'a session').toEqual(expect.any(String))
+    const home = await client.request('/home?notice=registered', { browser: true })
+    expect(home.status).toBe(200)
+    const html = await home.text()
+    expect(html).toContain(input.user_email)
+    expect(html).toContain('Your account is ready')
+    const sessions = (await (await client.request('/account')).json()) as { message: unknown[] }
+    expect(sessions.message, 'one session, listed on /account').toHaveLength(1)
   })
 
   it('answers 409 for an email that is taken, whatever its case and spacing', async () => {
@@ -70,15 +81,6 @@ describe('POST /register', () => {
       json: { ...valid(), user_password: '🙂'.repeat(15) },
     })
     expect(response.status).toBe(201)
-  })
-
-  it('sends a browser back to the form with the error code', async () => {
-    const response = await new Client().request('/register', {
-      form: { ...valid(), user_password: 'short' },
-      browser: true,
-    })
-    expect(response.status).toBe(303)
-    expect(response.headers.get('location')).toBe('/?error=invalid_user_password')
   })
 
   it('stores SQL-looking input as plain data', async () => {

@@ -116,6 +116,17 @@ describe('request budgets', () => {
     })
   })
 
+  it("a browser's POST /register: 2 Upstash (throttle; the new session), 1 PlanetScale", async () => {
+    const client = new Client()
+    await client.register({ email: uniqueEmail('budget-warm') })
+    const form = { user_name: 'B', user_email: uniqueEmail('budget-form'), user_password: PASSWORD }
+    expect(await measure(() => client.request('/register', { form, browser: true }))).toEqual({
+      status: 303,
+      upstash: 2,
+      planetscale: 1,
+    })
+  })
+
   it('POST /register with an idempotency key: 1 Upstash, 1 PlanetScale; a retry 1 Upstash, 2 PlanetScale', async () => {
     const client = new Client()
     await client.register({ email: uniqueEmail('budget-warm') })

@@ -131,7 +131,7 @@ describe('POST /addStatus and GET /fetchStatus', () => {
     expect((await client.request('/fetchStatus')).status).toBe(401)
   })
 
-  it('redirects a browser post back to /home (Post/Redirect/Get)', async () => {
+  it('redirects a browser post back to /home (Post/Redirect/Get), a refused one shows /home again', async () => {
     const { client } = await loggedInClient('prg')
     const response = await client.request('/addStatus', {
       form: { status: 'from a form' },
@@ -139,8 +139,9 @@ describe('POST /addStatus and GET /fetchStatus', () => {
     })
     expect(response.status).toBe(303)
     expect(response.headers.get('location')).toBe('/home?notice=posted')
-    const failed = await client.request('/addStatus', { form: { status: '' }, browser: true })
-    expect(failed.headers.get('location')).toBe('/home?error=invalid_status')
+    const failed = await client.request('/addStatus', { form: { status: ' ' }, browser: true })
+    expect(failed.status, 'a refused post: the page again, with its status').toBe(422)
+    expect(await failed.text()).toContain('from a form')
   })
 })
 

@@ -12,12 +12,14 @@ export function killCliProcesses(): void {
 }
 
 /**
- * Runs `node <script> ...args` with only PATH and `env` in its environment. `firstLine` resolves
- * with the first line it prints on stdout ('' if it exits first).
+ * Runs `node <script> ...args` with only PATH, NODE_OPTIONS (how this Node is set up, e.g. its
+ * --conditions) and `env` in its environment. `firstLine` resolves with the first line it prints
+ * on stdout ('' if it exits first).
  */
 export function runCli(script: string, args: string[], env: Record<string, string> = {}) {
+  const { PATH, NODE_OPTIONS } = process.env
   const child = spawn(process.execPath, [script, ...args], {
-    env: { PATH: process.env.PATH, ...env },
+    env: { PATH, NODE_OPTIONS, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   })
   children.add(child)

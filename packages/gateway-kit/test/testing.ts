@@ -1,3 +1,3 @@
-// What gateway-kit offers the gateways' own tests (exported as @edge-status/gateway-kit/testing).
-export * from './hostile-http.ts'
+// What gateway-kit offers tests that run a gateway's command line (exported as
+// @edge-status/gateway-kit/testing): plain Node, usable in a vitest globalSetup.
 export * from './processes.ts'

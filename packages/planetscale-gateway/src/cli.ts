@@ -1,6 +1,5 @@
-#!/usr/bin/env node
-// planetscale-gateway: PlanetScale's HTTP API in front of a MariaDB or MySQL of your own.
-// Run with --help.
+// The planetscale-gateway command line: its flags and how they start the gateway (bin.ts runs
+// it).
 import {
   asOptions,
   coreFlags,
@@ -8,27 +7,38 @@ import {
   flag,
   type GatewayCli,
   numberFlags,
-  runGatewayCli,
   servingNote,
   UsageError,
 } from '@edge-status/gateway-kit'
+import { isRole, ROLE_PRIVILEGES, type Role } from './accounts.ts'
 import {
   DEFAULT_STATEMENT_TIMEOUT_MS,
   type PlanetScaleGatewayOptions,
   startPlanetScaleGateway,
 } from './gateway.ts'
 
-/** NAME:PASSWORD@DATABASE; the password may itself hold ":" and "@" (the last "@" ends it). */
-export function parseUser(spec: string): [string, { password: string; database: string }] {
+/**
+ * NAME:PASSWORD@DATABASE[:ROLE]; the password may itself hold ":" and "@" (the last "@" ends it),
+ * and a ROLE is one of reader, writer, readwriter, admin (the default).
+ */
+export function parseUser(
+  spec: string
+): [string, { password: string; database: string; role?: Role }] {
   const colon = spec.indexOf(':')
   const at = spec.lastIndexOf('@')
   if (colon <= 0 || at < colon + 2 || at === spec.length - 1) {
-    throw new UsageError(`--user must read NAME:PASSWORD@DATABASE, got ${JSON.stringify(spec)}`)
+    throw new UsageError(
+      `--user must read NAME:PASSWORD@DATABASE[:ROLE], got ${JSON.stringify(spec)}`
+    )
   }
-  return [
-    spec.slice(0, colon),
-    { password: spec.slice(colon + 1, at), database: spec.slice(at + 1) },
-  ]
+  const [database, role, ...rest] = spec.slice(at + 1).split(':') as [string, ...string[]]
+  if (database === '' || rest.length > 0 || (role !== undefined && !isRole(role))) {
+    throw new UsageError(
+      `--user ${spec.slice(0, colon)}: after "@" comes DATABASE or DATABASE:ROLE, ROLE one of ${Object.keys(ROLE_PRIVILEGES).join(', ')}`
+    )
+  }
+  const user = { password: spec.slice(colon + 1, at), database }
+  return [spec.slice(0, colon), role === undefined ? user : { ...user, role }]
 }
 
 function users(values: FlagValues): PlanetScaleGatewayOptions['users'] {
@@ -49,14 +59,16 @@ export const planetscaleCli: GatewayCli = {
         variable: 'MYSQL_URL',
         fallback: 'MYSQL_URL',
         description:
-          'the server to serve, mysql://user[:password]@host:port (it creates databases)',
+          "the server to serve, mysql://user[:password]@host:port, as an admin (it creates databases and each credential's user)",
         default: 'mysql://root@127.0.0.1:3306',
       },
       credential: {
         name: 'user',
         variable: 'USERS',
-        placeholder: 'NAME:PASSWORD@DATABASE',
-        description: 'Basic credentials clients may use, and the database they reach',
+        placeholder: 'NAME:PASSWORD@DATABASE[:ROLE]',
+        description:
+          'Basic credentials clients may use, the database they reach and their role there: ' +
+          'reader, writer, readwriter or admin (default: admin, with schema changes)',
       },
       port: 8078,
     }),
@@ -114,5 +126,3 @@ export const planetscaleCli: GatewayCli = {
   describe: (values) =>
     `MySQL ${servingNote(values.mysql as string, (values.user as string[]).length, 'user', values)}`,
 }
-
-if (import.meta.main) await runGatewayCli(planetscaleCli)

@@ -9,6 +9,7 @@ import {
   type RunningGateway,
   startServer,
 } from '@edge-status/gateway-kit'
+import { type Account, accountFor, DEFAULT_ROLE, isRole, type Role } from './accounts.ts'
 import { type AuthedUser, Authenticator } from './auth.ts'
 import { ensureDatabases, mysqlTarget, openDatabase } from './databases.ts'
 import { connectErrorJson } from './errors.ts'
@@ -21,8 +22,8 @@ export type { RunningGateway }
 export interface PlanetScaleGatewayOptions {
   /** Admin connection to MariaDB/MySQL, e.g. mysql://root@127.0.0.1:3306 */
   mysqlUrl: string
-  /** Basic credentials -> database */
-  users: Record<string, { password: string; database: string }>
+  /** Basic credentials -> database, and the role they run with there (default: admin) */
+  users: Record<string, { password: string; database: string; role?: Role }>
   /** default 127.0.0.1 */
   host?: string
   /** default 0 (any free port) */
@@ -65,14 +66,19 @@ export async function startPlanetScaleGateway(
     clientFoundRows: options.clientFoundRows ?? true,
     statementTimeoutMs: options.statementTimeoutMs ?? DEFAULT_STATEMENT_TIMEOUT_MS,
   })
-  const databases = [...new Set(Object.values(options.users).map((u) => u.database))]
+  // Each credential runs as a MySQL user of its own (accounts.ts), with a pool of its own.
+  const accounts = new Map<string, Account>()
+  for (const [name, { database, role = DEFAULT_ROLE }] of Object.entries(options.users)) {
+    if (!isRole(role)) throw new Error(`user ${name}: unknown role ${JSON.stringify(role)}`)
+    accounts.set(name, accountFor(target, { name, database, role }))
+  }
   const readOnly = options.readOnly ?? false
-  if (!readOnly) await ensureDatabases(target, databases)
+  await ensureDatabases(target, [...accounts.values()], readOnly)
 
   const poolSize = options.poolSize ?? 10
   const pools = new Map<string, Pool>()
-  for (const db of databases) {
-    pools.set(db, new Pool(() => openDatabase(target, db, readOnly), poolSize))
+  for (const [name, account] of accounts) {
+    pools.set(name, new Pool(() => openDatabase(target, account, readOnly), poolSize))
   }
   const auth = new Authenticator(options.users)
   const codec = new SessionCodec(target.clientFoundRows)
@@ -109,7 +115,7 @@ export async function startPlanetScaleGateway(
   const routes: Record<string, Route<AuthedUser>> = {
     [`${PREFIX}Execute`]: procedure(async (user, { query, session }) => {
       if (typeof query !== 'string') throw new HttpError(400, 'query must be a string')
-      const pool = pools.get(user.database) as Pool
+      const pool = pools.get(user.username) as Pool
       const target = { user: user.username, database: user.database, pool }
       return ok(await executor.execute(target, query, session))
     }),
@@ -146,10 +152,11 @@ export async function startPlanetScaleGateway(
       headers: (status): Record<string, string> =>
         status === 401 ? { 'www-authenticate': 'Basic realm="planetscale"' } : {},
       async check() {
-        for (const [database, pool] of pools) {
+        for (const [name, pool] of pools) {
           const conn = await pool.acquire().catch((error: Error) => {
+            const where = `database ${accounts.get(name)?.database} as ${name}`
             throw new Error(
-              `cannot use MySQL at ${target.host}:${target.port}, database ${database}: ${error.message}`
+              `cannot use MySQL at ${target.host}:${target.port}, ${where}: ${error.message}`
             )
           })
           pool.release(conn)

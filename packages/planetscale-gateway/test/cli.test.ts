@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { parseUser } from '../src/cli.ts'
 import { MYSQL_URL } from './helpers.ts'
 
-const CLI = fileURLToPath(new URL('../src/cli.ts', import.meta.url))
+const CLI = fileURLToPath(new URL('../src/bin.ts', import.meta.url))
 const DATABASE = 'ps_cli_test'
 afterEach(killCliProcesses)
 
@@ -77,5 +77,16 @@ describe('parseUser', () => {
     expect(parseUser('app:p:a@ss@db')).toEqual(['app', { password: 'p:a@ss', database: 'db' }])
     expect(() => parseUser('app@db')).toThrow(/NAME:PASSWORD@DATABASE/)
     expect(() => parseUser('app:@db')).toThrow(/NAME:PASSWORD@DATABASE/)
+  })
+
+  it('reads an optional role after the database, and refuses an unknown one', () => {
+    expect(parseUser('ro:p@ss@db:reader')).toEqual([
+      'ro',
+      { password: 'p@ss', database: 'db', role: 'reader' },
+    ])
+    expect(parseUser('app:s@db:admin')[1].role).toBe('admin')
+    expect(() => parseUser('app:s@db:root')).toThrow(/reader, writer, readwriter, admin/)
+    expect(() => parseUser('app:s@db:reader:x')).toThrow(/DATABASE:ROLE/)
+    expect(() => parseUser('app:s@:reader')).toThrow(/DATABASE:ROLE/)
   })
 })

@@ -16,7 +16,7 @@ import {
   rawExchange,
   rawRequest,
   sendHostile,
-} from '@edge-status/gateway-kit/testing'
+} from '@edge-status/gateway-kit/testing/hostile'
 import fc from 'fast-check'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startPlanetScaleGateway } from '../src/gateway.ts'

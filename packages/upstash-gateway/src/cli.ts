@@ -1,5 +1,4 @@
-#!/usr/bin/env node
-// upstash-gateway: the Upstash REST API in front of a Redis of your own. Run with --help.
+// The upstash-gateway command line: its flags and how they start the gateway (bin.ts runs it).
 import {
   asOptions,
   coreFlags,
@@ -8,7 +7,6 @@ import {
   type GatewayCli,
   numberFlags,
   redactUrl,
-  runGatewayCli,
   servingNote,
   UsageError,
 } from '@edge-status/gateway-kit'
@@ -44,7 +42,8 @@ export const upstashCli: GatewayCli = {
         name: 'redis',
         variable: 'REDIS_URL',
         fallback: 'REDIS_URL',
-        description: 'the Redis to serve, redis://[user:password@]host:port',
+        description:
+          "the Redis to serve, redis://[user:password@]host:port, as an admin (it creates each token's ACL user)",
         default: 'redis://127.0.0.1:6379',
       },
       credential: {
@@ -114,5 +113,3 @@ export const upstashCli: GatewayCli = {
     return `${note}; reads from the replica ${redactUrl(values.replica as string)}, +${values['replica-latency-ms']} ms per answer`
   },
 }
-
-if (import.meta.main) await runGatewayCli(upstashCli)

@@ -1,3 +1,4 @@
+import { scopeChannels } from './channels.ts'
 import { type Arg, type Reply, RespError, text } from './resp.ts'
 import type { ScriptRegistry } from './scripts.ts'
 
@@ -63,13 +64,25 @@ export interface Prepared {
   local?: Reply
   /** SCRIPT LOAD of a rewritten script: answer with the hash of the client's text. */
   loadSha?: string
+  /** COPY, checked to stay in the database: runs as the token's copy user (tenant-user.ts). */
+  copy?: true
+  /** Rewrites Redis's reply for the client (channel names without the token's prefix). */
+  mapReply?: (reply: Reply) => Reply
 }
 
-export function prepare(args: Arg[], scripts: ScriptRegistry): Prepared {
+/** `db` is the token's database: its pub/sub channels are its own (channels.ts). */
+export function prepare(args: Arg[], scripts: ScriptRegistry, db: number): Prepared {
   const name = text(args[0]).toLowerCase()
   const refusal = refusalOf(name, args)
   if (refusal) return { args, local: new RespError(refusal) }
   switch (name) {
+    case 'publish':
+    case 'spublish':
+    case 'pubsub': {
+      const scoped = scopeChannels(name, args, db)
+      if (scoped.refusal) return { args, local: new RespError(scoped.refusal) }
+      return { args: scoped.args, mapReply: scoped.mapReply }
+    }
     case 'client':
       return { args, local: clientSetinfo(args) }
     case 'copy':
@@ -78,7 +91,7 @@ export function prepare(args: Arg[], scripts: ScriptRegistry): Prepared {
         if (args.length === 3 || text(args[3]).toLowerCase() === 'replace')
           return { args, local: 0 }
       }
-      return { args }
+      return { args, copy: true }
     case 'flushall':
       // A token's database is its whole world, as an Upstash database is: FLUSHALL empties only
       // that (ASYNC and SYNC work as Redis takes them).

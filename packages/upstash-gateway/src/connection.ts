@@ -1,16 +1,10 @@
 import { connect, type Socket } from 'node:net'
 import { HttpError } from '@edge-status/gateway-kit'
 import { type Arg, encodeCommands, type Reply, RespError, RespParser } from './resp.ts'
+import type { RedisTarget } from './target.ts'
+import { handshakeCommands } from './tenant-user.ts'
 
-export interface RedisTarget {
-  host: string
-  port: number
-  username?: string
-  password?: string
-  db: number
-  /** A connection with replies outstanding and no bytes for this long is destroyed. */
-  timeoutMs: number
-}
+export type { RedisTarget }
 
 interface Pending {
   replies: Reply[]
@@ -121,12 +115,9 @@ export class RedisConnection {
   }
 
   // AUTH and SELECT must succeed before any request is written: a failed SELECT followed by
-  // pipelined writes would otherwise land in database 0.
+  // pipelined writes would otherwise land in database 0, a failed AUTH run them as the admin.
   private handshake(): void {
-    const setup: string[][] = []
-    const { username, password, db } = this.target
-    if (password) setup.push(username ? ['AUTH', username, password] : ['AUTH', password])
-    if (db !== 0) setup.push(['SELECT', String(db)])
+    const setup = handshakeCommands(this.target)
     if (setup.length === 0) {
       this.ready = true
       return

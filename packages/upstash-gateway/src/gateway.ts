@@ -20,6 +20,7 @@ import { type Reply, RespError } from './resp.ts'
 import { ScriptRegistry } from './scripts.ts'
 import { streamRoute } from './streams.ts'
 import { INFO_REPLICATION, positionOf, ReplicaProgress } from './sync-token.ts'
+import { copySwitch } from './tenant-user.ts'
 
 export type { RunningGateway }
 
@@ -68,10 +69,11 @@ export async function startUpstashGateway(options: UpstashGatewayOptions): Promi
   const tenants = new Map<string, ServedTenant>()
   for (const [token, db] of Object.entries(options.tokens)) {
     if (!Number.isInteger(db) || db < 0) throw new Error(`token database must be an integer >= 0`)
-    const target: RedisTarget = { ...primary, db }
+    const target: RedisTarget = { ...primary, db, tenant: true }
     const pool = new TokenPool(target, options.poolSize ?? 8)
-    const replicaPool = replica && new TokenPool({ ...replica, db }, options.poolSize ?? 8)
-    tenants.set(token, { target, pool, scripts, replicaPool })
+    const replicaPool =
+      replica && new TokenPool({ ...replica, db, tenant: true }, options.poolSize ?? 8)
+    tenants.set(token, { target, pool, scripts, replicaPool, copy: copySwitch(target) })
   }
   const replicated = replica && (await startReplication(options, primary, replica))
   const replication = replicated?.replication
@@ -171,17 +173,24 @@ async function startReplication(
   const progress = new ReplicaProgress(
     async () => (await replicaInfo.run([INFO_REPLICATION]))[0] as Reply
   )
-  const replication = new Replication(ReadOnlyCommands.fromCommandReply(table), progress, {
-    nearMs: options.replica?.latencyMs ?? 0,
-    farMs: options.latencyMs ?? 0,
-    syncWaitMs: options.replica?.syncWaitMs ?? DEFAULT_SYNC_WAIT_MS,
-  })
+  // The admin's own connection: a token's ACL user may not run INFO.
+  const primaryInfo = new TokenPool({ ...primary, db: 0 }, 2)
+  const replication = new Replication(
+    ReadOnlyCommands.fromCommandReply(table),
+    progress,
+    async () => (await primaryInfo.run([INFO_REPLICATION]))[0] as Reply,
+    {
+      nearMs: options.replica?.latencyMs ?? 0,
+      farMs: options.latencyMs ?? 0,
+      syncWaitMs: options.replica?.syncWaitMs ?? DEFAULT_SYNC_WAIT_MS,
+    }
+  )
   replication.primary = positionOf(info)
   // A replica still connecting is no reason not to start: reads then wait, or go to the primary.
   await progress.refresh().catch(() => undefined)
   const close = async () => {
     progress.close()
-    await replicaInfo.close()
+    await Promise.all([replicaInfo.close(), primaryInfo.close()])
   }
   return { replication, close }
 }

@@ -11,7 +11,6 @@ import type { Arg, Reply } from './resp.ts'
 import {
   decodeToken,
   encodeToken,
-  INFO_REPLICATION,
   later,
   positionOf,
   type ReplicaProgress,
@@ -37,12 +36,20 @@ export class Replication {
   readonly commands: ReadOnlyCommands
   readonly progress: ReplicaProgress
   readonly settings: ReplicaSettings
+  /** INFO replication of the primary, asked once a write has been answered. */
+  readonly primaryInfo: () => Promise<Reply>
   /** The primary's position after the last write this gateway made. */
   primary: StreamPosition | undefined
 
-  constructor(commands: ReadOnlyCommands, progress: ReplicaProgress, settings: ReplicaSettings) {
+  constructor(
+    commands: ReadOnlyCommands,
+    progress: ReplicaProgress,
+    primaryInfo: () => Promise<Reply>,
+    settings: ReplicaSettings
+  ) {
     this.commands = commands
     this.progress = progress
+    this.primaryInfo = primaryInfo
     this.settings = settings
   }
 
@@ -118,7 +125,7 @@ class RoutedRequest implements CommandPool {
     this.replication = replication
     this.user = user
     this.wanted = wanted
-    this.tenant = { target: user.target, scripts: user.scripts, pool: this }
+    this.tenant = { target: user.target, scripts: user.scripts, pool: this, copy: user.copy }
   }
 
   async run(commands: readonly (readonly Arg[])[]): Promise<Reply[]> {
@@ -132,7 +139,7 @@ class RoutedRequest implements CommandPool {
     }
     this.target = 'primary'
     if (this.replication.commands.readsOnly(commands)) return this.user.pool.run(commands)
-    return this.noted(await this.user.pool.run([...commands, INFO_REPLICATION]))
+    return this.noted(await this.user.pool.run(commands))
   }
 
   async exclusive<T>(fn: (conn: RedisBatch) => Promise<T>): Promise<T> {
@@ -148,9 +155,7 @@ class RoutedRequest implements CommandPool {
           }
         }
         this.target = 'primary'
-        return this.noted(
-          await this.user.pool.exclusive((conn) => conn.send([...batch, INFO_REPLICATION]))
-        )
+        return this.noted(await this.user.pool.exclusive((conn) => conn.send(batch)))
       },
     })
   }
@@ -165,9 +170,12 @@ class RoutedRequest implements CommandPool {
     return replication.progress.waitFor(wanted, replication.settings.syncWaitMs)
   }
 
-  /** Takes the INFO reply off the end and keeps the position it reports. */
-  private noted(replies: Reply[]): Reply[] {
-    const position = positionOf(replies.pop() ?? null)
+  /**
+   * Keeps the primary's position once the writes are answered: asked after their replies came, it
+   * counts them (on the admin's connection, since a token's own user may not run INFO).
+   */
+  private async noted(replies: Reply[]): Promise<Reply[]> {
+    const position = positionOf(await this.replication.primaryInfo().catch(() => null))
     if (position) {
       this.position = position
       const primary = this.replication.primary

@@ -6,10 +6,12 @@
 import type { ServerResponse } from 'node:http'
 import { connect, type Socket } from 'node:net'
 import { HttpError, type Route, type StreamAnswer } from '@edge-status/gateway-kit'
+import { channelPrefix, withoutPrefix } from './channels.ts'
 import type { RedisTarget } from './connection.ts'
 import type { Tenant } from './execute.ts'
 import { pathSegments } from './path-style.ts'
 import { encodeCommands, type Reply, RespError, RespParser } from './resp.ts'
+import { handshakeCommands } from './tenant-user.ts'
 
 export type StreamKind = 'subscribe' | 'psubscribe' | 'monitor'
 
@@ -52,6 +54,8 @@ const str = (reply: Reply | undefined) =>
 class RedisStream {
   private readonly socket: Socket
   private readonly db: number
+  /** The token's channels are `<prefix><name>` in Redis (channels.ts). */
+  readonly prefix: string
   /** Events that arrived before the HTTP answer started (an added latency, the head). */
   private pending: string[] = []
   private write: ((event: string) => void) | undefined
@@ -61,19 +65,19 @@ class RedisStream {
   private constructor(socket: Socket, db: number) {
     this.socket = socket
     this.db = db
+    this.prefix = channelPrefix(db)
   }
 
   /** Resolves once Redis confirmed the subscription (or MONITOR); throws a 503 if it cannot. */
   static open(target: RedisTarget, kind: StreamKind, names: string[]): Promise<RedisStream> {
     const socket = connect({ host: target.host, port: target.port, noDelay: true })
     const stream = new RedisStream(socket, target.db)
-    const setup: string[][] = []
-    if (target.password) {
-      setup.push(
-        target.username ? ['AUTH', target.username, target.password] : ['AUTH', target.password]
-      )
-    }
-    setup.push(kind === 'monitor' ? ['MONITOR'] : [kind.toUpperCase(), ...names])
+    // A SUBSCRIBE runs as the token's own user. MONITOR is an admin command (it shows every
+    // database, filtered below); Redis 7.0 lets a user PSUBSCRIBE only to the exact patterns of
+    // its ACL, so a PSUBSCRIBE runs as the admin too, to the patterns the gateway prefixed.
+    const setup = handshakeCommands(kind === 'subscribe' ? target : { ...target, tenant: false })
+    const prefixed = names.map((name) => stream.prefix + name)
+    setup.push(kind === 'monitor' ? ['MONITOR'] : [kind.toUpperCase(), ...prefixed])
     return new Promise((resolve, reject) => {
       let authReplies = setup.length - 1
       const fail = (message: string) => {
@@ -141,16 +145,23 @@ class RedisStream {
   private format(kind: StreamKind, reply: Reply): string | undefined {
     if (kind === 'monitor') return this.monitorEvent(reply)
     if (!Array.isArray(reply)) return undefined
-    return sseEvent(reply.map(str).join(','))
+    // [kind, channel or pattern, …] and [pmessage, pattern, channel, message]: names unprefixed.
+    const names = str(reply[0]) === 'pmessage' ? 2 : 1
+    const parts = reply.map((part, i) =>
+      i >= 1 && i <= names ? withoutPrefix(this.prefix, part) : part
+    )
+    return sseEvent(parts.map(str).join(','))
   }
 
   // MONITOR shows every database: a token sees its own, with clients' addresses hidden as
-  // Upstash hides them (`[0 0.0.0.0:0]`).
+  // Upstash hides them (`[0 0.0.0.0:0]`). Connection setups (AUTH, SELECT) are the gateway's:
+  // every new connection runs them in database 0, whichever token it is for.
   private monitorEvent(reply: Reply): string | undefined {
     const line = str(reply)
     if (line === 'OK') return sseEvent('"OK"')
     const match = /^(\S+) \[(\d+) ([^\]]*)\](.*)$/s.exec(line)
     if (!match || Number(match[2]) !== this.db) return undefined
+    if (/^ "(?:AUTH|SELECT)"/i.test(match[4] as string)) return undefined
     const who = match[3] === 'lua' ? 'lua' : '0.0.0.0:0'
     return sseEvent(`${match[1]} [${match[2]} ${who}]${match[4]}`)
   }

@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { parseToken } from '../src/cli.ts'
 import { REDIS_URL } from './helpers.ts'
 
-const CLI = fileURLToPath(new URL('../src/cli.ts', import.meta.url))
+const CLI = fileURLToPath(new URL('../src/bin.ts', import.meta.url))
 afterEach(killCliProcesses)
 
 describe('upstash-gateway', () => {

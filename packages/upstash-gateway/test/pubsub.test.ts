@@ -23,15 +23,18 @@ beforeAll(async () => {
 
 afterAll(() => gateway?.close())
 
-/** Channels are shared by the whole Redis server: every test uses names of its own. */
+/** Every test uses channel names of its own. */
 const channel = (label: string) => `test:pubsub:${label}:${randomUUID()}`
 
-/** PUBLISH on a plain RESP connection, as any Redis client would. */
+/**
+ * PUBLISH on a plain RESP connection, as any Redis client would: in Redis, the token's channel
+ * `name` is `db<DB>:name`.
+ */
 function publishDirect(name: string, message: string): Promise<void> {
   const { host, port } = serverAddress(REDIS_URL, 6379)
   return new Promise((resolve, reject) => {
     const socket = connect({ host, port }, () =>
-      socket.write(encodeCommands([['PUBLISH', name, message]]))
+      socket.write(encodeCommands([['PUBLISH', `db${DB}:${name}`, message]]))
     )
     socket.once('data', () => {
       socket.end()
