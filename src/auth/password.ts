@@ -81,3 +81,6 @@ export async function verifyPassword(
     timingSafeEqual(expected, actual)
   return { ok, needsRehash: formatParams(params) !== formatParams(CURRENT_PARAMS) }
 }
+
+/** What tells one stored hash from another, without the hash itself: its random salt. */
+export const passwordVersion = (stored: string) => stored.split('$')[4] ?? stored

@@ -1,4 +1,4 @@
-import { hashPassword, verifyPassword } from '../auth/password'
+import { hashPassword, passwordVersion, verifyPassword } from '../auth/password'
 import { reserveAlongside, throttles } from '../auth/throttle'
 import { findUserById, updatePasswordHash } from '../db/users'
 import { AppError } from '../errors'
@@ -51,7 +51,7 @@ export const accountRoutes = newApp()
     return c.json({ error: false, message: 'Session logged out.' })
   })
   .post('/account/logout-everywhere', requireUser, async (c) => {
-    await endAllSessions(c.get('redis').write, c.get('user').id)
+    await endAllSessions(c.get('redis').write, sessionPolicy(c.get('config')), c.get('user').id)
     clearSessionCookie(c)
     if (wantsHtml(c)) return seeOther(c, '/?notice=everywhere')
     return c.json({ error: false, message: 'Logged out everywhere.' })
@@ -73,8 +73,9 @@ export const accountRoutes = newApp()
 
     const newHash = done ? undefined : await hashPassword(input.new_password)
     // The other sessions end before the new hash can be stored, so a write whose outcome is
-    // unknown (its answer lost) can never leave them alive. This device goes on with a fresh ID,
-    // also when the write then fails: its old session has ended.
+    // unknown (its answer lost) can never leave them alive; the old password is marked replaced
+    // at the same time, so logins that checked it cannot store a session after this. This device
+    // goes on with a fresh ID, also when the write then fails: its old session has ended.
     await beginSession(c, user.id, (idHash) =>
       startSession(
         redis.write,
@@ -82,7 +83,12 @@ export const accountRoutes = newApp()
         idHash,
         user,
         deviceLabel(c.req.header('user-agent')),
-        { endAllOthers: true, alsoInPipeline: (pipeline) => attempt.succeeded(pipeline) }
+        {
+          endAllOthers: {
+            replacedPassword: done ? undefined : passwordVersion(stored.passwordHash),
+          },
+          alsoInPipeline: (pipeline) => attempt.succeeded(pipeline),
+        }
       )
     )
     if (newHash) await updatePasswordHash(db.write, user.id, newHash)

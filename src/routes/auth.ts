@@ -1,7 +1,7 @@
 import type { Context } from 'hono'
 import type * as v from 'valibot'
 import type { AppEnv } from '../app-env'
-import { hashPassword, verifyPassword } from '../auth/password'
+import { hashPassword, passwordVersion, verifyPassword } from '../auth/password'
 import { reserve, reserveAlongside, throttles } from '../auth/throttle'
 import type { Db } from '../backends/planetscale'
 import { DuplicateKeyError } from '../db/sql'
@@ -88,8 +88,8 @@ export const authRoutes = newApp()
     // A failure keeps the tokens it took: that is what the limits count.
     if (!user || !check.ok) throw new AppError('invalid_login')
 
-    await beginSession(c, user.id, (idHash) =>
-      Promise.all([
+    await beginSession(c, user.id, async (idHash) => {
+      const [started] = await Promise.all([
         startSession(
           redis.write,
           sessionPolicy(config),
@@ -98,12 +98,15 @@ export const authRoutes = newApp()
           deviceLabel(c.req.header('user-agent')),
           {
             replaces: c.get('sessionCookie')?.idHash,
+            openedWith: passwordVersion(user.passwordHash),
             alsoInPipeline: (pipeline) => attempt.succeeded(pipeline),
           }
         ),
         check.needsRehash && upgradeHash(c, user.id, input.user_password),
       ])
-    )
+      // The password was changed while this login checked it: no session.
+      if (!started) throw new AppError('invalid_login')
+    })
     if (wantsHtml(c)) return seeOther(c, '/home')
     return c.json({ error: false, message: 'Login success.' })
   })
