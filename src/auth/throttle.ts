@@ -101,6 +101,16 @@ export class Attempt {
     }
   }
 
+  /** `work`'s result; if it throws (no verdict: this isolate is overloaded), undecided first. */
+  async unlessThrows<T>(work: Promise<T>): Promise<T> {
+    try {
+      return await work
+    } catch (error) {
+      await this.undecided()
+      throw error
+    }
+  }
+
   /**
    * Undecided (refused by another limit, or a backend failed before the password was checked):
    * every token goes back, in one round trip. Best effort: a lost give-back leaves one token used.

@@ -66,12 +66,16 @@ export const accountRoutes = newApp()
     const guess = throttles(redis.write, config).passwordGuess(user.email, clientAddress(c))
     const [attempt, stored] = await reserveAlongside(guess, findUserById(db.read, user.id))
     if (!stored) throw new AppError('not_logged_in')
-    const current = await verifyPassword(input.current_password, stored.passwordHash)
+    const current = await attempt.unlessThrows(
+      verifyPassword(input.current_password, stored.passwordHash)
+    )
     // A retry of a change whose answer was lost: the new password is the stored one already.
-    const done = !current.ok && (await verifyPassword(input.new_password, stored.passwordHash)).ok
+    const done =
+      !current.ok &&
+      (await attempt.unlessThrows(verifyPassword(input.new_password, stored.passwordHash))).ok
     if (!current.ok && !done) throw new AppError('wrong_password')
 
-    const newHash = done ? undefined : await hashPassword(input.new_password)
+    const newHash = done ? undefined : await attempt.unlessThrows(hashPassword(input.new_password))
     // The other sessions end before the new hash can be stored, so a write whose outcome is
     // unknown (its answer lost) can never leave them alive; the old password is marked replaced
     // at the same time, so logins that checked it cannot store a session after this. This device

@@ -62,7 +62,12 @@ export const authRoutes = newApp()
     // Hashing holds the isolate's thread: first let the throttle's request leave, so that its
     // round trip and the hash overlap.
     await scheduler.wait(0)
-    const passwordHash = await hashPassword(input.user_password)
+    const passwordHash = await hashPassword(input.user_password).catch(async (error) => {
+      // Not done (this isolate is overloaded): the sign-up counts nowhere.
+      const verdict = await reserving.catch(() => undefined)
+      if (verdict?.allowed) await verdict.attempt.undecided()
+      throw error
+    })
     const verdict = await reserving
     if (!verdict.allowed) throw new AppError('throttled', { retryAfter: verdict.retryAfter })
     const user = { name: input.user_name, email: input.user_email, passwordHash }
@@ -84,7 +89,9 @@ export const authRoutes = newApp()
       guess,
       findUserByEmail(c.get('db').read, input.user_email)
     )
-    const check = await verifyPassword(input.user_password, user?.passwordHash)
+    const check = await attempt.unlessThrows(
+      verifyPassword(input.user_password, user?.passwordHash)
+    )
     // A failure keeps the tokens it took: that is what the limits count.
     if (!user || !check.ok) throw new AppError('invalid_login')
 
