@@ -12,6 +12,11 @@ export const MAX_QUEUED = 128
 
 let queued = 0
 let last: Promise<unknown> = Promise.resolve()
+/** A recent hash's time here, for how long the queue takes to clear (first guess: 100 ms). */
+let hashMs = 100
+
+/** How long a hash queued now would wait for its turn. */
+export const expectedWaitMs = () => queued * hashMs
 
 /** Lets timers and I/O that are ready run first; also moves the Workers clock past the hash. */
 const pause = () => new Promise((resolve) => setTimeout(resolve, 0))
@@ -21,10 +26,12 @@ export function inTurn<T>(hash: () => Promise<T>): Promise<T> {
   queued++
   const mine = last.then(async () => {
     await pause()
+    const started = Date.now()
     try {
       return await hash()
     } finally {
       await pause()
+      hashMs = Math.max(1, Date.now() - started)
     }
   })
   last = mine.catch(() => {})

@@ -73,7 +73,10 @@ export const accountRoutes = newApp()
     const done =
       !current.ok &&
       (await attempt.unlessThrows(verifyPassword(input.new_password, stored.passwordHash))).ok
-    if (!current.ok && !done) throw new AppError('wrong_password')
+    if (!current.ok && !done) {
+      await attempt.failed()
+      throw new AppError('wrong_password')
+    }
 
     const newHash = done ? undefined : await attempt.unlessThrows(hashPassword(input.new_password))
     // The other sessions end before the new hash can be stored, so a write whose outcome is

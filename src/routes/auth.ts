@@ -93,7 +93,10 @@ export const authRoutes = newApp()
       verifyPassword(input.user_password, user?.passwordHash)
     )
     // A failure keeps the tokens it took: that is what the limits count.
-    if (!user || !check.ok) throw new AppError('invalid_login')
+    if (!user || !check.ok) {
+      await attempt.failed()
+      throw new AppError('invalid_login')
+    }
 
     await beginSession(c, user.id, async (idHash) => {
       const [started] = await Promise.all([

@@ -140,6 +140,35 @@ describe('login throttling', () => {
     expect((await attempt(plain, email, PASSWORD)).status).toBe(429)
   })
 
+  it('parallel correct logins from one address are never refused for being in flight together', async () => {
+    for (const parallel of [8, 20]) {
+      const email = await registered(`parallel-${parallel}`)
+      const client = new Client()
+      const responses = await Promise.all(
+        Array.from({ length: parallel }, () => attempt(client, email, PASSWORD))
+      )
+      expect(
+        responses.map((response) => response.status),
+        `${parallel} at once`
+      ).toEqual(repeat(200, parallel))
+    }
+  }, 60_000)
+
+  it('parallel guesses with correct logins among them: the failures are still counted exactly', async () => {
+    const email = await registered('mixed')
+    const attacker = new Client()
+    const owner = new Client()
+    const [guessed, right] = await Promise.all([
+      Promise.all(Array.from({ length: 12 }, (_, i) => attempt(attacker, email, `guess ${i}`))),
+      Promise.all(Array.from({ length: 4 }, () => attempt(owner, email, PASSWORD))),
+    ])
+    expect(right.map((response) => response.status)).toEqual(repeat(200, 4))
+    expect(guessed.map((response) => response.status).sort()).toEqual([
+      ...repeat(401, 5),
+      ...repeat(429, 7),
+    ])
+  }, 60_000)
+
   it('20 parallel guesses from one address: exactly 5 are checked', async () => {
     const email = await registered('burst')
     const client = new Client()
