@@ -19,9 +19,9 @@ import { endSession } from './sessions'
  */
 export class UpstashSessionStore implements Store {
   private readonly redis: ReadWrite<Redis>
-  private readonly policy: SessionPolicy
+  private readonly policy: Pick<SessionPolicy, 'idleSeconds'>
 
-  constructor(redis: ReadWrite<Redis>, policy: SessionPolicy) {
+  constructor(redis: ReadWrite<Redis>, policy: Pick<SessionPolicy, 'idleSeconds'>) {
     this.redis = redis
     this.policy = policy
   }
