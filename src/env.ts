@@ -24,6 +24,8 @@ const EnvSchema = v.object({
   READ_PRIMARY_AFTER_WRITE_MS: seconds(3000),
   SESSION_IDLE_SECONDS: seconds(30 * 60),
   SESSION_ABSOLUTE_SECONDS: seconds(24 * 60 * 60),
+  /** Live sessions per user: a login beyond this many ends the oldest. */
+  SESSIONS_PER_USER: seconds(50),
   /** Failed password guesses per window: for one account from one address (strict), */
   LOGIN_LIMIT_PER_ACCOUNT_ADDRESS: seconds(5),
   /** for one account from anywhere (distributed guessing), */

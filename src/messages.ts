@@ -61,6 +61,10 @@ export const ERRORS = {
     status: 503,
     text: 'The service is briefly unavailable. Please try again in a few seconds.',
   },
+  overloaded: {
+    status: 503,
+    text: 'Too many log-ins at once right now. Please try again in a moment.',
+  },
   invalid_environment: { status: 500, text: 'The service is misconfigured.' },
   internal: { status: 500, text: 'Something went wrong on our side.' },
 } as const satisfies Record<string, { status: ContentfulStatusCode; text: string }>

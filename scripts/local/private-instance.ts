@@ -74,7 +74,8 @@ export async function startPrivateRedis(
   options: PrivateOptions,
   role?: InstanceRole
 ): Promise<PrivateInstance> {
-  const dir = resolve(options.localDir, 'redis')
+  // A folder per server: each keeps its append-only file there.
+  const dir = resolve(options.localDir, role ? `redis-${role.name}` : 'redis')
   mkdirSync(dir, { recursive: true })
   const logFile = join(dir, 'redis.log')
   const kind: Kind = {
@@ -92,18 +93,38 @@ export async function startPrivateRedis(
         String(port),
         '--bind',
         '127.0.0.1',
+        // Durable as Upstash is: an append-only file, synced every second, kept across restarts.
         '--save',
         '',
         '--appendonly',
-        'no',
+        'yes',
+        '--appendfsync',
+        'everysec',
       ].concat(['--dir', dir, '--daemonize', 'no'], role?.args ?? []),
     }),
     logFile,
     startupMs: 10_000,
     stopGraceMs: 10_000,
   }
-  // Several Redis instances may share the folder: nothing is persisted.
-  await sweep(kind, options)
+  return shareOrLaunch(kind, 'Redis', options)
+}
+
+/** One data folder, one server: a live instance of another services process is shared, not doubled. */
+async function shareOrLaunch(
+  kind: Kind,
+  label: string,
+  options: PrivateOptions,
+  prepare?: () => Promise<void>
+): Promise<PrivateInstance> {
+  const shared = await sweep(kind, options)
+  for (const record of shared) {
+    const url = kind.url(record.port)
+    if ((await kind.probe(url)).status === 'up') {
+      options.log(`using the private ${label} of process ${record.owner} at ${url}`)
+      return { url, pid: record.pid, owned: false, stop: async () => {} }
+    }
+  }
+  await prepare?.()
   return launch(kind, options)
 }
 
@@ -150,21 +171,12 @@ export async function startPrivateMariadb(
     startupMs: 60_000,
     stopGraceMs: 30_000,
   }
-  // One datadir, one server: a live instance of another services process is shared, not doubled.
-  const shared = await sweep(kind, options)
-  for (const record of shared) {
-    const url = kind.url(record.port)
-    if ((await kind.probe(url)).status === 'up') {
-      options.log(`using the private MariaDB of process ${record.owner} at ${url}`)
-      return { url, pid: record.pid, owned: false, stop: async () => {} }
-    }
-  }
-  if (!existsSync(join(datadir, 'mysql'))) {
+  return shareOrLaunch(kind, 'MariaDB', options, async () => {
+    if (existsSync(join(datadir, 'mysql'))) return
     if (!binaries.installDb)
       throw new Error('mariadb-install-db not found (it comes with mariadbd)')
     await install(binaries.installDb, datadir, logFile, options)
-  }
-  return launch(kind, options)
+  })
 }
 
 /** mariadb-install-db into a temporary folder, renamed on success: a half-made datadir never stays. */

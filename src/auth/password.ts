@@ -1,5 +1,6 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto'
 import { loadArgon2id } from './argon2id'
+import { inTurn } from './hash-queue'
 
 /**
  * Argon2id at OWASP Password Storage's first configuration (19 MiB, 2 passes, 1 lane). Stored as
@@ -32,15 +33,18 @@ const b64 = (bytes: Uint8Array) => Buffer.from(bytes).toString('base64').replace
 const formatParams = ({ m, t, p }: Argon2Params) => `m=${m},t=${t},p=${p}`
 const encode = (password: string) => new TextEncoder().encode(password.normalize('NFC'))
 
-async function argon2id(password: Uint8Array, salt: Uint8Array, params: Argon2Params) {
-  const compute = await loadArgon2id()
-  return compute({
-    password,
-    salt,
-    parallelism: params.p,
-    passes: params.t,
-    memorySize: params.m,
-    tagLength: TAG_BYTES,
+/** Throws AppError('overloaded') when this isolate has too many hashes queued (hash-queue.ts). */
+function argon2id(password: Uint8Array, salt: Uint8Array, params: Argon2Params) {
+  return inTurn(async () => {
+    const compute = await loadArgon2id()
+    return compute({
+      password,
+      salt,
+      parallelism: params.p,
+      passes: params.t,
+      memorySize: params.m,
+      tagLength: TAG_BYTES,
+    })
   })
 }
 
@@ -81,3 +85,6 @@ export async function verifyPassword(
     timingSafeEqual(expected, actual)
   return { ok, needsRehash: formatParams(params) !== formatParams(CURRENT_PARAMS) }
 }
+
+/** What tells one stored hash from another, without the hash itself: its random salt. */
+export const passwordVersion = (stored: string) => stored.split('$')[4] ?? stored

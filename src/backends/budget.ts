@@ -22,6 +22,20 @@ export function currentBudget(): RequestBudget {
   return budget
 }
 
+/**
+ * Runs `work` (waiting for this isolate's own CPU, such as a password hash queued behind
+ * others) without spending the budget of the request it belongs to, if any: the budget bounds
+ * the wait for backends, and CPU queueing is not a backend being unavailable.
+ */
+export async function outsideBudget<T>(work: () => Promise<T>): Promise<T> {
+  const started = Date.now()
+  try {
+    return await work()
+  } finally {
+    budgets.getStore()?.extend(Date.now() - started)
+  }
+}
+
 /** Below this much time left, a read is not tried again: the answer would come too late anyway. */
 const MIN_RETRY_MS = 100
 
@@ -35,13 +49,18 @@ const answerReserveMs = (totalMs: number) => Math.min(250, totalMs / 10)
  * budget, however the backends behave.
  */
 export class RequestBudget {
-  private readonly deadline: number
+  private deadline: number
   private readonly perCallMs: number
   private lastSignal: { startedAt: number; signal: AbortSignal } | undefined
 
   constructor(totalMs: number, perCallMs: number) {
     this.deadline = Date.now() + totalMs - answerReserveMs(totalMs)
     this.perCallMs = perCallMs
+  }
+
+  /** Adds `ms` to the budget (time that was not spent waiting for a backend). */
+  extend(ms: number): void {
+    this.deadline += ms
   }
 
   /**

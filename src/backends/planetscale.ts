@@ -1,4 +1,11 @@
-import { Client, type Connection, DatabaseError, UnknownError } from '@planetscale/database'
+import {
+  type Cast,
+  Client,
+  type Connection,
+  DatabaseError,
+  cast as driverCast,
+  UnknownError,
+} from '@planetscale/database'
 import { currentBudget } from './budget'
 import { perIsolate, type ReadWrite, readWrite } from './handles'
 
@@ -14,9 +21,26 @@ export type Db = Pick<Connection, 'execute'>
 const isDatabaseAnswer = (error: unknown) =>
   error instanceof DatabaseError && !(error instanceof UnknownError) && error.status < 500
 
+/** UTF-8 of U+FEFF, as the driver sees a text column's bytes (one character per byte). */
+const BOM_BYTES = '\xef\xbb\xbf'
+const exactUtf8 = new TextDecoder('utf-8', { fatal: false, ignoreBOM: true })
+
+/**
+ * The driver's conversions, except that text reads back exactly as stored: its decoder drops a
+ * leading U+FEFF (a TextDecoder's default), so a status that begins with one would come back
+ * as other text.
+ */
+const castExactText: Cast = (field, value) => {
+  const decoded = driverCast(field, value)
+  return typeof decoded === 'string' && value?.startsWith(BOM_BYTES)
+    ? exactUtf8.decode(Uint8Array.from(value as string, (char) => char.charCodeAt(0)))
+    : decoded
+}
+
 function newDb(url: string, repeatable: boolean): Db {
   const client = new Client({
     url,
+    cast: castExactText,
     fetch: (input, init) =>
       fetch(input, { ...init, signal: currentBudget().signal('planetscale') }),
   })

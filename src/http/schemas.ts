@@ -19,6 +19,9 @@ const lengthBetween = (min: number, max: number) =>
 const INVISIBLE_ONLY =
   /^[\p{White_Space}\p{Default_Ignorable_Code_Point}\p{Cc}\p{Cf}\p{Mn}\p{Me}\u2800]*$/u
 
+/** Text with something to see: not only spaces or invisible characters. */
+const visible = () => v.check((s: string) => !INVISIBLE_ONLY.test(s))
+
 const email = v.pipe(text(), v.transform(canonicalEmail), v.maxLength(L.emailMax))
 
 const password = v.pipe(text(), lengthBetween(L.passwordMin, L.passwordMax))
@@ -31,7 +34,7 @@ export const IdempotencyKey = v.pipe(
 )
 
 export const RegisterInput = v.object({
-  user_name: v.pipe(text(), v.trim(), lengthBetween(1, L.nameMax)),
+  user_name: v.pipe(text(), v.trim(), lengthBetween(1, L.nameMax), visible()),
   user_email: v.pipe(email, v.email()),
   user_password: password,
   idempotency_key: v.optional(IdempotencyKey),
@@ -45,11 +48,7 @@ export const LoginInput = v.object({
 
 /** Kept as written (a trailing space is part of the status), but not invisible only. */
 export const StatusInput = v.object({
-  status: v.pipe(
-    text(),
-    lengthBetween(1, L.statusMax),
-    v.check((s) => !INVISIBLE_ONLY.test(s))
-  ),
+  status: v.pipe(text(), lengthBetween(1, L.statusMax), visible()),
   idempotency_key: v.optional(IdempotencyKey),
 })
 

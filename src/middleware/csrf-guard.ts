@@ -6,6 +6,10 @@ const SAFE_METHOD = /^(GET|HEAD|OPTIONS)$/
  * subdomain is another origin, possibly someone else's (as Go's CrossOriginProtection does). */
 const ALLOWED_SITES = new Set(['same-origin', 'none'])
 
+/** What Sec-Fetch-Site says of where a request comes from: ours, or no browser's (absent). */
+export const fromOurSite = (site: string | undefined) =>
+  site === undefined || ALLOWED_SITES.has(site)
+
 /**
  * Refuses a request that changes data when the browser says it comes from another site, whatever
  * the content type (hono/csrf looks at form types only, and a cross-site fetch can send JSON with
@@ -20,7 +24,7 @@ export const csrfGuard = createMiddleware(async (c, next) => {
   if (SAFE_METHOD.test(c.req.method)) return next()
   const site = c.req.header('sec-fetch-site')
   const origin = c.req.header('origin')
-  const foreignSite = site !== undefined && !ALLOWED_SITES.has(site)
+  const foreignSite = !fromOurSite(site)
   const foreignOrigin =
     origin !== undefined &&
     (origin === 'null' ? site === undefined : origin !== new URL(c.req.url).origin)

@@ -1,6 +1,6 @@
 import type { Context } from 'hono'
 import type { AppEnv } from '../app-env'
-import { hashPassword, verifyPassword } from '../auth/password'
+import { hashPassword, passwordVersion, verifyPassword } from '../auth/password'
 import { reserveAlongside, throttles } from '../auth/throttle'
 import { findUserById, updatePasswordHash } from '../db/users'
 import { hasReplicas } from '../env'
@@ -78,7 +78,7 @@ export const accountRoutes = newApp()
     return c.json({ error: false, message: 'Session logged out.' })
   })
   .post('/account/logout-everywhere', requireLiveUser, async (c) => {
-    await endAllSessions(c.get('redis').write, c.get('user').id)
+    await endAllSessions(c.get('redis').write, sessionPolicy(c.get('config')), c.get('user').id)
     clearSessionCookie(c)
     if (wantsHtml(c)) return seeOther(c, '/?notice=everywhere')
     return c.json({ error: false, message: 'Logged out everywhere.' })
@@ -93,15 +93,23 @@ export const accountRoutes = newApp()
     const guess = throttles(redis.write, config).passwordGuess(user.email, clientAddress(c))
     const [attempt, stored] = await reserveAlongside(guess, findUserById(db.read, user.id))
     if (!stored) throw new AppError('not_logged_in')
-    const current = await verifyPassword(input.current_password, stored.passwordHash)
+    const current = await attempt.unlessThrows(
+      verifyPassword(input.current_password, stored.passwordHash)
+    )
     // A retry of a change whose answer was lost: the new password is the stored one already.
-    const done = !current.ok && (await verifyPassword(input.new_password, stored.passwordHash)).ok
-    if (!current.ok && !done) throw new AppError('wrong_password')
+    const done =
+      !current.ok &&
+      (await attempt.unlessThrows(verifyPassword(input.new_password, stored.passwordHash))).ok
+    if (!current.ok && !done) {
+      await attempt.failed()
+      throw new AppError('wrong_password')
+    }
 
-    const newHash = done ? undefined : await hashPassword(input.new_password)
+    const newHash = done ? undefined : await attempt.unlessThrows(hashPassword(input.new_password))
     // The other sessions end before the new hash can be stored, so a write whose outcome is
-    // unknown (its answer lost) can never leave them alive. This device goes on with a fresh ID,
-    // also when the write then fails: its old session has ended.
+    // unknown (its answer lost) can never leave them alive; the old password is marked replaced
+    // at the same time, so logins that checked it cannot store a session after this. This device
+    // goes on with a fresh ID, also when the write then fails: its old session has ended.
     await beginSession(c, user.id, (idHash) =>
       startSession(
         redis.write,
@@ -109,7 +117,12 @@ export const accountRoutes = newApp()
         idHash,
         user,
         deviceLabel(c.req.header('user-agent')),
-        { endAllOthers: true, alsoInPipeline: (pipeline) => attempt.succeeded(pipeline) }
+        {
+          endAllOthers: {
+            replacedPassword: done ? undefined : passwordVersion(stored.passwordHash),
+          },
+          alsoInPipeline: (pipeline) => attempt.succeeded(pipeline),
+        }
       )
     )
     if (newHash) await updatePasswordHash(db.write, user.id, newHash)

@@ -1,7 +1,7 @@
 import type { Context } from 'hono'
 import type * as v from 'valibot'
 import type { AppEnv } from '../app-env'
-import { hashPassword, verifyPassword } from '../auth/password'
+import { hashPassword, passwordVersion, verifyPassword } from '../auth/password'
 import { reserve, reserveAlongside, throttles } from '../auth/throttle'
 import type { Db } from '../backends/planetscale'
 import { DuplicateKeyError } from '../db/sql'
@@ -67,7 +67,12 @@ export const authRoutes = newApp()
     // Hashing holds the isolate's thread: first let the throttle's request leave, so that its
     // round trip and the hash overlap.
     await scheduler.wait(0)
-    const passwordHash = await hashPassword(input.user_password)
+    const passwordHash = await hashPassword(input.user_password).catch(async (error) => {
+      // Not done (this isolate is overloaded): the sign-up counts nowhere.
+      const verdict = await reserving.catch(() => undefined)
+      if (verdict?.allowed) await verdict.attempt.undecided()
+      throw error
+    })
     const verdict = await reserving
     if (!verdict.allowed) throw new AppError('throttled', { retryAfter: verdict.retryAfter })
     const user = { name: input.user_name, email: input.user_email, passwordHash }
@@ -101,12 +106,17 @@ export const authRoutes = newApp()
       guess,
       findUserByEmail(c.get('db').read, input.user_email)
     )
-    const check = await verifyPassword(input.user_password, user?.passwordHash)
+    const check = await attempt.unlessThrows(
+      verifyPassword(input.user_password, user?.passwordHash)
+    )
     // A failure keeps the tokens it took: that is what the limits count.
-    if (!user || !check.ok) throw new AppError('invalid_login')
+    if (!user || !check.ok) {
+      await attempt.failed()
+      throw new AppError('invalid_login')
+    }
 
-    await beginSession(c, user.id, (idHash) =>
-      Promise.all([
+    await beginSession(c, user.id, async (idHash) => {
+      const [started] = await Promise.all([
         startSession(
           redis.write,
           sessionPolicy(config),
@@ -115,12 +125,15 @@ export const authRoutes = newApp()
           deviceLabel(c.req.header('user-agent')),
           {
             replaces: c.get('sessionCookie')?.idHash,
+            openedWith: passwordVersion(user.passwordHash),
             alsoInPipeline: (pipeline) => attempt.succeeded(pipeline),
           }
         ),
         check.needsRehash && upgradeHash(c, user.id, input.user_password),
       ])
-    )
+      // The password was changed while this login checked it: no session.
+      if (!started) throw new AppError('invalid_login')
+    })
     if (wantsHtml(c)) return seeOther(c, '/home')
     return c.json({ error: false, message: 'Login success.' })
   })

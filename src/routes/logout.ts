@@ -1,6 +1,7 @@
 import type { Context } from 'hono'
 import type { AppEnv } from '../app-env'
 import { newApp } from '../http/app'
+import { fromOurSite } from '../middleware/csrf-guard'
 import { clearSessionCookie } from '../session/access'
 import { endSession } from '../session/sessions'
 
@@ -19,9 +20,10 @@ async function logout(c: Context<AppEnv>, status: 302 | 303) {
 export const logoutRoutes = newApp()
   .post('/logout', (c) => logout(c, 303))
   // The link on every page. Hono answers HEAD with the GET handler, and a HEAD (a link checker, a
-  // prefetch) or a cross-site GET (a link or image on another site) must not log anyone out.
+  // prefetch) or a GET from another site (a link or image there, a sibling subdomain included, as
+  // the guard of unsafe methods says) must not log anyone out.
   .get('/logout', (c) =>
-    c.req.method === 'HEAD' || c.req.header('sec-fetch-site') === 'cross-site'
+    c.req.method === 'HEAD' || !fromOurSite(c.req.header('sec-fetch-site'))
       ? c.redirect('/', 302)
       : logout(c, 302)
   )

@@ -1,7 +1,15 @@
 import type { Redis } from '@upstash/redis/cloudflare'
 import type { SessionData } from 'hono-sessions'
-import { sessionKey, userSessionsKey } from './keys'
+import { legacySessionsKey, replacedPasswordsKey, sessionKey, userSessionsKey } from './keys'
 import type { SessionPolicy } from './policy'
+import {
+  END_ALL_SESSIONS,
+  END_SESSION,
+  LIST_SESSIONS,
+  LIST_SESSIONS_READ_ONLY,
+  REVOKE_SESSION,
+  START_SESSION,
+} from './scripts'
 
 export interface SessionUser {
   id: string
@@ -19,49 +27,8 @@ interface AppEntries {
 
 const SESSION_PREFIX = sessionKey('')
 const [INDEX_PREFIX = '', INDEX_SUFFIX = ''] = userSessionsKey('\n').split('\n')
-
-// Logout knows only the session ID, not the user: one script deletes the entry and its index
-// membership in a single round trip (the index key comes from the stored value).
-const END_SESSION = `
-local value = redis.call('GET', KEYS[1])
-if not value then return 0 end
-redis.call('DEL', KEYS[1])
-local ok, session = pcall(cjson.decode, value)
-if ok and type(session) == 'table' and type(session._data) == 'table'
-  and type(session._data.user) == 'table' and type(session._data.user.value) == 'table' then
-  redis.call('SREM', ARGV[1] .. tostring(session._data.user.value.id) .. ARGV[2], ARGV[3])
-end
-return 1`
-
-// The index and its entries in one round trip; members whose entry expired are pruned, except
-// by the read-only form (EVAL_RO, which a read region answers).
-const listSessionsScript = (prune: boolean) => `
-local out = {}
-for _, idHash in ipairs(redis.call('SMEMBERS', KEYS[1])) do
-  local key = ARGV[1] .. idHash
-  local value = redis.call('GET', key)
-  if value then
-    table.insert(out, idHash)
-    table.insert(out, value)
-    table.insert(out, redis.call('PTTL', key))
-  ${prune ? "else redis.call('SREM', KEYS[1], idHash)" : ''}
-  end
-end
-return out`
-const LIST_SESSIONS = listSessionsScript(true)
-const LIST_SESSIONS_READ_ONLY = listSessionsScript(false)
-
-// Only a member of the caller's own index can be revoked.
-const REVOKE_SESSION = `
-if redis.call('SREM', KEYS[1], ARGV[1]) == 0 then return 0 end
-redis.call('DEL', KEYS[2])
-return 1`
-
-const END_ALL_SESSIONS = `
-local members = redis.call('SMEMBERS', KEYS[1])
-for _, idHash in ipairs(members) do redis.call('DEL', ARGV[1] .. idHash) end
-redis.call('DEL', KEYS[1])
-return #members`
+/** Sessions of the older set index ended per call: the rest expire within a day anyway. */
+const LEGACY_BOUND = 1000
 
 export interface ActiveSession {
   idHash: string
@@ -73,8 +40,17 @@ export interface ActiveSession {
 export interface StartOptions {
   /** The key of the session this login replaces (fresh ID at login: the old one dies). */
   replaces?: string | undefined
-  /** End every session of the user first (password change). */
-  endAllOthers?: boolean
+  /**
+   * Login: the version of the password it checked (passwordVersion); the session is refused if
+   * a password change has replaced that password since.
+   */
+  openedWith?: string
+  /**
+   * Password change: end every session of the user first, and mark the replaced password (its
+   * version; undefined when the stored one is already the new one) so that logins which checked
+   * it before the change cannot store a session after it.
+   */
+  endAllOthers?: { replacedPassword: string | undefined }
   /** Adds the caller's own commands to the same round trip (a login's throttle reset). */
   alsoInPipeline?: (pipeline: ReturnType<Redis['pipeline']>) => void
 }
@@ -82,8 +58,8 @@ export interface StartOptions {
 const entry = <T>(value: T) => ({ value, flash: false })
 
 /**
- * Creates the session `idHash` (its new cookie's key) for a user in one pipeline: entry, index
- * membership, index expiry.
+ * Creates the session `idHash` (its new cookie's key) for a user in one pipeline: one script
+ * stores the entry and indexes it. Returns false when the session was refused (see openedWith).
  */
 export async function startSession(
   redis: Redis,
@@ -92,8 +68,7 @@ export async function startSession(
   user: SessionUser,
   device: string,
   options: StartOptions = {}
-): Promise<void> {
-  const index = userSessionsKey(user.id)
+): Promise<boolean> {
   const now = Date.now()
   const data: SessionData = {
     _data: { user: entry(user), device: entry(device), createdAt: entry(now) },
@@ -102,16 +77,43 @@ export async function startSession(
     _accessed: null,
   }
   const pipeline = redis.pipeline()
-  if (options.endAllOthers) pipeline.eval(END_ALL_SESSIONS, [index], [SESSION_PREFIX])
+  if (options.endAllOthers) {
+    endAllInPipeline(pipeline, user.id, policy, options.endAllOthers.replacedPassword)
+  }
   if (options.replaces) {
     pipeline.eval(END_SESSION, [sessionKey(options.replaces)], endSessionArgs(options.replaces))
   }
-  pipeline
-    .set(sessionKey(idHash), data, { nx: true, ex: policy.idleSeconds })
-    .sadd(index, idHash)
-    .expire(index, policy.absoluteSeconds + policy.idleSeconds)
+  const started = pipeline.length()
+  pipeline.eval(
+    START_SESSION,
+    [sessionKey(idHash), userSessionsKey(user.id), replacedPasswordsKey(user.id)],
+    [
+      JSON.stringify(data),
+      policy.idleSeconds,
+      policy.absoluteSeconds + policy.idleSeconds,
+      now,
+      idHash,
+      policy.perUser,
+      options.openedWith ?? '',
+      SESSION_PREFIX,
+    ]
+  )
   options.alsoInPipeline?.(pipeline)
-  await pipeline.exec()
+  const results = await pipeline.exec()
+  return results[started] === 1
+}
+
+function endAllInPipeline(
+  pipeline: ReturnType<Redis['pipeline']>,
+  userId: string,
+  policy: SessionPolicy,
+  replacedPassword = ''
+) {
+  pipeline.eval(
+    END_ALL_SESSIONS,
+    [userSessionsKey(userId), legacySessionsKey(userId), replacedPasswordsKey(userId)],
+    [SESSION_PREFIX, replacedPassword, policy.replacedPasswordMs, LEGACY_BOUND]
+  )
 }
 
 const endSessionArgs = (idHash: string) => [INDEX_PREFIX, INDEX_SUFFIX, idHash]
@@ -141,9 +143,10 @@ export async function listSessions(
   nearby = false
 ): Promise<ActiveSession[]> {
   const keys = [userSessionsKey(userId)]
+  const args = [SESSION_PREFIX, policy.perUser]
   const flat = await (nearby
-    ? redis.evalRo<string[], unknown[]>(LIST_SESSIONS_READ_ONLY, keys, [SESSION_PREFIX])
-    : redis.eval<string[], unknown[]>(LIST_SESSIONS, keys, [SESSION_PREFIX]))
+    ? redis.evalRo<(string | number)[], unknown[]>(LIST_SESSIONS_READ_ONLY, keys, args)
+    : redis.eval<(string | number)[], unknown[]>(LIST_SESSIONS, keys, args))
   const now = Date.now()
   const sessions: ActiveSession[] = []
   for (let i = 0; i + 2 < flat.length; i += 3) {
@@ -174,6 +177,8 @@ export async function revokeSession(redis: Redis, userId: string, idHash: string
   return removed === 1
 }
 
-export async function endAllSessions(redis: Redis, userId: string): Promise<number> {
-  return redis.eval<string[], number>(END_ALL_SESSIONS, [userSessionsKey(userId)], [SESSION_PREFIX])
+export async function endAllSessions(redis: Redis, policy: SessionPolicy, userId: string) {
+  const pipeline = redis.pipeline()
+  endAllInPipeline(pipeline, userId, policy)
+  await pipeline.exec()
 }

@@ -21,13 +21,13 @@ import { endSession } from './sessions'
  */
 export class UpstashSessionStore implements Store {
   private readonly redis: ReadWrite<Redis>
-  private readonly policy: SessionPolicy
+  private readonly policy: Pick<SessionPolicy, 'idleSeconds'>
 
   private readonly refreshLater: ((key: string) => void) | undefined
 
   constructor(
     redis: ReadWrite<Redis>,
-    policy: SessionPolicy,
+    policy: Pick<SessionPolicy, 'idleSeconds'>,
     refreshLater?: (key: string) => void
   ) {
     this.redis = redis

@@ -42,7 +42,8 @@ let primaryDb: RunningGateway
 let replicaDb: RunningGateway
 const instances: OwnedProcess[] = []
 /** The two Worker instances' base URLs. */
-let near: [string, string] = ['', '']
+let appA = ''
+let appB = ''
 
 async function startInstance(vars: Record<string, string>): Promise<string> {
   const port = await freePort()
@@ -118,7 +119,7 @@ beforeAll(async () => {
     READ_PRIMARY_AFTER_WRITE_MS: String(READ_PRIMARY_AFTER_WRITE_MS),
     SESSION_SECRET: randomBytes(32).toString('hex'),
   }
-  near = (await Promise.all([startInstance(vars), startInstance(vars)])) as [string, string]
+  ;[appA, appB] = await Promise.all([startInstance(vars), startInstance(vars)])
 }, 240_000)
 
 afterAll(async () => {
@@ -132,8 +133,11 @@ afterAll(async () => {
 class Browser {
   readonly cookies = new Map<string, string>()
   readonly address = `198.51.100.${1 + Math.floor(Math.random() * 250)}`
+  readonly email: string
 
-  constructor(readonly email = `replica-${randomBytes(6).toString('hex')}@example.test`) {}
+  constructor(email = `replica-${randomBytes(6).toString('hex')}@example.test`) {
+    this.email = email
+  }
 
   async request(base: string, path: string, json?: unknown, keep = true): Promise<Response> {
     const headers: Record<string, string> = { 'cf-connecting-ip': this.address }
@@ -180,11 +184,9 @@ class Browser {
   }
 }
 
-const [A, B] = [0, 1]
-
-async function loggedIn(at = A) {
+async function loggedIn(base = appA) {
   const browser = new Browser()
-  await browser.signUpAndLogIn(near[at])
+  await browser.signUpAndLogIn(base)
   return browser
 }
 
@@ -193,11 +195,11 @@ async function postThenRead(browser: Browser, pairs: number, withLastWrite: bool
   let stale = 0
   for (let i = 0; i < pairs; i++) {
     const text = `status ${i} ${randomBytes(4).toString('hex')}`
-    const posted = await browser.request(near[A], '/addStatus', { status: text })
+    const posted = await browser.request(appA, '/addStatus', { status: text })
     expect(posted.status).toBe(201)
     const cookies = new Map(browser.cookies)
     if (!withLastWrite) browser.cookies.delete('__Host-rw')
-    if ((await browser.newestStatus(near[B], withLastWrite)) !== text) stale++
+    if ((await browser.newestStatus(appB, withLastWrite)) !== text) stale++
     browser.cookies.clear()
     for (const [name, value] of cookies) browser.cookies.set(name, value)
   }
@@ -217,8 +219,8 @@ describe('read-your-writes across two instances, replicas lagging 250 ms', () =>
   it('the first request after login, on the other instance, is logged in (20 of 20)', async () => {
     const results = await Promise.all(
       Array.from({ length: 20 }, async () => {
-        const browser = await loggedIn(A)
-        return (await browser.request(near[B], '/fetchStatus')).status
+        const browser = await loggedIn(appA)
+        return (await browser.request(appB, '/fetchStatus')).status
       })
     )
     expect(results).toEqual(results.map(() => 200))
@@ -233,35 +235,35 @@ describe('read-your-writes across two instances, replicas lagging 250 ms', () =>
 
 describe('revocation', () => {
   it(`reaches every route within the lag + ${REVOCATION_SLACK_MS} ms, account actions at once`, async () => {
-    const owner = await loggedIn(A)
+    const owner = await loggedIn(appA)
     const other = new Browser(owner.email)
-    const login = await other.request(near[B], '/login', {
+    const login = await other.request(appB, '/login', {
       user_email: owner.email,
       user_password: PASSWORD,
     })
     expect(login.status).toBe(200)
     // Steady state: both sessions are on the replica long before the revocation.
     await new Promise((resolve) => setTimeout(resolve, LAG_MS * 2))
-    expect((await other.request(near[B], '/fetchStatus')).status).toBe(200)
+    expect((await other.request(appB, '/fetchStatus')).status).toBe(200)
 
-    const list = await owner.request(near[A], '/account')
+    const list = await owner.request(appA, '/account')
     const sessions = ((await list.json()) as { message: { idHash: string; current: boolean }[] })
       .message
     const target = sessions.find((session) => !session.current)
     expect(target, 'the other session is listed').toBeDefined()
-    const revoked = await owner.request(near[A], '/account/sessions/revoke', {
+    const revoked = await owner.request(appA, '/account/sessions/revoke', {
       session: target?.idHash,
     })
     expect(revoked.status).toBe(200)
     const revokedAt = performance.now()
 
     // An account action checks the session at the primary: refused at once.
-    const action = await other.request(near[B], '/account/logout-everywhere', {}, false)
+    const action = await other.request(appB, '/account/logout-everywhere', {}, false)
     expect(action.status).toBe(401)
 
     let refusedAfter = Number.POSITIVE_INFINITY
     while (performance.now() - revokedAt < 3000) {
-      const read = await other.request(near[B], '/fetchStatus', undefined, false)
+      const read = await other.request(appB, '/fetchStatus', undefined, false)
       if (read.status === 401) {
         refusedAfter = performance.now() - revokedAt
         break
@@ -275,8 +277,8 @@ describe('revocation', () => {
 
 describe('isolation of sync tokens', () => {
   it("one user's reads do not wait for another user's writes on the same instance", async () => {
-    const reader = await loggedIn(A)
-    const writer = await loggedIn(A)
+    const reader = await loggedIn(appA)
+    const writer = await loggedIn(appA)
     // Past the reader's own primary window: its reads are the replica's from now on.
     await new Promise((resolve) => setTimeout(resolve, READ_PRIMARY_AFTER_WRITE_MS))
     let writing = true
@@ -285,13 +287,13 @@ describe('isolation of sync tokens', () => {
     const writes = Array.from({ length: 3 }, async () => {
       while (writing) {
         const session = randomBytes(32).toString('base64url')
-        await writer.request(near[A], '/account/sessions/revoke', { session })
+        await writer.request(appA, '/account/sessions/revoke', { session })
       }
     })
     const latencies: number[] = []
     for (let i = 0; i < 40; i++) {
       const started = performance.now()
-      expect((await reader.request(near[A], '/fetchStatus')).status).toBe(200)
+      expect((await reader.request(appA, '/fetchStatus')).status).toBe(200)
       latencies.push(performance.now() - started)
     }
     writing = false
@@ -326,11 +328,11 @@ describe('requests to the primaries, read from the gateways', () => {
   }
 
   it('steady-state reads (/home, /fetchStatus, /account) reach no primary', async () => {
-    const browser = await loggedIn(A)
+    const browser = await loggedIn(appA)
     await new Promise((resolve) => setTimeout(resolve, READ_PRIMARY_AFTER_WRITE_MS))
     for (const path of ['/home', '/fetchStatus', '/account']) {
       const used = await answersDuring(async () => {
-        const response = await browser.request(near[B], path)
+        const response = await browser.request(appB, path)
         expect(response.status, path).toBe(200)
       })
       expect(used.upstashPrimary + used.databasePrimary, `${path}: ${JSON.stringify(used)}`).toBe(0)
@@ -339,14 +341,14 @@ describe('requests to the primaries, read from the gateways', () => {
   }, 30_000)
 
   it('a post makes one primary request, logout one, login two', async () => {
-    const browser = await loggedIn(A)
+    const browser = await loggedIn(appA)
     await new Promise((resolve) => setTimeout(resolve, READ_PRIMARY_AFTER_WRITE_MS))
-    const post = await answersDuring(() => browser.request(near[B], '/addStatus', { status: 'hi' }))
+    const post = await answersDuring(() => browser.request(appB, '/addStatus', { status: 'hi' }))
     expect(post.upstashPrimary + post.databasePrimary, JSON.stringify(post)).toBe(1)
-    const logout = await answersDuring(() => browser.request(near[B], '/logout', {}))
+    const logout = await answersDuring(() => browser.request(appB, '/logout', {}))
     expect(logout.upstashPrimary + logout.databasePrimary, JSON.stringify(logout)).toBe(1)
     const login = await answersDuring(() =>
-      browser.request(near[B], '/login', { user_email: browser.email, user_password: PASSWORD })
+      browser.request(appB, '/login', { user_email: browser.email, user_password: PASSWORD })
     )
     // The throttle and the user lookup in parallel, then the session: two in sequence.
     expect(login.upstashPrimary, JSON.stringify(login)).toBe(2)

@@ -232,6 +232,25 @@ describe('private instances', () => {
     expect(readdirSync(join(dir, 'run')), 'record removed').toEqual([])
   })
 
+  it('keeps the data of a private Redis across a restart (append-only file), as Upstash does', async () => {
+    const dir = localDir()
+    const options = { redisUrl: await deadUrl('redis'), privateInstances: true, localDir: dir }
+    const first = await start({ ...options, migrate: false })
+    const key = `durable:${randomUUID()}`
+    const written = new Redis({
+      url: first.services.upstashUrl,
+      token: first.services.upstashToken,
+    })
+    await written.set(key, 'still here')
+    await first.services.stop()
+    expect((await probeRedis(first.services.redisUrl ?? '')).status, 'stopped').toBe('down')
+
+    const second = await start({ ...options, migrate: false })
+    expect(second.log.join(' | ')).toContain('started a private redis')
+    const read = new Redis({ url: second.services.upstashUrl, token: second.services.upstashToken })
+    expect(await read.get(key)).toBe('still here')
+  })
+
   it('stops a private Redis left behind by a run that died (kill -9)', async () => {
     const dir = localDir()
     const port = await freePort()

@@ -213,9 +213,9 @@ describe('a login whose session pipeline is lost', () => {
   it('answers 503 and changes nothing: the old session lives and the cookie is kept', async () => {
     const { client, email } = await proxiedUser('lost-pipeline')
     const before = client.cookie
-    // One pipeline writes the new session, ends the old one and resets the throttle: `SADD` is
+    // One pipeline writes the new session, ends the old one and resets the throttle: `ZADD` is
     // in it and nowhere else in a login.
-    await net.upstash.set({ mode: 'reset', match: 'sadd', count: 1 })
+    await net.upstash.set({ mode: 'reset', match: 'ZADD', count: 1 })
     const login = await timed(client, '/login', {
       json: { user_email: email, user_password: 'correct horse battery staple' },
     })

@@ -56,7 +56,7 @@ describe('errors the backends answered', () => {
       url: env.UPSTASH_REDIS_REST_URL,
       token: env.UPSTASH_REDIS_REST_TOKEN,
     })
-    await redis.set(`user:${userId}:sessions`, 'not a set')
+    await redis.set(`user:${userId}:session-index`, 'not a sorted set')
     logs = quietLogs()
     const response = await client.request('/account')
     await expectInternal(response, /UpstashError.*WRONGTYPE/)

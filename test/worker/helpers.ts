@@ -15,8 +15,8 @@ export type RequestOptions = RequestInit & Body & { browser?: boolean }
 /** Calls the Worker like one client would: keeps its session cookie and its own address. */
 export class Client {
   cookie: string | null = null
-  readonly address =
-    `2001:db8::${crypto.randomUUID().slice(0, 4)}:${crypto.randomUUID().slice(0, 4)}`
+  /** CF-Connecting-IP: a /64 of its own (the throttle counts an IPv6 address by its /64) */
+  address = `2001:db8:${crypto.randomUUID().slice(0, 4)}:${crypto.randomUUID().slice(0, 4)}::1`
   /** Bindings to override (short TTLs, low limits): the app is then called directly with them. */
   private readonly overrides: Record<string, string> | undefined
 

@@ -409,7 +409,7 @@ function build(input: Hostile): Request {
   const headers = new Headers()
   for (const [name, value] of input.headers) headers.set(name, value)
   if (!headers.has('cf-connecting-ip')) {
-    headers.set('cf-connecting-ip', `2001:db8::${crypto.randomUUID().slice(0, 4)}`)
+    headers.set('cf-connecting-ip', `2001:db8:${crypto.randomUUID().slice(0, 4)}::1`)
   }
   const cookie = cookieHeader(input.cookie, input.garbage)
   if (cookie) headers.set('cookie', cookie)

@@ -40,6 +40,32 @@ describe('POST /addStatus with an idempotency key', () => {
     expect(await allStatuses(client)).toEqual(['only once '])
   })
 
+  it('reads a status that begins with U+FEFF back exactly: its keyed retry is the same post', async () => {
+    const { client } = await loggedInClient('idem-bom')
+    const key = newKey()
+    const text = '\ufeffbegins with a byte order mark'
+    const first = await post(client, text, key)
+    expect(first.status).toBe(201)
+    const again = await post(client, text, key)
+    expect(again.status, await again.clone().text()).toBe(201)
+    expect(((await again.json()) as { id: string }).id).toBe(
+      ((await first.json()) as { id: string }).id
+    )
+    expect(await allStatuses(client)).toEqual([text])
+    const page = await (await client.request('/home', { browser: true })).text()
+    expect(page, 'the page shows the text as posted').toContain(`>${text}<`)
+  })
+
+  it('reads every text column exactly: a name that begins with U+FEFF', async () => {
+    const email = uniqueEmail('bom-name')
+    const client = new Client()
+    await client.register({ email, name: 'Name after a mark' })
+    await db().execute("UPDATE users SET name = CONCAT(X'EFBBBF', name) WHERE email = ?", [email])
+    await client.login(email)
+    const page = await (await client.request('/home', { browser: true })).text()
+    expect(page).toContain('Hello, \ufeffName after a mark<')
+  })
+
   it('accepts the IETF draft form of the header, a quoted string', async () => {
     const { client } = await loggedInClient('idem-quoted')
     const key = newKey()

@@ -60,6 +60,11 @@ describe('POST /register', () => {
     ['an empty name', { user_name: '   ' }, 'invalid_user_name'],
     ['a name over 100 characters', { user_name: 'n'.repeat(101) }, 'invalid_user_name'],
     ['a name that is not a string', { user_name: 42 }, 'invalid_user_name'],
+    [
+      'a name of invisible characters only',
+      { user_name: '\u200b\u2060\u00ad\u3164\u2800\u0301' },
+      'invalid_user_name',
+    ],
   ])('rejects %s with 422 and creates nothing', async (_label, change, code) => {
     const input = { ...valid(), ...change }
     const client = new Client()

@@ -104,6 +104,71 @@ describe('login throttling', () => {
     expect(blocked.headers.get('retry-after')).toMatch(/^\d+$/)
   })
 
+  it('counts the addresses of one IPv6 /64 as one, in every spelling; the owner elsewhere logs in', async () => {
+    const email = await registered('ipv6-64')
+    // Ten hosts of one /64, five guesses each: as one address, only the first five are checked.
+    const net = crypto.randomUUID().slice(0, 4)
+    const statuses: number[] = []
+    for (let host = 1; host <= 10; host++) {
+      const client = new Client()
+      client.address = `2001:db8:aaaa:${net}::${host.toString(16)}`
+      statuses.push(...(await guesses(client, email, 5)))
+    }
+    expect(statuses).toEqual([...repeat(401, 5), ...repeat(429, 45)])
+    const spellings = [
+      `2001:DB8:AAAA:${net.toUpperCase()}:0:0:0:1`,
+      `2001:0db8:aaaa:${net.padStart(4, '0')}:0000:0000:0000:00ff`,
+      `2001:db8:aaaa:${net}::192.0.2.1`,
+    ]
+    for (const address of spellings) {
+      const client = new Client()
+      client.address = address
+      expect((await attempt(client, email, PASSWORD)).status, address).toBe(429)
+    }
+    const owner = new Client()
+    owner.address = `192.0.2.${Math.floor(Math.random() * 256)}`
+    expect((await attempt(owner, email, PASSWORD)).status, 'the account is not locked').toBe(200)
+  })
+
+  it('counts an IPv4-mapped IPv6 address as the IPv4 address', async () => {
+    const email = await registered('ipv4-mapped')
+    const [mapped, plain] = [new Client(), new Client()]
+    const octet = Math.floor(Math.random() * 256)
+    mapped.address = `::ffff:198.51.100.${octet}`
+    plain.address = `198.51.100.${octet}`
+    expect(await guesses(mapped, email, 5)).toEqual(repeat(401, 5))
+    expect((await attempt(plain, email, PASSWORD)).status).toBe(429)
+  })
+
+  it('parallel correct logins from one address are never refused for being in flight together', async () => {
+    for (const parallel of [8, 20]) {
+      const email = await registered(`parallel-${parallel}`)
+      const client = new Client()
+      const responses = await Promise.all(
+        Array.from({ length: parallel }, () => attempt(client, email, PASSWORD))
+      )
+      expect(
+        responses.map((response) => response.status),
+        `${parallel} at once`
+      ).toEqual(repeat(200, parallel))
+    }
+  }, 60_000)
+
+  it('parallel guesses with correct logins among them: the failures are still counted exactly', async () => {
+    const email = await registered('mixed')
+    const attacker = new Client()
+    const owner = new Client()
+    const [guessed, right] = await Promise.all([
+      Promise.all(Array.from({ length: 12 }, (_, i) => attempt(attacker, email, `guess ${i}`))),
+      Promise.all(Array.from({ length: 4 }, () => attempt(owner, email, PASSWORD))),
+    ])
+    expect(right.map((response) => response.status)).toEqual(repeat(200, 4))
+    expect(guessed.map((response) => response.status).sort()).toEqual([
+      ...repeat(401, 5),
+      ...repeat(429, 7),
+    ])
+  }, 60_000)
+
   it('20 parallel guesses from one address: exactly 5 are checked', async () => {
     const email = await registered('burst')
     const client = new Client()
