@@ -104,7 +104,7 @@ beforeAll(async () => {
   await migrate(databaseUrl)
   await mariadbPair.caughtUp()
   replicaDb = await startPlanetScaleGateway({
-    mysqlUrl: mariadbPair.replicaUrl,
+    mysqlUrl: mariadbPair.replicaAdminUrl,
     users: { reader: { password, database: DATABASE } },
     latencyMs: NEAR_MS,
     readOnly: true,
