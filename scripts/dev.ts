@@ -35,6 +35,9 @@ function wranglerDev(services: Services): OwnedProcess {
   // wrangler.toml holds the production URL; --var wins over it and over an edited .dev.vars, so
   // the app in dev always talks to the local gateway.
   args.push('--var', `UPSTASH_REDIS_REST_URL:${services.upstashUrl}`)
+  // With --replicas the app reads from the read-only region; without, never from one a .dev.vars
+  // of an earlier run may still name (an empty value is none).
+  args.push('--var', `DATABASE_REPLICA_URL:${services.replicas?.databaseReplicaUrl ?? ''}`)
   return new OwnedProcess({
     name: 'wrangler dev',
     command: process.execPath,
