@@ -3,10 +3,12 @@
 //   node scripts/migrate.ts            apply pending migrations/*.sql (DATABASE_URL or .dev.vars)
 //   node scripts/migrate.ts --status   list applied and pending files
 // Through npm: `npm run db:migrate -- --status` (npm keeps a flag before `--` for itself).
+
 import { existsSync, readFileSync } from 'node:fs'
 import { readdir, readFile } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { redactUrl } from '@edge-status/gateway-kit'
 import { type Connection, connect, DatabaseError } from '@planetscale/database'
 import { parseDevVars } from './local/dev-vars.ts'
 
@@ -35,17 +37,6 @@ export function splitStatements(sql: string): string[] {
     .split(/;[ \t]*(?:\n|$)/)
     .map((s) => s.trim())
     .filter((s) => s.length > 0)
-}
-
-/** `http://app:secret@host` → `http://app:***@host`: the URL to name in a message. */
-export function redactUrl(url: string): string {
-  try {
-    const parsed = new URL(url)
-    if (parsed.password) parsed.password = '***'
-    return parsed.toString().replace(/\/$/, '')
-  } catch {
-    return '(DATABASE_URL is not a URL)'
-  }
 }
 
 /**

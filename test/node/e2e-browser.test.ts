@@ -7,10 +7,10 @@ import { startPlanetScaleGateway } from '@edge-status/planetscale-gateway'
 import { startUpstashGateway } from '@edge-status/upstash-gateway'
 import { type BrowserContext, chromium } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { httpAnswers, OwnedProcess } from '../../scripts/lib/launcher.ts'
-import { freePort } from '../../scripts/lib/processes.ts'
+import type { OwnedProcess } from '../../scripts/lib/launcher.ts'
 import { migrate } from '../../scripts/migrate.ts'
 import { MYSQL_URL, REDIS_URL } from './backends.ts'
+import { startWranglerDev } from './wrangler-dev.ts'
 
 const CHROMIUM = '/usr/bin/chromium'
 const E2E_REDIS_DB = 3
@@ -38,40 +38,15 @@ beforeAll(async () => {
   const databaseUrl = `http://e2e:${password}@127.0.0.1:${planetscale.port}`
   await migrate(databaseUrl)
 
-  const port = await freePort()
-  appUrl = `http://127.0.0.1:${port}`
   const vars = {
     UPSTASH_REDIS_REST_URL: upstash.url,
     UPSTASH_REDIS_REST_TOKEN: token,
     DATABASE_URL: databaseUrl,
     SESSION_SECRET: randomBytes(32).toString('hex'),
   }
-  wrangler = new OwnedProcess({
-    name: 'wrangler dev',
-    command: 'npx',
-    args: [
-      'wrangler',
-      'dev',
-      '--ip',
-      '127.0.0.1',
-      '--port',
-      String(port),
-      '--inspector-port',
-      String(await freePort()),
-      ...Object.entries(vars).flatMap(([key, value]) => ['--var', `${key}:${value}`]),
-    ],
-    env: {
-      ...process.env,
-      CI: 'true',
-      WRANGLER_SEND_METRICS: 'false',
-      CLOUDFLARE_CF_FETCH_ENABLED: 'false',
-    },
-    output: 'capture',
-    ready: { probe: () => httpAnswers(`${appUrl}/healthz`) },
-    startupMs: 60_000,
-    stopGraceMs: 10_000,
-  })
-  await wrangler.start()
+  const app = await startWranglerDev(vars)
+  wrangler = app.process
+  appUrl = app.url
 
   profileDir = mkdtempSync(join(tmpdir(), 'e2e-chromium-'))
   // A fresh profile (--user-data-dir) every run.

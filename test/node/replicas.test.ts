@@ -12,15 +12,10 @@ import type { RunningGateway } from '@edge-status/gateway-kit'
 import { startPlanetScaleGateway } from '@edge-status/planetscale-gateway'
 import { startUpstashGateway } from '@edge-status/upstash-gateway'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { httpAnswers, OwnedProcess } from '../../scripts/lib/launcher.ts'
-import { freePort } from '../../scripts/lib/processes.ts'
-import {
-  type MariadbPair,
-  type RedisPair,
-  startMariadbPair,
-  startRedisPair,
-} from '../../scripts/local/replication.ts'
+import type { OwnedProcess } from '../../scripts/lib/launcher.ts'
+import { startPairs } from '../../scripts/local/replicas.ts'
 import { migrate } from '../../scripts/migrate.ts'
+import { startWranglerDev } from './wrangler-dev.ts'
 
 const LAG_MS = 250
 const NEAR_MS = 5
@@ -34,8 +29,8 @@ const DATABASE = 'edge_status_replicas'
 const PASSWORD = 'correct horse battery staple'
 
 let dir = ''
-let redisPair: RedisPair | undefined
-let mariadbPair: MariadbPair | undefined
+/** Stops the replication pairs, whichever started. */
+const cleanups: (() => Promise<void>)[] = []
 const gateways: RunningGateway[] = []
 let upstash: RunningGateway
 let primaryDb: RunningGateway
@@ -45,46 +40,14 @@ const instances: OwnedProcess[] = []
 let appA = ''
 let appB = ''
 
-async function startInstance(vars: Record<string, string>): Promise<string> {
-  const port = await freePort()
-  const url = `http://127.0.0.1:${port}`
-  const wrangler = new OwnedProcess({
-    name: 'wrangler dev',
-    command: 'npx',
-    args: [
-      'wrangler',
-      'dev',
-      '--ip',
-      '127.0.0.1',
-      '--port',
-      String(port),
-      '--inspector-port',
-      String(await freePort()),
-      ...Object.entries(vars).flatMap(([key, value]) => ['--var', `${key}:${value}`]),
-    ],
-    env: { ...process.env, CI: 'true', WRANGLER_SEND_METRICS: 'false' },
-    output: 'capture',
-    ready: { probe: () => httpAnswers(`${url}/healthz`) },
-    startupMs: 90_000,
-    stopGraceMs: 10_000,
-  })
-  instances.push(wrangler)
-  await wrangler.start()
-  return url
-}
-
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'replicas-app-test-'))
-  const options = { localDir: dir, lagMs: LAG_MS, log: () => {} }
-  const [redis, mariadb] = await Promise.allSettled([
-    startRedisPair(options),
-    startMariadbPair(options),
-  ])
-  if (redis.status === 'fulfilled') redisPair = redis.value
-  if (mariadb.status === 'fulfilled') mariadbPair = mariadb.value
-  if (redis.status === 'rejected') throw redis.reason
-  if (mariadb.status === 'rejected') throw mariadb.reason
-  if (!redisPair || !mariadbPair) throw new Error('replication pairs did not start')
+  const settings = { nearMs: NEAR_MS, farMs: FAR_MS, lagMs: LAG_MS }
+  const { redis: redisPair, mariadb: mariadbPair } = await startPairs(
+    settings,
+    { localDir: dir, log: () => {} },
+    cleanups
+  )
 
   const password = randomBytes(8).toString('hex')
   upstash = await startUpstashGateway({
@@ -119,13 +82,16 @@ beforeAll(async () => {
     READ_PRIMARY_AFTER_WRITE_MS: String(READ_PRIMARY_AFTER_WRITE_MS),
     SESSION_SECRET: randomBytes(32).toString('hex'),
   }
-  ;[appA, appB] = await Promise.all([startInstance(vars), startInstance(vars)])
+  const [a, b] = await Promise.all([startWranglerDev(vars), startWranglerDev(vars)])
+  instances.push(a.process, b.process)
+  appA = a.url
+  appB = b.url
 }, 240_000)
 
 afterAll(async () => {
   await Promise.all(instances.map((instance) => instance.stop()))
   await Promise.all(gateways.map((gateway) => gateway.close()))
-  await Promise.all([redisPair?.stop(), mariadbPair?.stop()])
+  await Promise.all(cleanups.map((cleanup) => cleanup()))
   if (dir) rmSync(dir, { recursive: true, force: true })
 }, 60_000)
 
