@@ -284,13 +284,36 @@ describe('requests to the primaries, read from the gateways', () => {
       replica: count(replicaDb, 'reader'),
     }
     await work()
-    const upstashNew = upstash.answers(TOKEN).slice(-(count(upstash, TOKEN) - counts.upstash))
-    return {
-      upstashPrimary: upstashNew.filter((answer) => answer.target === 'primary').length,
-      upstashReplica: upstashNew.filter((answer) => answer.target === 'replica').length,
-      databasePrimary: count(primaryDb, 'app') - counts.primary,
-      databaseReplica: count(replicaDb, 'reader') - counts.replica,
+    const since = (gateway: RunningGateway, credential: string, before: number) => {
+      const fresh = count(gateway, credential) - before
+      return fresh === 0 ? [] : gateway.answers(credential).slice(-fresh)
     }
+    const upstashNew = since(upstash, TOKEN, counts.upstash)
+    const upstashPrimary = upstashNew.filter((answer) => answer.target === 'primary')
+    const databasePrimary = since(primaryDb, 'app', counts.primary)
+    return {
+      upstashPrimary: upstashPrimary.length,
+      upstashReplica: upstashNew.filter((answer) => answer.target === 'replica').length,
+      databasePrimary: databasePrimary.length,
+      databaseReplica: count(replicaDb, 'reader') - counts.replica,
+      primaryDepth: depth([...upstashPrimary, ...databasePrimary]),
+    }
+  }
+
+  /**
+   * The longest chain of requests one after another: one follows another once it starts past the
+   * other's midpoint (calls in parallel overlap by far more at this distance).
+   */
+  function depth(answers: { start: number; end: number }[]): number {
+    const sorted = [...answers].sort((a, b) => a.start - b.start)
+    const chain: number[] = []
+    sorted.forEach((answer, i) => {
+      const before = sorted
+        .slice(0, i)
+        .map((other, j) => (answer.start >= (other.start + other.end) / 2 ? (chain[j] ?? 0) : 0))
+      chain.push(1 + Math.max(0, ...before))
+    })
+    return Math.max(0, ...chain)
   }
 
   it('steady-state reads (/home, /fetchStatus, /account) reach no primary', async () => {
@@ -306,11 +329,12 @@ describe('requests to the primaries, read from the gateways', () => {
     }
   }, 30_000)
 
-  it('a post makes one primary request, logout one, login two', async () => {
+  it('primary requests in sequence: a post one, logout one, login two', async () => {
     const browser = await loggedIn(appA)
     await new Promise((resolve) => setTimeout(resolve, READ_PRIMARY_AFTER_WRITE_MS))
     const post = await answersDuring(() => browser.request(appB, '/addStatus', { status: 'hi' }))
     expect(post.upstashPrimary + post.databasePrimary, JSON.stringify(post)).toBe(1)
+    expect(post.primaryDepth).toBe(1)
     const logout = await answersDuring(() => browser.request(appB, '/logout', {}))
     expect(logout.upstashPrimary + logout.databasePrimary, JSON.stringify(logout)).toBe(1)
     const login = await answersDuring(() =>
@@ -319,5 +343,6 @@ describe('requests to the primaries, read from the gateways', () => {
     // The throttle and the user lookup in parallel, then the session: two in sequence.
     expect(login.upstashPrimary, JSON.stringify(login)).toBe(2)
     expect(login.databasePrimary, JSON.stringify(login)).toBe(1)
+    expect(login.primaryDepth, JSON.stringify(login)).toBe(2)
   }, 30_000)
 })
