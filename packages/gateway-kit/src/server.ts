@@ -6,45 +6,7 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import { ClientGone, HttpError } from './errors.ts'
 import { answerClientError, listen, readBody, sendJson } from './http.ts'
 import { type AnswerTarget, type LoggedAnswer, RequestLog, wallClock } from './request-log.ts'
-import { type Route, RouteTable } from './routes.ts'
-
-/** A complete answer: status, JSON body, extra headers. */
-export interface Answer {
-  status: number
-  body: string
-  headers?: Record<string, string>
-  /** Overrides the server's latencyMs for this answer (a near replica, a far primary). */
-  latencyMs?: number
-  /** Which copy of the data answered, for the request log; default the server's `target`. */
-  target?: AnswerTarget
-}
-
-/**
- * An answer written over time (server-sent events): the head first, then `stream` until it
- * resolves.
- */
-export interface StreamAnswer {
-  status: number
-  headers: Record<string, string>
-  /** Writes the body; `signal` aborts when the client leaves or the gateway closes. */
-  stream(res: ServerResponse, signal: AbortSignal): Promise<void>
-}
-
-export interface RequestContext<U> {
-  req: IncomingMessage
-  /** The request path without its query, still percent-encoded. */
-  path: string
-  /** The query string without its `?`, '' when there is none. */
-  search: string
-  user: U
-  credential: string
-  /** Aborts when the client leaves or the gateway closes. */
-  readonly signal: AbortSignal
-  /** The body as UTF-8 text; a body over the limit throws a 413. */
-  body(): Promise<string>
-  /** The body's bytes; a body over the limit throws a 413. */
-  bytes(): Promise<Buffer>
-}
+import { type Answer, type Route, RouteTable, type StreamAnswer } from './routes.ts'
 
 export interface Authenticated<U> {
   /** What the request is counted under: a token, a username. */
