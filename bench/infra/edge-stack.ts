@@ -17,6 +17,7 @@ import { startMariadbPair, startRedisPair } from '../../scripts/local/replicatio
 import { migrate } from '../../scripts/migrate.ts'
 import type { SectionContext } from '../context.ts'
 import { BENCH_DATABASE, BENCH_REDIS_DB } from './backends.ts'
+import type { Timeline } from './chains.ts'
 import { startFloorWorker } from './floor.ts'
 import { startGateway, startServer } from './hosts.ts'
 import { startPeer } from './peer.ts'
@@ -38,6 +39,8 @@ export interface EdgeTarget {
   server: EdgeServer
   url: string
   cookies: Record<Role, string>
+  /** the gateways it uses, whose timelines tell which backend requests went far */
+  timelines: Timeline[]
 }
 
 /** After a write, the browser's PlanetScale reads go to the primary this long (the app's default). */
@@ -146,15 +149,34 @@ export async function startEdgeTargets(c: SectionContext, distances: Distances) 
     const floor = await startFloorWorker(pairBackends, { bindings: replicated }, accounts)
     stops.push(floor.close)
 
+    const far = (gateway: Timeline['stats']) => ({ stats: gateway, region: 'primary' as const })
+    const near = (gateway: Timeline['stats']) => ({ stats: gateway, region: 'replica' as const })
+    // The global Redis gateway names the copy that answered each request.
+    const replicatedTimelines = [
+      far(globalRedis.stats),
+      far(primaryDb.stats),
+      near(replicaDb.stats),
+    ]
+    const primaryTimelines = [far(primaryRedis.stats), far(primaryDb.stats)]
     const targets: EdgeTarget[] = [
-      { server: 'ours, replicas', url: oursReplicas.url, cookies },
-      { server: 'ours, primary only', url: oursPrimary.url, cookies },
-      { server: 'floor, replicas', url: floor.url, cookies },
+      {
+        server: 'ours, replicas',
+        url: oursReplicas.url,
+        cookies,
+        timelines: replicatedTimelines,
+      },
+      { server: 'ours, primary only', url: oursPrimary.url, cookies, timelines: primaryTimelines },
+      { server: 'floor, replicas', url: floor.url, cookies, timelines: replicatedTimelines },
     ]
     const tutorial = await startFarPeer(c, farMs, stops)
     if (tutorial) {
       const tutorialCookies = await seedAccounts(tutorial.directUrl, accounts)
-      targets.push({ server: 'tutorial', url: tutorial.url, cookies: tutorialCookies })
+      targets.push({
+        server: 'tutorial',
+        url: tutorial.url,
+        cookies: tutorialCookies,
+        timelines: [],
+      })
     }
     return { accounts, targets, seededAt, tutorial: tutorial?.label ?? null, close }
   } catch (error) {

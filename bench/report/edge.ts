@@ -15,6 +15,13 @@ const SERVERS: EdgeServer[] = [
 const targetNumber = (target: string | undefined) =>
   target === undefined ? undefined : Number.parseFloat(target)
 
+/** The far requests in sequence each probe showed: "1", or "1–2" when they differed. */
+const depthText = (depths: number[] | undefined) => {
+  if (!depths || depths.length === 0) return undefined
+  const [low, high] = [Math.min(...depths), Math.max(...depths)]
+  return low === high ? String(low) : `${low}–${high}`
+}
+
 const routesOf = (rows: EdgeRow[]) => [...new Set(rows.map((r) => r.route))]
 
 export function edgeText(result: EdgeResult): string[] {
@@ -24,11 +31,19 @@ export function edgeText(result: EdgeResult): string[] {
     const row = rows.find((r) => r.route === route && r.server === server)
     return row ? `${row.p50ms.toFixed(1)} (${row.roundTrips.toFixed(2)})` : '–'
   }
-  type Summary = { route: string; cells: string[]; target: string | undefined }
+  const ours = (route: string) =>
+    rows.find((r) => r.route === route && r.server === 'ours, replicas')
+  type Summary = {
+    route: string
+    cells: string[]
+    depth: string | undefined
+    target: string | undefined
+  }
   const summary: Summary[] = routesOf(rows).map((route) => ({
     route,
     cells: present.map((server) => cell(route, server)),
-    target: rows.find((r) => r.route === route && r.server === 'ours, replicas')?.target,
+    depth: depthText(ours(route)?.farDepths),
+    target: ours(route)?.target,
   }))
   return [
     `Layout: the Worker near the user, the primary region ${farMs} ms away, read regions ${nearMs} ms ` +
@@ -43,12 +58,15 @@ export function edgeText(result: EdgeResult): string[] {
       `reads with replicas. The tutorial (${result.tutorial ?? 'not run'}): served from the primary ` +
       `region, its backends local, each request and answer delayed ${farMs / 2} ms by a TCP proxy, so ` +
       'its GET / already pays the one far round trip every request pays. Ours spends ~35 ms of ' +
-      'Argon2id CPU in POST /login (the hash section).',
+      'Argon2id CPU in POST /login (the hash section). Far in sequence: in each of ' +
+      `${result.probes} probe requests, the most backend requests answered by a primary that ran ` +
+      "one after another, read from the gateways' timelines.",
     table(
       `Edge: p50 ms per route (round trips to the primary region = (p50 − p50 of GET /) / ${farMs})`,
       [
         ['route', (r) => r.route],
         ...present.map((server, i): Column<Summary> => [server, (r) => r.cells[i]]),
+        ['far in sequence (gateways)', (r) => r.depth],
         ['target (ours, replicas)', (r) => r.target],
       ],
       summary
@@ -61,6 +79,7 @@ export function edgeText(result: EdgeResult): string[] {
         ['p50', (r) => r.p50ms, 1],
         ['p99', (r) => r.p99ms, 1],
         ['round trips', (r) => r.roundTrips, 2],
+        ['far in sequence (gateways)', (r) => depthText(r.farDepths)],
         ['target', (r) => r.target],
       ],
       rows

@@ -5,6 +5,7 @@
 // of GET /) / --far-ms is the number of round trips to the primary region.
 
 import type { SectionContext } from '../context.ts'
+import { farSpans, heaviestChain } from '../infra/chains.ts'
 import {
   type Distances,
   type EdgeServer,
@@ -25,6 +26,8 @@ import {
 } from '../infra/visitor.ts'
 
 const WARMUP_REQUESTS = 5
+/** requests per route and server whose backend requests are read from the gateways' timelines */
+const PROBES = 2
 
 interface RouteContext extends EdgeTarget {
   visitor: Visitor
@@ -110,7 +113,8 @@ export async function benchEdge(c: SectionContext) {
   const { nearMs, farMs, lagMs, requests } = c.options
   const distances: Distances = { nearMs, farMs, lagMs }
   const stack = await startEdgeTargets(c, distances)
-  const timings = new Map<string, ReturnType<typeof percentiles> & { requests: number }>()
+  type Timing = ReturnType<typeof percentiles> & { requests: number; farDepths: number[] }
+  const timings = new Map<string, Timing>()
   try {
     // The reader's last write (seeding its statuses) sends its reads to the primary this long.
     const quiet = stack.seededAt + READ_PRIMARY_AFTER_WRITE_MS + lagMs - Date.now()
@@ -132,9 +136,16 @@ export async function benchEdge(c: SectionContext) {
             const { ms } = await send(context, route, await route.prepare(context, n))
             if (n >= WARMUP_REQUESTS) latencies.push(ms)
           }
+          const farDepths: number[] = []
+          for (let n = 0; n < (target.timelines.length > 0 ? PROBES : 0); n++) {
+            const request = await route.prepare(context, n)
+            const spans = await farSpans(target.timelines, () => send(context, route, request))
+            farDepths.push(heaviestChain(spans))
+          }
           timings.set(`${route.name} ${target.server}`, {
             ...percentiles(latencies),
             requests: latencies.length,
+            farDepths,
           })
         }
       } finally {
@@ -159,7 +170,8 @@ export async function benchEdge(c: SectionContext) {
       return [{ route: route.name, server, ...timing, roundTrips, target }]
     })
   })
-  return { ...distances, requests, warmup: WARMUP_REQUESTS, tutorial: stack.tutorial, rows }
+  const { tutorial } = stack
+  return { ...distances, requests, warmup: WARMUP_REQUESTS, probes: PROBES, tutorial, rows }
 }
 
 /** Sends it, keeps the cookies the answer sets for the role's next requests. */
