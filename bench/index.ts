@@ -48,7 +48,10 @@ async function main(): Promise<number> {
   say(
     `edge-status bench: ${options.sections.join(', ')}; ${machine.cpus} CPUs, load average ${machine.loadAverage.join(' ')}`
   )
-  if (!options.peer && options.sections.some((name) => name === 'app' || name === 'distance')) {
+  if (
+    !options.peer &&
+    options.sections.some((name) => name === 'app' || name === 'distance' || name === 'edge')
+  ) {
     say(NO_PEER_HINT)
   }
   let built: Promise<BundleReport> | undefined

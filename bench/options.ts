@@ -10,6 +10,7 @@ export const SECTIONS = [
   'hash',
   'startup',
   'distance',
+  'edge',
   'soak',
   'profile',
 ] as const
@@ -27,6 +28,9 @@ Sections (--only, comma-separated; "all" for every one; default ${DEFAULT_SECTIO
   bundle     the Worker's gzip size against its budget, by contributor
   distance   one connection, p50/p99 per route at 0 ms and at --rtt for ours, the floor and a
              peer folder (its Redis and MariaDB behind a TCP delay); round trips on the critical path
+  edge       the Worker near the user, the primary region far: one connection, p50/p99 per route
+             for ours with replicas (reads near) and without (all far), the floor with replicas,
+             and a peer folder served from the primary region; round trips to the primary region
   soak       a mixed journey for --soak-minutes; the gateways' memory over time
   profile    a V8 CPU profile of the Worker in workerd under load (--route); self time by module
 Options:
@@ -36,7 +40,11 @@ Options:
                        bench installs and starts it on the same Redis and MariaDB), or the URL of
                        any server speaking its routes
   --rtt MS             distance: the simulated round trip, default 50
-  --requests N         distance: sequential requests per route, server and round trip, default 50
+  --requests N         distance, edge: sequential requests per route and server (and round
+                       trip), default 50
+  --near-ms MS         edge: added to each answer of a read region, default 5
+  --far-ms MS          edge: added to each answer of the primary region, default 150
+  --replica-lag-ms MS  edge: the replicas' lag (on the replication link), default 250
   --route PATH         profile: /fetchStatus (default), /addStatus, / or /login
   --soak-minutes N     soak length, default 3 (giving it adds the soak section)
   --soak-users N       concurrent journeys in the soak, default 4
@@ -84,6 +92,9 @@ export function parseOptions(argv: string[]) {
       peer: text,
       rtt: text,
       requests: text,
+      'near-ms': text,
+      'far-ms': text,
+      'replica-lag-ms': text,
       route: text,
       'soak-minutes': text,
       'soak-users': text,
@@ -104,6 +115,9 @@ export function parseOptions(argv: string[]) {
     peer: peerOf(values.peer),
     rttMs: positive('rtt', values.rtt, 50),
     requests: Math.round(positive('requests', values.requests, 50)),
+    nearMs: positive('near-ms', values['near-ms'], 5),
+    farMs: positive('far-ms', values['far-ms'], 150),
+    lagMs: positive('replica-lag-ms', values['replica-lag-ms'], 250),
     route: values.route ?? '/fetchStatus',
     soakMinutes: positive('soak-minutes', values['soak-minutes'], 3),
     soakUsers: Math.round(positive('soak-users', values['soak-users'], 4)),

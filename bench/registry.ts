@@ -5,6 +5,7 @@ import type { SectionName } from './options.ts'
 import { appCharts, appText } from './report/app.ts'
 import { bundleCharts, bundleText } from './report/bundle.ts'
 import { distanceCharts, distanceText } from './report/distance.ts'
+import { edgeCharts, edgeText } from './report/edge.ts'
 import { gatewaysCharts, gatewaysText } from './report/gateways.ts'
 import { hashCharts, hashText } from './report/hash.ts'
 import { profileText } from './report/profile.ts'
@@ -12,6 +13,7 @@ import { soakCharts, soakText } from './report/soak.ts'
 import { startupCharts, startupText } from './report/startup.ts'
 import { benchApp } from './sections/app.ts'
 import { benchDistance } from './sections/distance.ts'
+import { benchEdge } from './sections/edge.ts'
 import { benchGateways } from './sections/gateways.ts'
 import { benchHash } from './sections/hash.ts'
 import { benchProfile } from './sections/profile.ts'
@@ -47,6 +49,7 @@ export const REGISTRY: Record<SectionName, ReturnType<typeof section>> = {
   hash: section(benchHash, hashText, hashCharts, { usesBackends: false }),
   startup: section(benchStartup, startupText, startupCharts, { usesBackends: false }),
   distance: section(benchDistance, distanceText, distanceCharts),
+  edge: section(benchEdge, edgeText, edgeCharts),
   soak: section(benchSoak, soakText, soakCharts),
   profile: section(benchProfile, profileText),
 }

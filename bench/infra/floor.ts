@@ -11,6 +11,10 @@ import { startInlineWorker } from './workerd.ts'
 
 // The minimal depth: a read runs the session check and the query concurrently
 // (depth 1), a write waits for the session check (depth 2). GET / makes no backend call.
+// With DATABASE_REPLICA_URL, reads go where the app's go with replicas: the session as GET and
+// PTTL in one pipeline (read-only, so the Upstash read region answers it; GETEX is a write) and
+// the statuses from the read-only region. The floor carries no sync token: it needs none, as its
+// session was written long before.
 const ENTRY = `
 import { connect } from '@planetscale/database'
 import { Redis } from '@upstash/redis/cloudflare'
@@ -25,11 +29,15 @@ export default {
       retry: { retries: 0 },
     })
     const db = connect({ url: env.DATABASE_URL })
-    const session = () => redis.getex(env.FLOOR_SESSION_KEY, { ex: 1800 })
+    const nearby = env.DATABASE_REPLICA_URL ? connect({ url: env.DATABASE_REPLICA_URL }) : db
+    const key = env.FLOOR_SESSION_KEY
+    const session = env.DATABASE_REPLICA_URL
+      ? async () => (await redis.pipeline().get(key).pttl(key).exec())[0]
+      : () => redis.getex(key, { ex: 1800 })
     if (request.method === 'GET' && (path === '/fetchStatus' || path === '/home')) {
       const [live, page] = await Promise.all([
         session(),
-        listStatuses(db, env.FLOOR_READER_ID, { limit: 20 }),
+        listStatuses(nearby, env.FLOOR_READER_ID, { limit: 20 }),
       ])
       if (!live) return new Response('no session', { status: 401 })
       return Response.json(page.statuses)

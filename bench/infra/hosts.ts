@@ -6,8 +6,15 @@ import { type GatewayKind, gatewayProcess } from '../../scripts/lib/gateways.ts'
 import { OwnedProcess } from '../../scripts/lib/launcher.ts'
 import { type InspectorSession, openInspector } from './inspector.ts'
 
-/** `recent`: [start, end] wall-clock ms of the last requests, in the order they ended. */
-export type GatewayStats = { requests: number; recent: [number, number][] }
+/**
+ * `recent`: [start, end] wall-clock ms of the last requests, in the order they ended; `targets`,
+ * from a gateway with a replica: which copy answered each ("primary" or "replica").
+ */
+export type GatewayStats = {
+  requests: number
+  recent: [number, number][]
+  targets?: (string | null)[]
+}
 
 export type Gateway = Awaited<ReturnType<typeof startGateway>>
 

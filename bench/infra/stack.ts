@@ -62,8 +62,16 @@ export async function startBenchGateways(
   }
 }
 
-/** The built Worker on the gateways; throttling out of the way (one account, one address). */
-export const startBenchWorker = (gateways: BenchGateways, mainModule: string, inspect = false) =>
+/**
+ * The built Worker on the gateways; throttling out of the way (one account, one address).
+ * `vars` on top (e.g. one SESSION_SECRET for two Workers that must accept each other's cookies).
+ */
+export const startBenchWorker = (
+  gateways: { bindings: Record<string, string> },
+  mainModule: string,
+  inspect = false,
+  vars: Record<string, string> = {}
+) =>
   startWorkerd(
     mainModule,
     {
@@ -74,6 +82,7 @@ export const startBenchWorker = (gateways: BenchGateways, mainModule: string, in
       LOGIN_LIMIT_PER_ACCOUNT: '1000000000',
       LOGIN_LIMIT_PER_ADDRESS: '1000000000',
       REGISTER_LIMIT_PER_ADDRESS: '1000000000',
+      ...vars,
     },
     inspect
   )

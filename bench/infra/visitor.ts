@@ -1,6 +1,6 @@
 // A visitor of either app (both speak the tutorial's API): one keep-alive connection, one request
-// at a time, so no pool hides a slow answer behind another. The session cookie is echoed by hand
-// (ours is __Host- and Secure; this client is plain HTTP). And the bench's accounts.
+// at a time, so no pool hides a slow answer behind another. Cookies are kept and echoed by hand, as
+// a browser would (ours are __Host- and Secure; this client is plain HTTP). And the bench's accounts.
 import { Agent, request } from 'node:http'
 
 /** Every account the bench creates is at this domain: cleaning up the tutorial's data finds them by it. */
@@ -40,8 +40,31 @@ interface HttpResponse {
   body: string
   /** the name=value pair of the first Set-Cookie */
   cookie: string | undefined
+  /** every Set-Cookie line */
+  setCookies: string[]
   /** from the request's start to the last byte of the answer */
   ms: number
+}
+
+/**
+ * A Cookie header after a response's Set-Cookie lines, as a browser keeps its cookies: each one
+ * replaces the cookie of its name, and one set empty or with Max-Age=0 is removed.
+ */
+export function withSetCookies(header: string | undefined, setCookies: string[]) {
+  const jar = new Map<string, string>()
+  const keep = (pair: string) => {
+    const at = pair.indexOf('=')
+    if (at > 0) jar.set(pair.slice(0, at).trim(), pair.slice(at + 1).trim())
+  }
+  for (const pair of header?.split(';') ?? []) keep(pair)
+  for (const line of setCookies) {
+    const [pair = ''] = line.split(';')
+    keep(pair)
+    const name = pair.slice(0, pair.indexOf('=')).trim()
+    if (jar.get(name) === '' || /;\s*max-age=0(;|$)/i.test(line)) jar.delete(name)
+  }
+  const pairs = [...jar].map(([name, value]) => `${name}=${value}`)
+  return pairs.length > 0 ? pairs.join('; ') : undefined
 }
 
 export class Visitor {
@@ -75,6 +98,7 @@ export class Visitor {
             status: res.statusCode ?? 0,
             body: Buffer.concat(chunks).toString('utf8'),
             cookie: res.headers['set-cookie']?.[0]?.split(';')[0],
+            setCookies: res.headers['set-cookie'] ?? [],
             ms: performance.now() - started,
           })
         )
@@ -87,7 +111,7 @@ export class Visitor {
   /** With the visitor's cookie; throws unless the status is one of `statuses`, or on a failure. */
   async expect(method: string, path: string, statuses: number[], body?: unknown): Promise<string> {
     const res = await this.send({ method, path, cookie: this.cookie, body })
-    if (res.cookie) this.cookie = res.cookie
+    this.cookie = withSetCookies(this.cookie, res.setCookies)
     if (!statuses.includes(res.status) || tutorialFailed(res.body)) {
       throw new Error(`${method} ${path}: HTTP ${res.status} ${res.body.slice(0, 200)}`)
     }

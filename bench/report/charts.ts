@@ -9,6 +9,8 @@ interface Bar {
   value: number
   /** bars of the same series share a color */
   series?: string
+  /** a reference value (a target) drawn as a tick across the bar */
+  mark?: number
 }
 
 /** A legend entry: a square of the series' color and its name. */
@@ -23,20 +25,36 @@ export function barChart(title: string, bars: Bar[], unit: string): string {
   const series = [...new Set(bars.map((b) => b.series ?? ''))]
   const legend = series.filter(Boolean)
   const height = top + bars.length * row + (legend.length ? 24 : 8)
-  const max = Math.max(...bars.map((b) => b.value), 1e-9)
+  const max = Math.max(...bars.map((b) => Math.max(b.value, b.mark ?? 0)), 1e-9)
   const items = bars.map((bar, i) => {
     const y = top + i * row
     const width = Math.max(1, (bar.value / max) * plotWidth)
     const color = COLORS[series.indexOf(bar.series ?? '') % COLORS.length]
+    const markX = bar.mark === undefined ? undefined : labelWidth + (bar.mark / max) * plotWidth
+    const mark =
+      markX === undefined
+        ? ''
+        : `<line x1="${markX.toFixed(1)}" y1="${y}" x2="${markX.toFixed(1)}" y2="${y + row - 1}" stroke="#000" stroke-width="2"/>`
+    const valueX = labelWidth + Math.max(width, markX === undefined ? 0 : markX - labelWidth) + 4
     return (
       `<text x="${labelWidth - 6}" y="${y + 12}" text-anchor="end">${escapeXml(bar.label)}</text>` +
       `<rect x="${labelWidth}" y="${y + 2}" width="${width.toFixed(1)}" height="${row - 5}" fill="${color}"/>` +
-      `<text x="${labelWidth + width + 4}" y="${y + 12}">${fmt(bar.value)} ${escapeXml(unit)}</text>`
+      mark +
+      `<text x="${valueX.toFixed(1)}" y="${y + 12}">${fmt(bar.value)} ${escapeXml(unit)}</text>`
     )
   })
+  const marked = bars.some((bar) => bar.mark !== undefined)
+  // Under the labels too when the plot's width cannot hold every entry.
+  const legendX = (legend.length + (marked ? 1 : 0)) * 140 > plotWidth + 110 ? 10 : labelWidth
   const legendItems = legend.map((name, i) =>
-    swatch(labelWidth + i * 140, height - 14, COLORS[series.indexOf(name) % COLORS.length], name)
+    swatch(legendX + i * 140, height - 14, COLORS[series.indexOf(name) % COLORS.length], name)
   )
+  if (marked) {
+    const x = legendX + legend.length * 140
+    legendItems.push(
+      `<line x1="${x + 5}" y1="${height - 15}" x2="${x + 5}" y2="${height - 3}" stroke="#000" stroke-width="2"/><text x="${x + 14}" y="${height - 5}">target</text>`
+    )
+  }
   return svg(labelWidth + plotWidth + 110, height, title, [...items, ...legendItems].join(''))
 }
 

@@ -6,6 +6,7 @@
 // timelines also give it directly.
 
 import type { SectionContext } from '../context.ts'
+import { heaviestChain } from '../infra/chains.ts'
 import type { GatewayStats } from '../infra/hosts.ts'
 import { settle } from '../infra/http-load.ts'
 import { type BenchGateways, startTargets } from '../infra/stack.ts'
@@ -178,7 +179,8 @@ async function measureDepth(c: RouteContext, gateways: BenchGateways) {
       await send(c, route, request)
       await settle(gateways.counters)
       const after = await readings()
-      chains.push(longestChain(before.flatMap((stats, i) => since(stats, after[i] ?? stats))))
+      const intervals = before.flatMap((stats, i) => since(stats, after[i] ?? stats))
+      chains.push(heaviestChain(intervals.map(([start, end]) => ({ start, end, weight: 1 }))))
     }
     depths.set(route.name, chains)
   }
@@ -191,26 +193,4 @@ type Interval = [number, number]
 function since(before: GatewayStats, after: GatewayStats): Interval[] {
   const count = after.requests - before.requests
   return count > 0 ? after.recent.slice(-count) : []
-}
-
-/**
- * The most intervals that can be put in sequence, each following the one before. Requests that
- * overlap ran concurrently and add no depth. Each gateway stamps times with its own process's
- * clock, and two processes' clocks may disagree by a millisecond: more than the gap between one
- * answer and the request it lets the Worker send. So a request follows another once it starts
- * past the other's midpoint; concurrent requests start together. (Meaningful with --latency-ms,
- * which makes every interval at least that long.)
- */
-function longestChain(intervals: Interval[]): number {
-  const byStart = [...intervals].sort((a, b) => a[0] - b[0])
-  const chain: number[] = []
-  byStart.forEach((next, j) => {
-    let best = 0
-    for (let i = 0; i < j; i++) {
-      const first = byStart[i] as Interval
-      if (next[0] >= (first[0] + first[1]) / 2) best = Math.max(best, chain[i] as number)
-    }
-    chain.push(best + 1)
-  })
-  return Math.max(0, ...chain)
 }
