@@ -3,7 +3,7 @@ import type { AppEnv } from '../app-env'
 import { RequestBudget, withBudget } from '../backends/budget'
 import { databases } from '../backends/planetscale'
 import { redisClients } from '../backends/upstash'
-import { loadConfig } from '../env'
+import { hasReplicas, loadConfig } from '../env'
 import { AppError } from '../errors'
 import { log } from '../log'
 import { replicaHandles } from '../replicas/handles'
@@ -23,7 +23,7 @@ export const services = createMiddleware<AppEnv>(async (c, next) => {
   }
   c.set('config', config)
   const budget = new RequestBudget(config.REQUEST_BUDGET_MS, config.BACKEND_TIMEOUT_MS)
-  const finishReplicas = await replicaHandles(c, config)
+  const finishReplicas = hasReplicas(config) ? await replicaHandles(c, config) : null
   if (!finishReplicas) {
     c.set('redis', redisClients(config))
     c.set('db', databases(config))
